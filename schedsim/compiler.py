@@ -1,0 +1,134 @@
+"""Compile a loaded protocol into the timeline IR (``Timeline``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from schedsim.compile_context import CompileContext
+from schedsim.compile_phases import Expansion, compile_cycles, compile_procedure
+from schedsim.durations import MAX_DAYS
+from schedsim.errors import InputError, Problem
+from schedsim.graph import check_anchors, nominal_advance, plan_times, topological_order
+from schedsim.ir import Constraint, Conventions, Event, Timeline
+from schedsim.loader import LoadedProtocol, load_protocol
+from schedsim.model import Assessment, CyclesPhase
+
+HORIZON_ID = "study.horizon"
+MAX_REPEATS = 2000
+
+
+def compile_file(path: str | Path) -> Timeline:
+    """Load, validate and compile a protocol file."""
+    return compile_protocol(load_protocol(path))
+
+
+def compile_protocol(loaded: LoadedProtocol) -> Timeline:
+    """Turn a validated protocol into its timeline IR; raises ``InputError`` for unresolvable anchors."""
+    ctx = CompileContext(loaded)
+    protocol = loaded.protocol
+    expansions: list[Expansion] = []
+    previous_end: str | None = None
+    for index, phase in enumerate(protocol.phases):
+        if isinstance(phase, CyclesPhase):
+            expansion = compile_cycles(ctx, index, phase, previous_end)
+            if expansion is not None:
+                expansions.append(expansion)
+        else:
+            compile_procedure(ctx, index, phase, previous_end)
+        previous_end = f"{phase.id}.end"
+    for index, assessment in enumerate(protocol.assessments):
+        expansion = _compile_assessment(ctx, index, assessment)
+        if expansion is not None:
+            expansions.append(expansion)
+    if protocol.horizon is not None:
+        anchor = ctx.anchor(ctx.doc, ("horizon",), protocol.horizon.ref, ctx.expr_offset(protocol.horizon))
+        ctx.add(Event(id=HORIZON_ID, kind="milestone", phase=None, label="End of study (horizon)", rule="at",
+                      anchors=(anchor,), origin=anchor.origin, assumptions=anchor.assumptions))
+
+    for expansion in expansions:
+        order = topological_order(ctx.events, [expansion.start, expansion.bound.ref])
+        times = plan_times(ctx.events, order, nominal_advance)
+        bound = nominal_advance(times[expansion.bound.ref], expansion.bound.offset)
+        expansion.generate(times[expansion.start], bound)
+    check_anchors(ctx.events)
+    order = topological_order(ctx.events)
+    events = tuple(ctx.events[i] for i in order)
+
+    day1 = protocol.conventions.day1 or f"{protocol.phases[0].id}.start"
+    if day1 not in ctx.events:
+        raise InputError(ctx.doc.problem(("conventions", "day1"), f"unknown event {day1!r}"))
+    root = next(e.id for e in events if e.rule == "root")
+    _check_extent(ctx, events, day1)
+    conventions = protocol.conventions
+    return Timeline(
+        protocol_id=protocol.id, title=protocol.title, file=ctx.doc.file,
+        conventions=Conventions(ctx.month, ctx.year, conventions.month is not None, conventions.year is not None,
+                                conventions.study_day_zero, conventions.block_day_zero),
+        root=root, day1=day1, horizon=HORIZON_ID if protocol.horizon is not None else None,
+        events=events, phases=tuple(ctx.phases), constraints=_constraints(events),
+        assumptions=ctx.assumptions)
+
+
+def _compile_assessment(ctx: CompileContext, index: int, assessment: Assessment) -> Expansion | None:
+    doc, path = ctx.doc, ("assessments", index)
+    own = ctx.assumed(doc, path)
+    common = {"kind": assessment.kind, "phase": None, "activities": tuple(assessment.activities),
+              "setting": "clinic"}
+    if assessment.at is not None and not isinstance(assessment.at, list):
+        anchor = ctx.anchor(doc, (*path, "at"), assessment.at.ref, ctx.expr_offset(assessment.at))
+        ctx.add(Event(id=assessment.id, label=assessment.label, rule="at", anchors=(anchor,),
+                      origin=ctx.origin(doc, path), window=assessment.window, assumptions=own, **common))
+        return None
+    if isinstance(assessment.at, list):
+        for j, point in enumerate(assessment.at):
+            ppath = (*path, "at", j)
+            anchor = ctx.anchor(doc, (*ppath, "at"), point.at.ref, ctx.expr_offset(point.at))
+            label = point.label or f"{assessment.label}: {point.id.replace('_', ' ')}"
+            ctx.add(Event(id=f"{assessment.id}.{point.id}", label=label, rule="at", anchors=(anchor,),
+                          origin=ctx.origin(doc, ppath), window=point.window or assessment.window,
+                          assumptions=ctx.assumed(doc, ppath, (*path, "window")), **common))
+        return None
+    assert assessment.every is not None and assessment.from_ is not None and assessment.until is not None
+    period = ctx.offset(assessment.every)
+    start = ctx.anchor(doc, (*path, "from"), assessment.from_.ref, ctx.expr_offset(assessment.from_))
+    bound = ctx.anchor(doc, (*path, "until"), assessment.until.ref, ctx.expr_offset(assessment.until))
+    every_assumed = ctx.assumed(doc, (*path, "every"))
+
+    def expand(nominal_from: int, nominal_bound: int) -> None:
+        first = nominal_advance(nominal_from, start.offset)
+        span = max(nominal_bound - first, 0)
+        count = (span + span // 50 + 3) // period.nominal_days + 1
+        if count > MAX_REPEATS:
+            raise InputError(doc.problem((*path, "every"), f"repeats {count} times (at most {MAX_REPEATS})"))
+        for k in range(0 if assessment.include_from else 1, count + 1):
+            anchor = ctx.anchor(doc, (*path, "every"), start.ref, start.offset + period.scaled(k),
+                                extra_paths=[(*path, "from")])
+            ctx.add(Event(id=f"{assessment.id}.{k}", label=f"{assessment.label} #{k}", rule="at", anchors=(anchor,),
+                          origin=ctx.origin(doc, path), window=assessment.window, limit=bound,
+                          assumptions=tuple(sorted(set(own) | set(every_assumed))), **common))
+
+    return Expansion(start.ref, bound, expand)
+
+
+def _check_extent(ctx: CompileContext, events: tuple[Event, ...], day1: str) -> None:
+    """Refuse absurd timelines (an event more than 50 years from day 1), naming the field responsible."""
+    by_id = {e.id: e for e in events}
+    times = plan_times(by_id, [e.id for e in events], nominal_advance)
+    origin = times[day1]
+    for event in events:
+        if abs(times[event.id] - origin) > MAX_DAYS:
+            years = abs(times[event.id] - origin) / 365.25
+            where = event.anchors[0].origin if event.anchors else event.origin
+            raise InputError(Problem(where.file, where.line, where.field,
+                                     f"{event.id} falls {years:.0f} years from study day 1 (at most 50)"))
+
+
+def _constraints(events: tuple[Event, ...]) -> tuple[Constraint, ...]:
+    constraints = []
+    for event in events:
+        for anchor in event.anchors:
+            lower = float(anchor.offset.nominal_days)
+            upper = lower if event.rule == "at" else float("inf")
+            constraints.append(Constraint(anchor.ref, event.id, lower, upper, anchor.origin, anchor.assumptions))
+    return tuple(constraints)
+

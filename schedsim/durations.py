@@ -1,0 +1,160 @@
+"""Durations (``21d``, ``3w``, ``6mo``, ``2y``), offsets and visit windows.
+
+A ``Duration`` keeps the unit the author wrote; the protocol's conventions turn it into an ``Offset``
+(days plus calendar months and years), which only the date module turns into real dates.
+
+>>> Duration.parse("6mo")
+Duration(amount=6, unit='mo')
+>>> str(Duration.parse("-3d"))
+'-3d'
+>>> Window.parse("-3d/+7d")
+Window(early=3, late=7)
+>>> Window.parse("±2d")
+Window(early=2, late=2)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Unit = Literal["d", "w", "mo", "y"]
+
+#: Longest duration accepted anywhere in a protocol: 50 years. Longer is treated as a typo.
+MAX_DAYS = 50 * 366
+
+_DURATION = re.compile(r"^\s*([+-]?)\s*(\d+)\s*(d|days?|w|wk|weeks?|mo|months?|y|yr|years?)\s*$", re.IGNORECASE)
+_UNIT_ALIASES: dict[str, Unit] = {
+    "d": "d", "day": "d", "days": "d",
+    "w": "w", "wk": "w", "week": "w", "weeks": "w",
+    "mo": "mo", "month": "mo", "months": "mo",
+    "y": "y", "yr": "y", "year": "y", "years": "y",
+}
+_APPROX_DAYS: dict[Unit, float] = {"d": 1, "w": 7, "mo": 365.2425 / 12, "y": 365.2425}
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """An amount of time as written: a signed whole number of days, weeks, months or years."""
+
+    amount: int
+    unit: Unit
+
+    @classmethod
+    def parse(cls, text: str | int) -> Duration:
+        """Parse ``21d``, ``3w``, ``6mo``, ``2y`` (also ``-5d``, ``2 years``); a bare number is refused."""
+        if isinstance(text, bool) or not isinstance(text, str | int):
+            raise ValueError(f"expected a duration such as 21d, 3w, 6mo or 2y, got {text!r}")
+        if isinstance(text, int):
+            raise ValueError(f"duration {text} needs a unit: write {text}d, {text}w, {text}mo or {text}y")
+        match = _DURATION.match(text)
+        if not match:
+            raise ValueError(f"expected a duration such as 21d, 3w, 6mo or 2y, got {text!r}")
+        sign, number, unit = match.groups()
+        amount = int(number) * (-1 if sign == "-" else 1)
+        duration = cls(amount, _UNIT_ALIASES[unit.lower()])
+        if abs(duration.approx_days) > MAX_DAYS:
+            raise ValueError(f"duration {text!r} is longer than 50 years")
+        return duration
+
+    @property
+    def approx_days(self) -> float:
+        """Length in days with average months and years; for sanity limits only, never for dates."""
+        return self.amount * _APPROX_DAYS[self.unit]
+
+    def __str__(self) -> str:
+        return f"{self.amount}{self.unit}"
+
+
+@dataclass(frozen=True, slots=True)
+class Offset:
+    """A signed step in time: days plus calendar months and calendar years (applied years, months, days)."""
+
+    days: int = 0
+    months: int = 0
+    years: int = 0
+
+    def __add__(self, other: Offset) -> Offset:
+        return Offset(self.days + other.days, self.months + other.months, self.years + other.years)
+
+    def __neg__(self) -> Offset:
+        return Offset(-self.days, -self.months, -self.years)
+
+    def scaled(self, factor: int) -> Offset:
+        return Offset(self.days * factor, self.months * factor, self.years * factor)
+
+    @property
+    def is_calendar(self) -> bool:
+        """True when the offset needs a real date to be exact (it holds calendar months or years)."""
+        return bool(self.months or self.years)
+
+    @property
+    def nominal_days(self) -> int:
+        """Days with average-length months and years; exact when ``is_calendar`` is False.
+
+        >>> Offset(months=1).nominal_days, Offset(months=6).nominal_days, Offset(years=2).nominal_days
+        (30, 183, 730)
+        """
+        return self.days + round(self.months * 365.2425 / 12 + self.years * 365.2425)
+
+    def __str__(self) -> str:
+        """``+ 100d``, ``+ 1mo``, ``- 26d``, ``+ 1y 2mo 3d``; empty for a zero offset.
+
+        >>> str(Offset(100)), str(Offset(-26)), str(Offset(3, 2, 1)), str(Offset())
+        ('+ 100d', '- 26d', '+ 1y 2mo 3d', '')
+        """
+        parts = [(self.years, "y"), (self.months, "mo"), (self.days, "d")]
+        nonzero = [(value, unit) for value, unit in parts if value]
+        if not nonzero:
+            return ""
+        negative = all(value < 0 for value, _ in nonzero)
+        sign = "-" if negative else "+"
+        body = " ".join(f"{abs(v) if negative else v}{u}" for v, u in nonzero)
+        return f"{sign} {body}"
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A permitted window around a target day: ``early`` days before, ``late`` days after (both ≥ 0)."""
+
+    early: int
+    late: int
+
+    @classmethod
+    def parse(cls, text: str) -> Window:
+        """Parse ``-3d/+7d``, ``+7d/-3d``, ``±3d``, ``+/-3d``, ``0d/+14d``, ``-2w/+1w``."""
+        if not isinstance(text, str):
+            raise ValueError(f"expected a window such as -3d/+7d or ±3d, got {text!r}")
+        cleaned = text.strip().replace("+/-", "±").replace("+-", "±")
+        if cleaned.startswith("±"):
+            days = _window_days(cleaned[1:])
+            return cls(days, days)
+        parts = [p.strip() for p in cleaned.split("/")]
+        if len(parts) != 2:
+            raise ValueError(f"expected a window such as -3d/+7d or ±3d, got {text!r}")
+        early = late = None
+        for part in parts:
+            days = _window_days(part.lstrip("+-"))
+            if part.startswith("-"):
+                early = days
+            elif part.startswith("+") or days == 0:
+                if late is None and (part.startswith("+") or early is not None):
+                    late = days
+                else:
+                    early = days
+            else:
+                raise ValueError(f"window part {part!r} needs a sign: -3d or +7d")
+        if early is None or late is None:
+            raise ValueError(f"window {text!r} needs one part before (-) and one after (+) the target")
+        return cls(early, late)
+
+    def __str__(self) -> str:
+        return f"-{self.early}d/+{self.late}d"
+
+
+def _window_days(text: str) -> int:
+    duration = Duration.parse(text)
+    if duration.unit not in ("d", "w"):
+        raise ValueError(f"window bounds are given in days or weeks, got {text!r}")
+    return abs(duration.amount) * (7 if duration.unit == "w" else 1)

@@ -1,0 +1,108 @@
+"""Graph work on the anchor network: unknown anchors, circular references, topological order, planning."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Mapping
+
+from schedsim.durations import Offset
+from schedsim.errors import CircularReferenceError, Problem, UnknownAnchorError
+from schedsim.ir import Anchor, Event
+
+Advance = Callable[[int, Offset], int]
+
+
+def nominal_advance(t: int, offset: Offset) -> int:
+    """Advance a day count by an offset with average-length calendar months and years."""
+    return t + offset.nominal_days
+
+
+def check_anchors(events: Mapping[str, Event], only: Iterable[str] | None = None) -> None:
+    """Raise ``UnknownAnchorError`` listing every anchor that names no event (with near matches)."""
+    problems = []
+    for event_id in only if only is not None else events:
+        event = events[event_id]
+        for anchor in (*event.anchors, *((event.limit,) if event.limit else ())):
+            if anchor.ref not in events:
+                problems.append(_unknown(anchor, events))
+    if problems:
+        raise UnknownAnchorError(problems)
+
+
+def _unknown(anchor: Anchor, events: Mapping[str, Event]) -> Problem:
+    close = difflib.get_close_matches(anchor.ref, list(events), n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    if "-" in anchor.ref and not close:
+        hint = "; put spaces around + and - in anchors ('x.end - 2d')"
+    origin = anchor.origin
+    return Problem(origin.file, origin.line, origin.field, f"unknown anchor {anchor.ref!r}{hint}")
+
+
+def topological_order(events: Mapping[str, Event], targets: Iterable[str] | None = None) -> list[str]:
+    """Events ordered so that every anchor comes before the events it places (stable: protocol order).
+
+    Only ``targets`` and what they depend on when given. Raises ``CircularReferenceError`` naming the loop.
+    """
+    order: list[str] = []
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+    for start in targets if targets is not None else events:
+        if state.get(start) == 2:
+            continue
+        stack: list[tuple[str, int]] = [(start, 0)]
+        path: list[str] = []
+        while stack:
+            node, position = stack.pop()
+            if position == 0:
+                if state.get(node) == 2:
+                    continue
+                state[node] = 1
+                path.append(node)
+            anchors = _refs(events[node])
+            if position < len(anchors):
+                stack.append((node, position + 1))
+                child = anchors[position].ref
+                if child not in events:
+                    raise UnknownAnchorError(_unknown(anchors[position], events))
+                if state.get(child) == 1:
+                    raise _circular(events, path[path.index(child):] + [child])
+                if state.get(child) != 2:
+                    stack.append((child, 0))
+            else:
+                state[node] = 2
+                path.pop()
+                order.append(node)
+    return order
+
+
+def _refs(event: Event) -> tuple[Anchor, ...]:
+    return (*event.anchors, event.limit) if event.limit else event.anchors
+
+
+def _circular(events: Mapping[str, Event], loop: list[str]) -> CircularReferenceError:
+    """``loop`` runs from an event to what it depends on, back to itself; report it in reading order."""
+    chain = list(reversed(loop))
+    steps = []
+    first_origin = None
+    for placed, anchor_ref in zip(chain[1:], chain[:-1], strict=True):
+        anchor = next(a for a in _refs(events[placed]) if a.ref == anchor_ref)
+        first_origin = first_origin or anchor.origin
+        steps.append(f"{placed} = {anchor} ({anchor.origin})")
+    assert first_origin is not None
+    message = "circular reference: " + " → ".join(chain) + "; " + "; ".join(steps)
+    return CircularReferenceError(Problem(first_origin.file, first_origin.line, first_origin.field, message))
+
+
+def plan_times(events: Mapping[str, Event], order: Iterable[str], advance: Advance,
+               root_time: int = 0) -> dict[str, int]:
+    """Nominal time of each event in ``order`` (a topological order): the planned schedule."""
+    times: dict[str, int] = {}
+    for event_id in order:
+        event = events[event_id]
+        if event.rule == "root":
+            times[event_id] = root_time
+        elif event.rule == "at":
+            anchor = event.anchors[0]
+            times[event_id] = advance(times[anchor.ref], anchor.offset)
+        else:
+            times[event_id] = max(advance(times[a.ref], a.offset) for a in event.anchors)
+    return times

@@ -1,0 +1,148 @@
+"""The timeline IR: events, the anchors that place them, constraints, provenance and assumptions.
+
+Events form a temporal constraint network. Each event is placed by a rule over anchors ("at" one anchor plus an
+offset, or "after" the latest of several); every anchor is also a constraint "B − A ∈ [l, u]" in nominal days.
+Times are whole days counted from the protocol's root event; only the date module turns them into dates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from schedsim.durations import Offset, Window
+
+EventKind = Literal["dose", "procedure", "assessment", "visit", "milestone"]
+Rule = Literal["root", "at", "after"]
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """The protocol field that made something: file, line and field path."""
+
+    file: str
+    line: int | None
+    field: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where} {self.field}".rstrip()
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """``ref`` + ``offset``: one term of an event's placement, with where it was written."""
+
+    ref: str
+    offset: Offset
+    origin: Origin
+    assumptions: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.offset}".rstrip()
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One planned thing: a dose, procedure, assessment, visit or milestone."""
+
+    id: str
+    kind: EventKind
+    phase: str | None
+    label: str
+    rule: Rule
+    anchors: tuple[Anchor, ...]
+    origin: Origin
+    window: Window | None = None
+    agent: str | None = None
+    dose: str | None = None
+    setting: str | None = None
+    activities: tuple[str, ...] = ()
+    duration: int = 1
+    limit: Anchor | None = None
+    assumptions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Constraint:
+    """``target − source ∈ [lower, upper]`` days (nominal), made by ``origin``."""
+
+    source: str
+    target: str
+    lower: float
+    upper: float
+    origin: Origin
+    assumptions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseInfo:
+    """A phase's span (its start and end events) and, for cycles, the cycle structure."""
+
+    id: str
+    kind: Literal["cycles", "procedure"]
+    label: str
+    start: str
+    end: str
+    origin: Origin
+    cycle_length: int | None = None
+    cycles: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AssumptionInfo:
+    """A value the source does not state, as marked in a protocol or library file."""
+
+    id: str
+    file: str
+    line: int | None
+    field: str
+    rationale: str
+
+
+@dataclass(frozen=True, slots=True)
+class Conventions:
+    month: str
+    year: str
+    month_declared: bool
+    year_declared: bool
+    study_day_zero: bool
+    block_day_zero: bool
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """A compiled protocol: events in topological order (anchors before the events they place)."""
+
+    protocol_id: str
+    title: str
+    file: str
+    conventions: Conventions
+    root: str
+    day1: str
+    horizon: str | None
+    events: tuple[Event, ...]
+    phases: tuple[PhaseInfo, ...]
+    constraints: tuple[Constraint, ...]
+    assumptions: dict[str, AssumptionInfo]
+    index: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "index", {event.id: i for i, event in enumerate(self.events)})
+
+    def event(self, event_id: str) -> Event:
+        return self.events[self.index[event_id]]
+
+    def assumptions_of(self, event_id: str) -> tuple[str, ...]:
+        """Assumptions the event rests on: its own (dose, window, ...) and every anchor's along its chain."""
+        found: set[str] = set(self.event(event_id).assumptions)
+        stack, seen = [event_id], set()
+        while stack:
+            current = self.event(stack.pop())
+            if current.id in seen:
+                continue
+            seen.add(current.id)
+            for anchor in current.anchors:
+                found.update(anchor.assumptions)
+                stack.append(anchor.ref)
+        return tuple(sorted(found, key=lambda a: int(a[1:])))

@@ -1,0 +1,106 @@
+"""Reusable treatment building blocks: cycle regimens (VRd, R maintenance) and procedure blocks (CAR-T, ASCT).
+
+They live in library files that protocols ``include`` (or in a protocol's own ``regimens:``/``blocks:``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from schedsim.model.types import Assumed, DayList, Id, PositiveDuration, StrictModel, WindowField
+
+EventKind = Literal["dose", "procedure", "assessment", "visit", "milestone"]
+
+
+class Agent(StrictModel):
+    """One drug of a regimen: its dose text and the cycle days it is given on."""
+
+    dose: str = Field(description="dose, route and unit as written, e.g. '1.3 mg/m² SC'")
+    days: DayList = Field(description="cycle days, 1-based: [1, 4, 8, 11] or '1-14'")
+    label: str | None = None
+    setting: Literal["clinic", "home"] = Field("clinic", description="where it is taken: clinic or home")
+    assumed: Assumed = None
+
+
+class CycleVisit(StrictModel):
+    """A visit on a given day of every cycle (or of the listed cycles)."""
+
+    day: int = Field(ge=1, description="cycle day, 1-based")
+    label: str | None = None
+    kind: Literal["visit", "assessment"] = "visit"
+    window: WindowField | None = None
+    activities: list[str] = Field(default_factory=list)
+    cycles: list[int] | None = Field(None, description="cycle numbers having this visit; all when absent")
+    assumed: Assumed = None
+
+
+class Regimen(StrictModel):
+    """A repeating cycle: its length, the agents and their days, and per-cycle visits."""
+
+    label: str
+    cycle_length: PositiveDuration
+    agents: dict[Id, Agent] = Field(min_length=1)
+    visits: list[CycleVisit] = Field(default_factory=list)
+    assumed: Assumed = None
+
+
+class Step(StrictModel):
+    """A named step of a procedure block, on days relative to the block's day 0."""
+
+    id: Id
+    label: str | None = None
+    kind: EventKind = "procedure"
+    day: int | None = Field(None, description="block day (day 0 = the block's reference, e.g. infusion)")
+    days: DayList | None = Field(None, description="several block days: one event per day")
+    until_day: int | None = Field(None, description="last block day of a step that spans days (one event)")
+    agents: dict[Id, str] | None = Field(None, description="for dose steps: agent → dose text")
+    window: WindowField | None = None
+    activities: list[str] = Field(default_factory=list)
+    assumed: Assumed = None
+
+    @model_validator(mode="after")
+    def _one_timing(self) -> Step:
+        if (self.day is None) == (self.days is None):
+            raise ValueError("give exactly one of 'day' or 'days'")
+        if self.until_day is not None:
+            if self.day is None:
+                raise ValueError("'until_day' goes with 'day' (a span), not with 'days'")
+            if self.until_day < self.day:
+                raise ValueError(f"until_day {self.until_day} is before day {self.day}")
+        if self.agents and self.kind != "dose":
+            raise ValueError("only a step of kind 'dose' has agents")
+        return self
+
+    @property
+    def block_days(self) -> tuple[int, ...]:
+        return self.days if self.days is not None else (self.day,)  # type: ignore[return-value]
+
+
+class Block(StrictModel):
+    """A procedure block such as CAR-T or ASCT: steps around a day 0."""
+
+    label: str
+    reference: Id | None = Field(None, description="the step that is the block's day 0 (e.g. infusion)")
+    steps: list[Step] = Field(min_length=1)
+    assumed: Assumed = None
+
+    @model_validator(mode="after")
+    def _check_steps(self) -> Block:
+        ids = [step.id for step in self.steps]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate step id(s): {', '.join(duplicates)}")
+        if self.reference is not None and self.reference not in ids:
+            raise ValueError(f"reference {self.reference!r} is not one of the steps ({', '.join(ids)})")
+        return self
+
+
+class Library(StrictModel):
+    """A file of shared regimens and blocks, included by protocols."""
+
+    description: str | None = None
+    include: list[str] = Field(default_factory=list)
+    regimens: dict[Id, Regimen] = Field(default_factory=dict)
+    blocks: dict[Id, Block] = Field(default_factory=dict)

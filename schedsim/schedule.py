@@ -1,0 +1,97 @@
+"""A realised single-patient schedule: every event with its study day, date and window.
+
+``timeline_for`` is the library's main entry point: protocol file (and optional start date) in, schedule out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from schedsim.compiler import compile_file
+from schedsim.dates import calendar_advance, date_of, study_day
+from schedsim.durations import Offset
+from schedsim.engine import EventRecord, run_deterministic
+from schedsim.graph import nominal_advance
+from schedsim.ir import Event, PhaseInfo, Timeline
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledEvent:
+    """An event placed in time: ``t`` counts days from study day 1; dates only when a start date is known."""
+
+    event: Event
+    t: int
+    day: int
+    date: date | None
+    earliest: int | None
+    latest: int | None
+    assumptions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledPhase:
+    info: PhaseInfo
+    start_t: int
+    end_t: int
+    start_day: int
+    end_day: int
+    start_date: date | None
+    end_date: date | None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """One patient's planned schedule, in study-day order."""
+
+    timeline: Timeline
+    start: date | None
+    events: tuple[ScheduledEvent, ...]
+    phases: tuple[ScheduledPhase, ...]
+    records: tuple[EventRecord, ...]
+
+    def day(self, t: int) -> int:
+        return study_day(t, self.timeline.conventions.study_day_zero)
+
+    def date(self, t: int) -> date | None:
+        return None if self.start is None else date_of(self.start, t)
+
+    def advance(self, t: int, offset: Offset) -> int:
+        """``t`` moved by ``offset`` with this schedule's calendar (exact months when a start date is known)."""
+        return (calendar_advance(self.start) if self.start is not None else nominal_advance)(t, offset)
+
+    def find(self, event_id: str) -> ScheduledEvent | None:
+        return next((e for e in self.events if e.event.id == event_id), None)
+
+
+def build_schedule(timeline: Timeline, start: date | None = None) -> Schedule:
+    """Run the engine for one patient (deterministic) and place every event on study days and dates."""
+    advance = calendar_advance(start) if start is not None else nominal_advance
+    records = run_deterministic(timeline, advance)
+    day_zero = timeline.conventions.study_day_zero
+    times = {record.event_id: record.actual for record in records}
+    events = []
+    for record in records:
+        if record.status != "done":
+            continue
+        event = timeline.event(record.event_id)
+        window = event.window
+        events.append(ScheduledEvent(
+            event=event, t=record.actual, day=study_day(record.actual, day_zero),
+            date=None if start is None else date_of(start, record.actual),
+            earliest=None if window is None else record.actual - window.early,
+            latest=None if window is None else record.actual + window.late,
+            assumptions=timeline.assumptions_of(event.id)))
+    phases = []
+    for info in timeline.phases:
+        start_t, end_t = times[info.start], times[info.end]
+        phases.append(ScheduledPhase(
+            info, start_t, end_t, study_day(start_t, day_zero), study_day(end_t, day_zero),
+            None if start is None else date_of(start, start_t), None if start is None else date_of(start, end_t)))
+    return Schedule(timeline, start, tuple(events), tuple(phases), tuple(records))
+
+
+def timeline_for(path: str | Path, start: date | None = None) -> Schedule:
+    """Load, validate and compile a protocol file, and schedule one patient starting on ``start`` (day 1)."""
+    return build_schedule(compile_file(path), start)

@@ -1,0 +1,151 @@
+"""Read a YAML file into plain data, keeping where every field came from.
+
+Besides the data, a ``SourceDoc`` holds the line of every field path (so errors name ``file:line``) and the
+assumptions the author marked. Any value may be written as ``{value: X, assumed: "why"}``: the document keeps
+``X`` and records the assumption at that path. A mapping with its own ``assumed: "why"`` key is recorded too
+(the key stays, for the models to accept).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from schedsim.errors import InputError, Problem
+
+FieldPath = tuple[str | int, ...]
+
+
+def format_path(path: FieldPath) -> str:
+    """``("phases", 2, "cycles")`` → ``phases.2.cycles``."""
+    return ".".join(str(part) for part in path)
+
+
+@dataclass(frozen=True, slots=True)
+class Assumption:
+    """A value the source record does not state, with the author's one-line rationale."""
+
+    id: str
+    file: str
+    line: int | None
+    field: str
+    rationale: str
+
+
+@dataclass(slots=True)
+class SourceDoc:
+    """One YAML file's data plus its line map and marked assumptions."""
+
+    file: str
+    data: Any
+    lines: dict[FieldPath, int] = field(default_factory=dict)
+    assumptions: dict[FieldPath, str] = field(default_factory=dict)
+
+    def line(self, path: FieldPath) -> int | None:
+        """Line of ``path``, or of its nearest ancestor that has one."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return None
+
+    def problem(self, path: FieldPath, message: str) -> Problem:
+        return Problem(self.file, self.line(path), format_path(path), message)
+
+    def assumptions_at(self, path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
+        """Assumptions made at ``path`` or at any of its ancestors."""
+        for end in range(len(path) + 1):
+            prefix = tuple(path[:end])
+            if prefix in self.assumptions:
+                yield prefix, self.assumptions[prefix]
+
+
+def load_yaml(path: Path, display: str | None = None) -> SourceDoc:
+    """Load ``path``; raise ``InputError`` naming file and line for anything malformed."""
+    name = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(Problem(name, None, "", "file not found")) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(Problem(name, None, "", f"cannot read file: {exc}")) from None
+    return parse_yaml(text, name)
+
+
+def parse_yaml(text: str, name: str) -> SourceDoc:
+    """Parse YAML text held in memory (``name`` is used in messages)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        reason = exc.problem or str(exc)
+        raise InputError(Problem(name, line, "", f"malformed YAML: {reason}")) from None
+    except yaml.YAMLError as exc:
+        raise InputError(Problem(name, None, "", f"malformed YAML: {exc}")) from None
+    doc = SourceDoc(name, None)
+    if node is None:
+        raise InputError(Problem(name, 1, "", "the file is empty"))
+    doc.data = _convert(node, (), doc)
+    return doc
+
+
+def _convert(node: yaml.Node, path: FieldPath, doc: SourceDoc) -> Any:
+    doc.lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        _flatten_merges(node, doc)
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node, doc)
+            if not isinstance(key, str | int) or isinstance(key, bool):
+                raise InputError(Problem(doc.file, key_node.start_mark.line + 1, format_path(path),
+                                         f"mapping keys must be names, got {key!r}"))
+            key = str(key)
+            if key in result:
+                raise InputError(Problem(doc.file, key_node.start_mark.line + 1, format_path((*path, key)),
+                                         f"duplicate key {key!r}"))
+            doc.lines[(*path, key)] = key_node.start_mark.line + 1
+            result[key] = _convert(value_node, (*path, key), doc)
+        return _unwrap_assumption(result, path, doc)
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, (*path, index), doc) for index, item in enumerate(node.value)]
+    return _scalar(node, doc)
+
+
+def _flatten_merges(node: yaml.MappingNode, doc: SourceDoc) -> None:
+    loader = yaml.SafeLoader("")
+    try:
+        loader.flatten_mapping(node)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise InputError(Problem(doc.file, line, "", f"malformed YAML merge: {exc.problem}")) from None
+    finally:
+        loader.dispose()
+
+
+def _scalar(node: yaml.Node, doc: SourceDoc) -> Any:
+    if not isinstance(node, yaml.ScalarNode):
+        raise InputError(Problem(doc.file, node.start_mark.line + 1, "", "expected a plain value here"))
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node)
+    except yaml.constructor.ConstructorError as exc:
+        raise InputError(Problem(doc.file, node.start_mark.line + 1, "", f"bad value: {exc.problem}")) from None
+    finally:
+        loader.dispose()
+
+
+def _unwrap_assumption(mapping: dict[str, Any], path: FieldPath, doc: SourceDoc) -> Any:
+    rationale = mapping.get("assumed")
+    if rationale is None:
+        return mapping
+    if not isinstance(rationale, str) or not rationale.strip():
+        raise InputError(doc.problem((*path, "assumed"), "assumed needs a one-line rationale (text)"))
+    doc.assumptions[path] = rationale.strip()
+    if set(mapping) == {"value", "assumed"}:
+        return mapping["value"]
+    return mapping
