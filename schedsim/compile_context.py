@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import replace
 
 from schedsim.anchors import AnchorExpr
 from schedsim.durations import Duration, Offset
@@ -30,6 +29,8 @@ class CompileContext:
         self.phases: list[PhaseInfo] = []
         self.assumptions: dict[str, AssumptionInfo] = {}
         self._assumption_ids: dict[tuple[str, FieldPath], str] = {}
+        self._origins: dict[tuple[str, FieldPath], Origin] = {}
+        self._assumed: dict[tuple[str, tuple[FieldPath, ...]], tuple[str, ...]] = {}
         for doc in loaded.docs:
             for path, rationale in doc.assumptions.items():
                 ident = f"A{len(self.assumptions) + 1}"
@@ -62,11 +63,20 @@ class CompileContext:
 
     # -- provenance -----------------------------------------------------------------------------------------
     def origin(self, doc: SourceDoc, path: FieldPath) -> Origin:
-        return Origin(doc.file, doc.line(path), format_path(path))
+        key = (doc.file, path)
+        origin = self._origins.get(key)
+        if origin is None:
+            origin = self._origins[key] = Origin(doc.file, doc.line(path), format_path(path))
+        return origin
 
     def assumed(self, doc: SourceDoc, *paths: FieldPath) -> tuple[str, ...]:
-        found = {self._assumption_ids[(doc.file, p)] for path in paths for p, _ in doc.assumptions_at(path)}
-        return tuple(sorted(found, key=lambda a: int(a[1:])))
+        """Ids of the assumptions marked at any of ``paths`` or their ancestors."""
+        key = (doc.file, paths)
+        found = self._assumed.get(key)
+        if found is None:
+            ids = {self._assumption_ids[(doc.file, p)] for path in paths for p, _ in doc.assumptions_at(path)}
+            found = self._assumed[key] = merge_ids(ids)
+        return found
 
     def anchor(self, doc: SourceDoc, path: FieldPath, ref: str, offset: Offset,
                extra_paths: Iterable[FieldPath] = ()) -> Anchor:
@@ -83,10 +93,6 @@ class CompileContext:
         self.events[event.id] = event
         return event
 
-    def with_assumptions(self, event: Event, extra: Iterable[str]) -> Event:
-        merged = tuple(sorted(set(event.assumptions) | set(extra), key=lambda a: int(a[1:])))
-        return replace(event, assumptions=merged)
-
     def lookup(self, kind: str, name: str, path: FieldPath) -> Named:
         table = self.loaded.regimens if kind == "regimen" else self.loaded.blocks
         if name in table:
@@ -96,6 +102,11 @@ class CompileContext:
         hint = f"; did you mean {' or '.join(close)}?" if close else f" (known: {known})"
         raise InputError(self.doc.problem(path, f"unknown {kind} {name!r}{hint}"))
 
+
+
+def merge_ids(*groups: Iterable[str]) -> tuple[str, ...]:
+    """Assumption ids of several groups, unique and in numeric order (A2 before A10)."""
+    return tuple(sorted({i for group in groups for i in group}, key=lambda a: int(a[1:])))
 
 
 def _problem(origin: Origin, message: str) -> Problem:

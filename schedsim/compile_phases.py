@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from schedsim.compile_context import CompileContext
+from schedsim.compile_context import CompileContext, merge_ids
 from schedsim.durations import Offset
 from schedsim.errors import InputError
 from schedsim.ir import Anchor, Event, PhaseInfo
@@ -133,24 +133,24 @@ def _cycle_visits(ctx: CompileContext, phase_id: str, cycle: int, cycle_start: s
             continue
         vpath = (*path, "visits", index)
         label = (visit.label or "Cycle {cycle} day {day} visit").format(cycle=cycle, day=visit.day)
-        event = Event(id=f"{phase_id}.c{cycle}.d{visit.day}", kind=visit.kind, phase=phase_id, label=label,
+        ctx.add(Event(id=f"{phase_id}.c{cycle}.d{visit.day}", kind=visit.kind, phase=phase_id, label=label,
                       rule="at", anchors=(ctx.anchor(doc, (*vpath, "day"), cycle_start, Offset(visit.day - 1)),),
                       origin=ctx.origin(doc, vpath), window=visit.window, activities=tuple(visit.activities),
-                      limit=limit, setting="clinic")
-        ctx.add(ctx.with_assumptions(event, own + ctx.assumed(doc, vpath)))
+                      limit=limit, setting="clinic", assumptions=merge_ids(own, ctx.assumed(doc, vpath))))
 
 
 def _cycle_doses(ctx: CompileContext, phase_id: str, cycle: int, cycle_start: str, doc: SourceDoc,
                  path: FieldPath, agents: dict[str, Agent], limit: Anchor | None, own: tuple[str, ...]) -> None:
     for name, agent in agents.items():
         apath = (*path, "agents", name)
+        origin, days_origin = ctx.origin(doc, apath), ctx.origin(doc, (*apath, "days"))
+        timing, assumed = ctx.assumed(doc, (*apath, "days")), merge_ids(own, ctx.assumed(doc, apath))
+        label = f"{agent.label or name.capitalize()} {agent.dose}"
         for day in agent.days:
-            event = Event(id=f"{phase_id}.c{cycle}.d{day}.{name}", kind="dose", phase=phase_id,
-                          label=f"{agent.label or name.capitalize()} {agent.dose}", rule="at",
-                          anchors=(ctx.anchor(doc, (*apath, "days"), cycle_start, Offset(day - 1)),),
-                          origin=ctx.origin(doc, apath), agent=name, dose=agent.dose, setting=agent.setting,
-                          limit=limit)
-            ctx.add(ctx.with_assumptions(event, own + ctx.assumed(doc, apath)))
+            anchor = Anchor(cycle_start, Offset(day - 1), days_origin, timing)
+            ctx.add(Event(id=f"{phase_id}.c{cycle}.d{day}.{name}", kind="dose", phase=phase_id, label=label,
+                          rule="at", anchors=(anchor,), origin=origin, agent=name, dose=agent.dose,
+                          setting=agent.setting, limit=limit, assumptions=assumed))
 
 
 def compile_procedure(ctx: CompileContext, index: int, phase: ProcedurePhase, previous_end: str | None) -> None:
@@ -200,13 +200,13 @@ def compile_procedure(ctx: CompileContext, index: int, phase: ProcedurePhase, pr
             for agent, dose in targets:
                 event_id = f"{phase.id}.{step.id}{suffix}" + (f".{agent}" if agent else "")
                 name = step.label or step.id.replace("_", " ").capitalize()
-                event = ctx.add(ctx.with_assumptions(Event(
+                event = ctx.add(Event(
                     id=event_id, kind=step.kind, phase=phase.id,
                     label=name + (f": {agent} {dose}" if agent else "") + (f" (day {day})" if suffix else ""),
                     rule="at", anchors=(anchor,), origin=ctx.origin(bdoc, spath), window=step.window,
                     agent=agent, dose=dose, activities=tuple(step.activities),
                     duration=end - offsets[0] + 1 if step.until_day is not None else 1,
-                    setting="clinic"), phase_own + ctx.assumed(bdoc, spath)))
+                    setting="clinic", assumptions=merge_ids(phase_own, ctx.assumed(bdoc, spath))))
                 if step_first is None:
                     step_first = event.id
         assert step_first is not None

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import difflib
+from datetime import date
+from pathlib import Path
 
 from schedsim.errors import InputError, Problem
-from schedsim.schedule import Schedule
+from schedsim.schedule import Schedule, timeline_for
 
 
 def explain(schedule: Schedule, event_id: str) -> list[str]:
@@ -44,3 +46,8 @@ def explain(schedule: Schedule, event_id: str) -> list[str]:
 def _when(schedule: Schedule, t: int) -> str:
     date = schedule.date(t)
     return f"day {schedule.day(t)}" + (f" ({date.isoformat()})" if date else "")
+
+
+def explain_file(path: str | Path, event_id: str, start: date | None = None) -> list[str]:
+    """``explain`` for a protocol file (what ``schedsim explain`` prints)."""
+    return explain(timeline_for(path, start), event_id)

@@ -135,14 +135,23 @@ class Timeline:
 
     def assumptions_of(self, event_id: str) -> tuple[str, ...]:
         """Assumptions the event rests on: its own (dose, window, ...) and every anchor's along its chain."""
-        found: set[str] = set(self.event(event_id).assumptions)
-        stack, seen = [event_id], set()
-        while stack:
-            current = self.event(stack.pop())
-            if current.id in seen:
-                continue
-            seen.add(current.id)
-            for anchor in current.anchors:
-                found.update(anchor.assumptions)
-                stack.append(anchor.ref)
-        return tuple(sorted(found, key=lambda a: int(a[1:])))
+        cache: dict[str, tuple[str, ...]] = self.__dict__.setdefault("_assumptions_of", {})
+        found = cache.get(event_id)
+        if found is None:
+            merged = set(self.event(event_id).assumptions) | self._chain_assumptions()[event_id]
+            found = cache[event_id] = tuple(sorted(merged, key=lambda a: int(a[1:])))
+        return found
+
+    def _chain_assumptions(self) -> dict[str, frozenset[str]]:
+        """Per event, the assumptions of all anchors that place it, transitively (one pass, topological order)."""
+        cached: dict[str, frozenset[str]] | None = self.__dict__.get("_chain")
+        if cached is None:
+            cached = {}
+            for event in self.events:
+                found: set[str] = set()
+                for anchor in event.anchors:
+                    found.update(anchor.assumptions)
+                    found.update(cached[anchor.ref])
+                cached[event.id] = frozenset(found)
+            object.__setattr__(self, "_chain", cached)
+        return cached

@@ -18,6 +18,7 @@ import yaml
 from schedsim.errors import InputError, Problem
 
 FieldPath = tuple[str | int, ...]
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it: same nodes, faster
 
 
 def format_path(path: FieldPath) -> str:
@@ -79,7 +80,7 @@ def load_yaml(path: Path, display: str | None = None) -> SourceDoc:
 def parse_yaml(text: str, name: str) -> SourceDoc:
     """Parse YAML text held in memory (``name`` is used in messages)."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -90,17 +91,21 @@ def parse_yaml(text: str, name: str) -> SourceDoc:
     doc = SourceDoc(name, None)
     if node is None:
         raise InputError(Problem(name, 1, "", "the file is empty"))
-    doc.data = _convert(node, (), doc)
+    constructor = yaml.SafeLoader("")
+    try:
+        doc.data = _convert(node, (), doc, constructor)
+    finally:
+        constructor.dispose()
     return doc
 
 
-def _convert(node: yaml.Node, path: FieldPath, doc: SourceDoc) -> Any:
+def _convert(node: yaml.Node, path: FieldPath, doc: SourceDoc, constructor: yaml.SafeLoader) -> Any:
     doc.lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
-        _flatten_merges(node, doc)
+        _flatten_merges(node, doc, constructor)
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node, doc)
+            key = _scalar(key_node, doc, constructor)
             if not isinstance(key, str | int) or isinstance(key, bool):
                 raise InputError(Problem(doc.file, key_node.start_mark.line + 1, format_path(path),
                                          f"mapping keys must be names, got {key!r}"))
@@ -109,34 +114,31 @@ def _convert(node: yaml.Node, path: FieldPath, doc: SourceDoc) -> Any:
                 raise InputError(Problem(doc.file, key_node.start_mark.line + 1, format_path((*path, key)),
                                          f"duplicate key {key!r}"))
             doc.lines[(*path, key)] = key_node.start_mark.line + 1
-            result[key] = _convert(value_node, (*path, key), doc)
+            result[key] = _convert(value_node, (*path, key), doc, constructor)
         return _unwrap_assumption(result, path, doc)
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, (*path, index), doc) for index, item in enumerate(node.value)]
-    return _scalar(node, doc)
+        return [_convert(item, (*path, index), doc, constructor) for index, item in enumerate(node.value)]
+    return _scalar(node, doc, constructor)
 
 
-def _flatten_merges(node: yaml.MappingNode, doc: SourceDoc) -> None:
-    loader = yaml.SafeLoader("")
+def _flatten_merges(node: yaml.MappingNode, doc: SourceDoc, constructor: yaml.SafeLoader) -> None:
+    if not any(key.tag == "tag:yaml.org,2002:merge" for key, _ in node.value):
+        return
     try:
-        loader.flatten_mapping(node)
+        constructor.flatten_mapping(node)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise InputError(Problem(doc.file, line, "", f"malformed YAML merge: {exc.problem}")) from None
-    finally:
-        loader.dispose()
 
 
-def _scalar(node: yaml.Node, doc: SourceDoc) -> Any:
+def _scalar(node: yaml.Node, doc: SourceDoc, constructor: yaml.SafeLoader) -> Any:
+    line = node.start_mark.line + 1
     if not isinstance(node, yaml.ScalarNode):
-        raise InputError(Problem(doc.file, node.start_mark.line + 1, "", "expected a plain value here"))
-    loader = yaml.SafeLoader("")
+        raise InputError(Problem(doc.file, line, "", "expected a plain value here"))
     try:
-        return loader.construct_object(node)
+        return constructor.construct_object(node)
     except yaml.constructor.ConstructorError as exc:
-        raise InputError(Problem(doc.file, node.start_mark.line + 1, "", f"bad value: {exc.problem}")) from None
-    finally:
-        loader.dispose()
+        raise InputError(Problem(doc.file, line, "", f"bad value: {exc.problem}")) from None
 
 
 def _unwrap_assumption(mapping: dict[str, Any], path: FieldPath, doc: SourceDoc) -> Any:
