@@ -68,18 +68,20 @@ def compile_cycles(ctx: CompileContext, index: int, phase: CyclesPhase, previous
     _check_cycle_days(rdoc, rpath, length, agents, visits, phase.cycles)
     start = phase_start(ctx, index, phase, previous_end, label)
     end_id = f"{phase.id}.end"
-    phase_own = ctx.assumed(doc, path)
+    # an assumed regimen or cycle count moves everything after it: it goes on the timing anchors
+    phase_own = ctx.assumed(doc, path, (*path, "regimen"))
+    length_assumed = merge_ids(phase_own, ctx.assumed(rdoc, (*rpath, "cycle_length")))
 
     def generate(count: int, limit: Anchor | None) -> str:
         previous = start.id
         for cycle in range(1, count + 1):
-            offset = Offset() if cycle == 1 else Offset(length)
-            anchor_path = path if cycle == 1 else (*rpath, "cycle_length")
-            anchor_doc = doc if cycle == 1 else rdoc
+            if cycle == 1:
+                anchor = Anchor(previous, Offset(), ctx.origin(doc, path), phase_own)
+            else:
+                anchor = Anchor(previous, Offset(length), ctx.origin(rdoc, (*rpath, "cycle_length")), length_assumed)
             cycle_start = ctx.add(Event(
                 id=f"{phase.id}.c{cycle}.start", kind="milestone", phase=phase.id, label=f"{label}: cycle {cycle}",
-                rule="at", anchors=(ctx.anchor(anchor_doc, anchor_path, previous, offset),),
-                origin=ctx.origin(doc, path), limit=limit, assumptions=phase_own))
+                rule="at", anchors=(anchor,), origin=ctx.origin(doc, path), limit=limit, assumptions=phase_own))
             previous = cycle_start.id
             _cycle_visits(ctx, phase.id, cycle, cycle_start.id, rdoc, rpath, visits, limit, phase_own)
             _cycle_doses(ctx, phase.id, cycle, cycle_start.id, rdoc, rpath, agents, limit, phase_own)
@@ -87,8 +89,10 @@ def compile_cycles(ctx: CompileContext, index: int, phase: CyclesPhase, previous
 
     if phase.cycles is not None:
         last = generate(phase.cycles, None)
+        end_anchor = Anchor(last, Offset(length - 1), ctx.origin(doc, (*path, "cycles")),
+                            merge_ids(length_assumed, ctx.assumed(doc, (*path, "cycles"))))
         ctx.add(Event(id=end_id, kind="milestone", phase=phase.id, label=f"{label}: end", rule="at",
-                      anchors=(ctx.anchor(rdoc, (*rpath, "cycle_length"), last, Offset(length - 1)),),
+                      anchors=(end_anchor,),
                       origin=ctx.origin(doc, (*path, "cycles")), assumptions=phase_own))
         ctx.phases.append(PhaseInfo(phase.id, "cycles", label, start.id, end_id, ctx.origin(doc, path),
                                     length, phase.cycles))
@@ -181,7 +185,7 @@ def compile_procedure(ctx: CompileContext, index: int, phase: ProcedurePhase, pr
     order = sorted(range(len(steps)), key=lambda j: (spans[j][0][0], j))
     first = spans[order[0]][0][0]
     start = phase_start(ctx, index, phase, previous_end, label, day0_shift=first)
-    phase_own = ctx.assumed(doc, path)
+    phase_own = ctx.assumed(doc, path, (*path, "block"))
 
     # Procedures, doses and milestones form the block's backbone, each placed after the previous one;
     # visits and assessments hang off the backbone step before them, so they never move what follows.
@@ -195,6 +199,8 @@ def compile_procedure(ctx: CompileContext, index: int, phase: ProcedurePhase, pr
         for day, offset in zip(step.block_days, offsets, strict=True):
             ref, base = (backbone_id, backbone_offset) if step_first is None else (step_first, offsets[0])
             anchor = ctx.anchor(bdoc, (*spath, key), ref, Offset(offset - base), extra_paths=[(*spath, "until_day")])
+            if ref == start.id and phase_own:
+                anchor = Anchor(anchor.ref, anchor.offset, anchor.origin, merge_ids(anchor.assumptions, phase_own))
             suffix = f".d{day}" if step.days is not None else ""
             targets = list((step.agents or {}).items()) or [(None, None)]
             for agent, dose in targets:

@@ -30,15 +30,34 @@ class Named:
 
 
 @dataclass(slots=True)
+class Registry:
+    """Named regimens and blocks from a file and everything it includes, with the files read (in order)."""
+
+    docs: list[SourceDoc]
+    regimens: dict[str, Named] = field(default_factory=dict)
+    blocks: dict[str, Named] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class LoadedProtocol:
     """A validated protocol with everything it includes, and where each piece came from."""
 
     protocol: Protocol
     doc: SourceDoc
     path: Path
-    regimens: dict[str, Named] = field(default_factory=dict)
-    blocks: dict[str, Named] = field(default_factory=dict)
-    docs: list[SourceDoc] = field(default_factory=list)
+    registry: Registry
+
+    @property
+    def regimens(self) -> dict[str, Named]:
+        return self.registry.regimens
+
+    @property
+    def blocks(self) -> dict[str, Named]:
+        return self.registry.blocks
+
+    @property
+    def docs(self) -> list[SourceDoc]:
+        return self.registry.docs
 
 
 def validate_model(model: type[M], doc: SourceDoc) -> M:
@@ -90,13 +109,26 @@ def load_protocol(path: str | Path) -> LoadedProtocol:
     path = Path(path)
     doc = load_yaml(path, str(path))
     protocol = validate_model(Protocol, doc)
-    loaded = LoadedProtocol(protocol, doc, path, docs=[doc])
-    _register(loaded, doc, protocol.regimens, protocol.blocks)
-    _include(loaded, doc, protocol.include, path.parent, chain=(path.resolve(),))
-    return loaded
+    if protocol.source.seed is not None and not (path.parent / protocol.source.seed).is_file():
+        raise InputError(doc.problem(("source", "seed"), f"source record {protocol.source.seed!r} not found"))
+    registry = Registry([doc])
+    _register(registry, doc, protocol.regimens, protocol.blocks)
+    _include(registry, doc, protocol.include, path.parent, chain=(path.resolve(),))
+    return LoadedProtocol(protocol, doc, path, registry)
 
 
-def _include(loaded: LoadedProtocol, doc: SourceDoc, includes: list[str], base: Path,
+def load_library(path: str | Path) -> Registry:
+    """Load and validate a library file and what it includes."""
+    path = Path(path)
+    doc = load_yaml(path, str(path))
+    library = validate_model(Library, doc)
+    registry = Registry([doc])
+    _register(registry, doc, library.regimens, library.blocks)
+    _include(registry, doc, library.include, path.parent, chain=(path.resolve(),))
+    return registry
+
+
+def _include(loaded: Registry, doc: SourceDoc, includes: list[str], base: Path,
              chain: tuple[Path, ...]) -> None:
     for index, name in enumerate(includes):
         target = (base / name).resolve()
@@ -124,7 +156,7 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _register(loaded: LoadedProtocol, doc: SourceDoc, regimens: dict[str, Regimen], blocks: dict[str, Block]) -> None:
+def _register(loaded: Registry, doc: SourceDoc, regimens: dict[str, Regimen], blocks: dict[str, Block]) -> None:
     for kind, table, items in (("regimens", loaded.regimens, regimens), ("blocks", loaded.blocks, blocks)):
         for name, value in items.items():
             if name in table:
