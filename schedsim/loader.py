@@ -87,7 +87,9 @@ def _clean_loc(loc: tuple[Any, ...], data: Any) -> FieldPath:
     """Drop pydantic's union-branch names (``cycles``, ``function-after[...]``) that are not in the data."""
     path: list[str | int] = []
     node = data
-    for part in loc:
+    for position, part in enumerate(loc):
+        if isinstance(node, dict) and node.get("kind") == part and position + 1 < len(loc):
+            continue  # the tag of a discriminated union (phases' kind), not a field
         if isinstance(node, dict) and isinstance(part, str) and part in node:
             path.append(part)
             node = node[part]
