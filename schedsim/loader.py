@@ -76,6 +76,10 @@ def _problem(doc: SourceDoc, error: Any) -> Problem:
     message = str(error.get("msg", "invalid"))
     if kind == "extra_forbidden":
         message = f"unknown field {path[-1]!r}" if path else "unknown field"
+    elif kind == "union_tag_invalid":
+        context = error.get("ctx", {})
+        path = (*path, "kind")
+        message = f"kind must be one of {context.get('expected_tags', '')}, got {context.get('tag', '')!r}"
     elif kind == "missing":
         message = "required field is missing"
     elif message.startswith("Value error, "):
