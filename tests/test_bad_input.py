@@ -60,7 +60,7 @@ CASES: dict[str, tuple[str, int | None, str, str]] = {
 """, None, "", "defined twice"),
     "both start and after": (MINIMAL + PHASE_2 + "    start: induction.end\n", 12, "phases.1",
                              "either 'start' or 'after'"),
-    "wrong phase kind": (MINIMAL.replace("kind: cycles", "kind: cycle"), 5, "phases.0", "kind"),
+    "wrong phase kind": (MINIMAL.replace("kind: cycles", "kind: cycle"), 6, "phases.0.kind", "kind must be one of"),
     "duplicate yaml key": (MINIMAL + "title: again\n", 11, "title", "duplicate key"),
     "reserved id": (MINIMAL.replace("- id: induction", "- id: study").replace("induction.end", "study.end"),
                     None, "", "reserved"),
