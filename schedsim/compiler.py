@@ -9,7 +9,7 @@ from schedsim.compile_phases import Expansion, compile_cycles, compile_procedure
 from schedsim.durations import MAX_DAYS
 from schedsim.errors import InputError, Problem
 from schedsim.graph import check_anchors, nominal_advance, plan_times, topological_order
-from schedsim.ir import Constraint, Conventions, Event, Timeline
+from schedsim.ir import Conventions, Event, Timeline
 from schedsim.loader import LoadedProtocol, load_protocol
 from schedsim.model import Assessment, CyclesPhase
 
@@ -45,11 +45,12 @@ def compile_protocol(loaded: LoadedProtocol) -> Timeline:
         ctx.add(Event(id=HORIZON_ID, kind="milestone", phase=None, label="End of study (horizon)", rule="at",
                       anchors=(anchor,), origin=anchor.origin, assumptions=anchor.assumptions))
 
-    for expansion in expansions:
-        order = topological_order(ctx.events, [expansion.start, expansion.bound.ref])
-        times = plan_times(ctx.events, order, nominal_advance)
-        bound = nominal_advance(times[expansion.bound.ref], expansion.bound.offset)
-        expansion.generate(times[expansion.start], bound)
+    if expansions:  # repeated events need the nominal times of their start and bound: plan those once
+        targets = [ref for e in expansions for ref in (e.start, e.bound.ref)]
+        times = plan_times(ctx.events, topological_order(ctx.events, targets), nominal_advance)
+        for expansion in expansions:
+            bound = nominal_advance(times[expansion.bound.ref], expansion.bound.offset)
+            expansion.generate(times[expansion.start], bound)
     check_anchors(ctx.events)
     order = topological_order(ctx.events)
     events = tuple(ctx.events[i] for i in order)
@@ -65,7 +66,7 @@ def compile_protocol(loaded: LoadedProtocol) -> Timeline:
         conventions=Conventions(ctx.month, ctx.year, conventions.month is not None, conventions.year is not None,
                                 conventions.study_day_zero, conventions.block_day_zero),
         root=root, day1=day1, horizon=HORIZON_ID if protocol.horizon is not None else None,
-        events=events, phases=tuple(ctx.phases), constraints=_constraints(events),
+        events=events, phases=tuple(ctx.phases),
         assumptions=ctx.assumptions)
 
 
@@ -121,14 +122,4 @@ def _check_extent(ctx: CompileContext, events: tuple[Event, ...], day1: str) -> 
             where = event.anchors[0].origin if event.anchors else event.origin
             raise InputError(Problem(where.file, where.line, where.field,
                                      f"{event.id} falls {years:.0f} years from study day 1 (at most 50)"))
-
-
-def _constraints(events: tuple[Event, ...]) -> tuple[Constraint, ...]:
-    constraints = []
-    for event in events:
-        for anchor in event.anchors:
-            lower = float(anchor.offset.nominal_days)
-            upper = lower if event.rule == "at" else float("inf")
-            constraints.append(Constraint(anchor.ref, event.id, lower, upper, anchor.origin, anchor.assumptions))
-    return tuple(constraints)
 

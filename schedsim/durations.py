@@ -87,7 +87,7 @@ class Offset:
     @property
     def is_calendar(self) -> bool:
         """True when the offset needs a real date to be exact (it holds calendar months or years)."""
-        return bool(self.months or self.years)
+        return self.months != 0 or self.years != 0
 
     @property
     def nominal_days(self) -> int:
@@ -96,6 +96,8 @@ class Offset:
         >>> Offset(months=1).nominal_days, Offset(months=6).nominal_days, Offset(years=2).nominal_days
         (30, 183, 730)
         """
+        if not self.months and not self.years:
+            return self.days
         return self.days + round(self.months * 365.2425 / 12 + self.years * 365.2425)
 
     def __str__(self) -> str:

@@ -78,6 +78,10 @@ class _Subject:
         event = self.timeline.event(event_id)
         if event.rule == "root":
             target = self.planned[event_id]
+        elif len(event.anchors) == 1:
+            anchor = event.anchors[0]
+            start, offset = self._time_of(anchor.ref), anchor.offset
+            target = start + offset.days if not offset.is_calendar else self.advance(start, offset)
         else:
             target = max(self.advance(self._time_of(a.ref), a.offset) for a in event.anchors)
         delay = max(target - int(self.env.now), 0)

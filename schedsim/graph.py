@@ -41,36 +41,37 @@ def _unknown(anchor: Anchor, events: Mapping[str, Event]) -> Problem:
 def topological_order(events: Mapping[str, Event], targets: Iterable[str] | None = None) -> list[str]:
     """Events ordered so that every anchor comes before the events it places (stable: protocol order).
 
-    Only ``targets`` and what they depend on when given. Raises ``CircularReferenceError`` naming the loop.
+    Only ``targets`` and what they depend on when given. Raises ``CircularReferenceError`` naming the loop and
+    ``UnknownAnchorError`` for an anchor that names no event.
     """
     order: list[str] = []
-    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+    done: set[str] = set()
+    on_path: set[str] = set()
     for start in targets if targets is not None else events:
-        if state.get(start) == 2:
+        if start in done:
             continue
-        stack: list[tuple[str, int]] = [(start, 0)]
-        path: list[str] = []
-        while stack:
-            node, position = stack.pop()
-            if position == 0:
-                if state.get(node) == 2:
-                    continue
-                state[node] = 1
-                path.append(node)
-            anchors = _refs(events[node])
-            if position < len(anchors):
-                stack.append((node, position + 1))
-                child = anchors[position].ref
-                if child not in events:
-                    raise UnknownAnchorError(_unknown(anchors[position], events))
-                if state.get(child) == 1:
-                    raise _circular(events, path[path.index(child):] + [child])
-                if state.get(child) != 2:
-                    stack.append((child, 0))
-            else:
-                state[node] = 2
-                path.pop()
+        path = [start]
+        iterators = [iter(_refs(events[start]))]
+        on_path.add(start)
+        while iterators:
+            anchor = next(iterators[-1], None)
+            if anchor is None:
+                node = path.pop()
+                iterators.pop()
+                on_path.discard(node)
+                done.add(node)
                 order.append(node)
+                continue
+            child = anchor.ref
+            if child in done:
+                continue
+            if child not in events:
+                raise UnknownAnchorError(_unknown(anchor, events))
+            if child in on_path:
+                raise _circular(events, path[path.index(child):] + [child])
+            path.append(child)
+            on_path.add(child)
+            iterators.append(iter(_refs(events[child])))
     return order
 
 

@@ -123,12 +123,26 @@ class Timeline:
     horizon: str | None
     events: tuple[Event, ...]
     phases: tuple[PhaseInfo, ...]
-    constraints: tuple[Constraint, ...]
     assumptions: dict[str, AssumptionInfo]
     index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "index", {event.id: i for i, event in enumerate(self.events)})
+
+    @property
+    def constraints(self) -> tuple[Constraint, ...]:
+        """Every anchor as a constraint ``target − source ∈ [lower, upper]`` in nominal days (built on first use)."""
+        cached: tuple[Constraint, ...] | None = self.__dict__.get("_constraints")
+        if cached is None:
+            built = []
+            for event in self.events:
+                for anchor in event.anchors:
+                    lower = float(anchor.offset.nominal_days)
+                    upper = lower if event.rule == "at" else float("inf")
+                    built.append(Constraint(anchor.ref, event.id, lower, upper, anchor.origin, anchor.assumptions))
+            cached = tuple(built)
+            object.__setattr__(self, "_constraints", cached)
+        return cached
 
     def event(self, event_id: str) -> Event:
         return self.events[self.index[event_id]]
