@@ -20,6 +20,17 @@ PHASE_2 = """
     steps: [{id: x, day: 0}]
 """
 
+CIRCULAR = """
+  - id: a
+    kind: procedure
+    after: b.end
+    steps: [{id: x, day: 0}]
+  - id: b
+    kind: procedure
+    after: a.end
+    steps: [{id: x, day: 0}]
+"""
+
 CASES: dict[str, tuple[str, int | None, str, str]] = {
     # name: (protocol text, expected line, expected field, expected message fragment)
     "malformed yaml": ("id: x\nphases: [\n  {id: a\n", None, "", "malformed YAML"),
@@ -36,16 +47,7 @@ CASES: dict[str, tuple[str, int | None, str, str]] = {
     "horizon beyond limit": (MINIMAL + "horizon: induction.start + 40y + 40y\n", 11, "horizon", "50"),
     "unknown anchor": (MINIMAL + PHASE_2.replace("induction.end", "induction.ends"), 14, "phases.1.after",
                        "unknown anchor 'induction.ends'; did you mean induction.end"),
-    "circular reference": (MINIMAL + """
-  - id: a
-    kind: procedure
-    after: b.end
-    steps: [{id: x, day: 0}]
-  - id: b
-    kind: procedure
-    after: a.end
-    steps: [{id: x, day: 0}]
-""", None, "", "circular reference: "),
+    "circular reference": (MINIMAL + CIRCULAR, None, "", "circular reference: "),
     "dosing day outside cycle": (MINIMAL.replace("days: [1, 8, 15]", "days: [1, 8, 22]"), 10,
                                  "phases.0.agents.drug_a.days", "dosing day 22 lies outside the 21-day cycle"),
     "unknown regimen": (MINIMAL.replace("cycle_length: 21d\n", "regimen: vrdd\n").replace(
@@ -87,16 +89,7 @@ def test_bad_protocol_gives_one_clear_message(name: str, write: Callable[..., Pa
 
 
 def test_circular_reference_names_the_chain(write: Callable[..., Path]) -> None:
-    path = write(MINIMAL + """
-  - id: a
-    kind: procedure
-    after: b.end
-    steps: [{id: x, day: 0}]
-  - id: b
-    kind: procedure
-    after: a.end
-    steps: [{id: x, day: 0}]
-""")
+    path = write(MINIMAL + CIRCULAR)
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 2
     assert "a.start → a.x → a.end → b.start → b.x → b.end → a.start" in result.stderr or \
