@@ -136,7 +136,8 @@ def _cycle_visits(ctx: CompileContext, phase_id: str, cycle: int, cycle_start: s
         if visit.cycles is not None and cycle not in visit.cycles:
             continue
         vpath = (*path, "visits", index)
-        label = (visit.label or "Cycle {cycle} day {day} visit").format(cycle=cycle, day=visit.day)
+        template = visit.label or "Cycle {cycle} day {day} visit"
+        label = template.replace("{cycle}", str(cycle)).replace("{day}", str(visit.day))
         ctx.add(Event(id=f"{phase_id}.c{cycle}.d{visit.day}", kind=visit.kind, phase=phase_id, label=label,
                       rule="at", anchors=(ctx.anchor(doc, (*vpath, "day"), cycle_start, Offset(visit.day - 1)),),
                       origin=ctx.origin(doc, vpath), window=visit.window, activities=tuple(visit.activities),

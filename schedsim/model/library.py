@@ -28,7 +28,7 @@ class CycleVisit(StrictModel):
     """A visit on a given day of every cycle (or of the listed cycles)."""
 
     day: int = Field(ge=1, description="cycle day, 1-based")
-    label: str | None = None
+    label: str | None = Field(None, description="may use {cycle} and {day}: 'Cycle {cycle} day {day} visit'")
     kind: Literal["visit", "assessment"] = "visit"
     window: WindowField | None = None
     activities: list[str] = Field(default_factory=list)

@@ -96,7 +96,6 @@ class ProcedurePhase(_Timing):
     label: str | None = None
     block: Id | None = Field(None, description="name of a block from this file or an included one")
     steps: list[Step] | None = None
-    reference: Id | None = None
     day0: AnchorField | None = Field(None, description="pin the block's day 0: 'asct.transplant + 60d'")
     assumed: Assumed = None
 
