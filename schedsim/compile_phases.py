@@ -19,7 +19,7 @@ MAX_CYCLE_DAYS = 365
 class Expansion:
     """Events that repeat until a bound: generated once the rest of the timeline can be planned."""
 
-    start: str
+    start: Anchor
     bound: Anchor
     generate: Callable[[int, int], None]  # (nominal start, nominal bound) → adds events
 
@@ -112,7 +112,7 @@ def compile_cycles(ctx: CompileContext, index: int, phase: CyclesPhase, previous
         ctx.phases.append(PhaseInfo(phase.id, "cycles", label, start.id, end_id, ctx.origin(doc, path),
                                     length, None))
 
-    return Expansion(start.id, bound, expand)
+    return Expansion(Anchor(start.id, Offset(), start.origin), bound, expand)
 
 
 def _check_cycle_days(doc: SourceDoc, path: FieldPath, length: int, agents: dict[str, Agent],

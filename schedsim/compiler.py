@@ -8,7 +8,7 @@ from schedsim.compile_context import CompileContext
 from schedsim.compile_phases import Expansion, compile_cycles, compile_procedure
 from schedsim.durations import MAX_DAYS
 from schedsim.errors import InputError, Problem
-from schedsim.graph import check_anchors, nominal_advance, plan_times, topological_order
+from schedsim.graph import check_anchors, check_refs, nominal_advance, plan_times, topological_order
 from schedsim.ir import Conventions, Event, Timeline
 from schedsim.loader import LoadedProtocol, load_protocol
 from schedsim.model import Assessment, CyclesPhase
@@ -46,11 +46,12 @@ def compile_protocol(loaded: LoadedProtocol) -> Timeline:
                       anchors=(anchor,), origin=anchor.origin, assumptions=anchor.assumptions))
 
     if expansions:  # repeated events need the nominal times of their start and bound: plan those once
-        targets = [ref for e in expansions for ref in (e.start, e.bound.ref)]
-        times = plan_times(ctx.events, topological_order(ctx.events, targets), nominal_advance)
+        anchors = [anchor for e in expansions for anchor in (e.start, e.bound)]
+        check_refs(anchors, ctx.events)
+        times = plan_times(ctx.events, topological_order(ctx.events, [a.ref for a in anchors]), nominal_advance)
         for expansion in expansions:
             bound = nominal_advance(times[expansion.bound.ref], expansion.bound.offset)
-            expansion.generate(times[expansion.start], bound)
+            expansion.generate(times[expansion.start.ref], bound)
     check_anchors(ctx.events)
     order = topological_order(ctx.events)
     events = tuple(ctx.events[i] for i in order)
@@ -108,7 +109,7 @@ def _compile_assessment(ctx: CompileContext, index: int, assessment: Assessment)
                           origin=ctx.origin(doc, path), window=assessment.window, limit=bound,
                           assumptions=tuple(sorted(set(own) | set(every_assumed))), **common))
 
-    return Expansion(start.ref, bound, expand)
+    return Expansion(start, bound, expand)
 
 
 def _check_extent(ctx: CompileContext, events: tuple[Event, ...], day1: str) -> None:

@@ -29,11 +29,20 @@ def check_anchors(events: Mapping[str, Event], only: Iterable[str] | None = None
         raise UnknownAnchorError(problems)
 
 
+def check_refs(anchors: Iterable[Anchor], events: Mapping[str, Event]) -> None:
+    """Raise ``UnknownAnchorError`` for every anchor in ``anchors`` that names no event."""
+    problems = [_unknown(anchor, events) for anchor in anchors if anchor.ref not in events]
+    if problems:
+        raise UnknownAnchorError(problems)
+
+
 def _unknown(anchor: Anchor, events: Mapping[str, Event]) -> Problem:
     close = difflib.get_close_matches(anchor.ref, list(events), n=3, cutoff=0.6)
     hint = f"; did you mean {' or '.join(close)}?" if close else ""
     if "-" in anchor.ref and not close:
         hint = "; put spaces around + and - in anchors ('x.end - 2d')"
+    if anchor.ref == "study.horizon":
+        hint = "; the protocol declares no 'horizon'"
     origin = anchor.origin
     return Problem(origin.file, origin.line, origin.field, f"unknown anchor {anchor.ref!r}{hint}")
 

@@ -47,6 +47,9 @@ CASES: dict[str, tuple[str, int | None, str, str]] = {
     "horizon beyond limit": (MINIMAL + "horizon: induction.start + 40y + 40y\n", 11, "horizon", "50"),
     "unknown anchor": (MINIMAL + PHASE_2.replace("induction.end", "induction.ends"), 14, "phases.1.after",
                        "unknown anchor 'induction.ends'; did you mean induction.end"),
+    "until a missing horizon": (MINIMAL + "assessments:\n  - {id: f, label: F, every: 1mo, from: induction.start, "
+                                "until: study.horizon}\n", 12, "assessments.0.until",
+                                "unknown anchor 'study.horizon'; the protocol declares no 'horizon'"),
     "circular reference": (MINIMAL + CIRCULAR, None, "", "circular reference: "),
     "dosing day outside cycle": (MINIMAL.replace("days: [1, 8, 15]", "days: [1, 8, 22]"), 10,
                                  "phases.0.agents.drug_a.days", "dosing day 22 lies outside the 21-day cycle"),
