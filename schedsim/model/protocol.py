@@ -95,7 +95,7 @@ class ProcedurePhase(_Timing):
     id: Id
     label: str | None = None
     block: Id | None = Field(None, description="name of a block from this file or an included one")
-    steps: list[Step] | None = None
+    steps: list[Step] | None = Field(None, min_length=1)
     day0: AnchorField | None = Field(None, description="pin the block's day 0: 'asct.transplant + 60d'")
     assumed: Assumed = None
 
@@ -147,6 +147,8 @@ class Assessment(StrictModel):
         if repeating and (self.every is None or self.from_ is None or self.until is None):
             raise ValueError("a repeating assessment needs all of 'every', 'from' and 'until'")
         if isinstance(self.at, list):
+            if not self.at:
+                raise ValueError("'at' lists no time points")
             ids = [point.id for point in self.at]
             duplicates = sorted({i for i in ids if ids.count(i) > 1})
             if duplicates:
