@@ -17,11 +17,10 @@ def nominal_advance(t: int, offset: Offset) -> int:
     return t + offset.nominal_days
 
 
-def check_anchors(events: Mapping[str, Event], only: Iterable[str] | None = None) -> None:
+def check_anchors(events: Mapping[str, Event]) -> None:
     """Raise ``UnknownAnchorError`` listing every anchor that names no event (with near matches)."""
     problems = []
-    for event_id in only if only is not None else events:
-        event = events[event_id]
+    for event in events.values():
         for anchor in (*event.anchors, *((event.limit,) if event.limit else ())):
             if anchor.ref not in events:
                 problems.append(_unknown(anchor, events))

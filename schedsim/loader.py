@@ -110,10 +110,10 @@ def _is_branch(part: str) -> bool:
     return part in {"cycles", "procedure", "str", "int", "list[TimePoint]", "list[str]"} or "[" in part
 
 
-def load_protocol(path: str | Path) -> LoadedProtocol:
-    """Load and validate a protocol file and its includes."""
+def load_protocol(path: str | Path, doc: SourceDoc | None = None) -> LoadedProtocol:
+    """Load and validate a protocol file and its includes (``doc``: the file, when already read)."""
     path = Path(path)
-    doc = load_yaml(path, str(path))
+    doc = doc or load_yaml(path, str(path))
     protocol = validate_model(Protocol, doc)
     if protocol.source.seed is not None and not (path.parent / protocol.source.seed).is_file():
         raise InputError(doc.problem(("source", "seed"), f"source record {protocol.source.seed!r} not found"))
@@ -123,10 +123,10 @@ def load_protocol(path: str | Path) -> LoadedProtocol:
     return LoadedProtocol(protocol, doc, path, registry)
 
 
-def load_library(path: str | Path) -> Registry:
-    """Load and validate a library file and what it includes."""
+def load_library(path: str | Path, doc: SourceDoc | None = None) -> Registry:
+    """Load and validate a library file and what it includes (``doc``: the file, when already read)."""
     path = Path(path)
-    doc = load_yaml(path, str(path))
+    doc = doc or load_yaml(path, str(path))
     library = validate_model(Library, doc)
     registry = Registry([doc])
     _register(registry, doc, library.regimens, library.blocks)

@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from schedsim.compiler import compile_file
+from schedsim.compiler import compile_protocol
 from schedsim.errors import InputError, Problem
-from schedsim.loader import load_library
+from schedsim.loader import load_library, load_protocol
 from schedsim.yamlsource import load_yaml
 
 
-def is_library(path: Path) -> bool:
+def is_library(data: object) -> bool:
     """A library file holds regimens or blocks and no phases."""
-    data = load_yaml(path).data
     return isinstance(data, dict) and "phases" not in data and ("regimens" in data or "blocks" in data)
 
 
@@ -21,10 +20,11 @@ def validate_file(path: str | Path) -> list[Problem]:
     """Problems in one protocol (loaded, validated and compiled) or library file; empty when valid."""
     path = Path(path)
     try:
-        if is_library(path):
-            load_library(path)
+        doc = load_yaml(path, str(path))
+        if is_library(doc.data):
+            load_library(path, doc)
         else:
-            compile_file(path)
+            compile_protocol(load_protocol(path, doc))
     except InputError as error:
         return error.problems
     return []
