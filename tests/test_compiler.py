@@ -174,3 +174,15 @@ def test_schedule_is_deterministic(write: Callable[..., Path]) -> None:
     first = build_schedule(compile_file(path), date(2027, 1, 4))
     second = build_schedule(compile_file(path), date(2027, 1, 4))
     assert [(e.event.id, e.t) for e in first.events] == [(e.event.id, e.t) for e in second.events]
+
+
+def test_one_line_repetition_and_plain_time_points(write: Callable[..., Path]) -> None:
+    path = write(MINIMAL + """
+horizon: induction.start + 1y
+assessments:
+  - {id: fu, label: Follow-up, every: 3mo from induction.start until study.horizon}
+  - {id: pk, label: PK, at: [induction.start + 7d, induction.end]}
+""")
+    d = days(path)
+    assert [d[f"fu.{k}"] for k in range(1, 5)] == [91, 181, 271, 361]
+    assert (d["pk.t1"], d["pk.t2"]) == (8, 63)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, WithJsonSchema, model_validator
 
 from schedsim.model.library import Agent, Block, CycleVisit, Regimen, Step
 from schedsim.model.types import (
@@ -19,6 +20,7 @@ from schedsim.model.types import (
 )
 
 MAX_CYCLES = 1000
+_EVERY = re.compile(r"^\s*(\S+)\s+from\s+(.+?)\s+until\s+(.+?)\s*$")
 
 
 class SourceRecord(StrictModel):
@@ -131,11 +133,30 @@ class Assessment(StrictModel):
     activities: list[str] = Field(default_factory=list)
     window: WindowField | None = Field(None, description="default window of every time point")
     at: AnchorField | list[TimePoint] | None = None
-    every: PositiveDuration | None = None
+    every: Annotated[PositiveDuration | None, WithJsonSchema(
+        {"anyOf": [{"type": "string", "description": "3mo, or in one line: '3mo from X until Y'"},
+                   {"type": "null"}]})] = None
     from_: AnchorField | None = Field(None, alias="from")
     until: AnchorField | None = None
     include_from: bool = Field(False, description="with 'every': also assess at the 'from' point itself")
     assumed: Assumed = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthands(cls, data: Any) -> Any:
+        """``every: 3mo from X until Y`` in one line, and plain anchors in an ``at`` list (ids t1, t2, ...)."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        every = data.get("every")
+        if isinstance(every, str) and " from " in every and "from" not in data and "until" not in data:
+            match = _EVERY.match(every)
+            if not match:
+                raise ValueError(f"expected 'every: 3mo from X until Y', got {every!r}")
+            data["every"], data["from"], data["until"] = match.groups()
+        if isinstance(data.get("at"), list):
+            data["at"] = [{"id": f"t{i + 1}", "at": p} if isinstance(p, str) else p for i, p in enumerate(data["at"])]
+        return data
 
     @model_validator(mode="after")
     def _check(self) -> Assessment:
