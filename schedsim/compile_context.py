@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from schedsim.anchors import AnchorExpr
 from schedsim.durations import Duration, Offset
 from schedsim.errors import InputError, Problem
-from schedsim.ir import Anchor, AssumptionInfo, Event, Origin, PhaseInfo
+from schedsim.ir import Anchor, AssumptionInfo, Event, Origin, PhaseInfo, merge_ids
 from schedsim.loader import LoadedProtocol, Named
 from schedsim.yamlsource import FieldPath, SourceDoc, format_path
 
@@ -102,11 +102,6 @@ class CompileContext:
         hint = f"; did you mean {' or '.join(close)}?" if close else f" (known: {known})"
         raise InputError(self.doc.problem(path, f"unknown {kind} {name!r}{hint}"))
 
-
-
-def merge_ids(*groups: Iterable[str]) -> tuple[str, ...]:
-    """Assumption ids of several groups, unique and in numeric order (A2 before A10)."""
-    return tuple(sorted({i for group in groups for i in group}, key=lambda a: int(a[1:])))
 
 
 def _problem(origin: Origin, message: str) -> Problem:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from schedsim.compile_context import CompileContext, merge_ids
+from schedsim.compile_context import CompileContext
 from schedsim.durations import Offset
 from schedsim.errors import InputError
-from schedsim.ir import Anchor, Event, PhaseInfo
+from schedsim.ir import Anchor, Event, PhaseInfo, merge_ids
 from schedsim.model import Agent, CyclesPhase, CycleVisit, ProcedurePhase, Step
 from schedsim.yamlsource import FieldPath, SourceDoc
 

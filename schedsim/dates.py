@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 
 from schedsim.durations import Offset
-from schedsim.graph import Advance
+from schedsim.graph import Advance, nominal_advance
 
 
 def study_day(t: int, day_zero: bool = False) -> int:
@@ -49,6 +49,11 @@ def calendar_advance(start: date) -> Advance:
         return (add_offset(date_of(start, t), offset) - start).days
 
     return advance
+
+
+def advance_for(start: date | None) -> Advance:
+    """Exact calendar arithmetic when the date of day 1 is known; average months and years otherwise."""
+    return calendar_advance(start) if start is not None else nominal_advance
 
 
 def parse_date(text: str) -> date:

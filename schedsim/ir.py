@@ -7,10 +7,17 @@ Times are whole days counted from the protocol's root event; only the date modul
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
 from schedsim.durations import Offset, Window
+
+
+def merge_ids(*groups: Iterable[str]) -> tuple[str, ...]:
+    """Assumption ids of several groups, unique and in numeric order (A2 before A10)."""
+    return tuple(sorted({i for group in groups for i in group}, key=lambda a: int(a[1:])))
+
 
 EventKind = Literal["dose", "procedure", "assessment", "visit", "milestone"]
 Rule = Literal["root", "at", "after"]
@@ -152,8 +159,7 @@ class Timeline:
         cache: dict[str, tuple[str, ...]] = self.__dict__.setdefault("_assumptions_of", {})
         found = cache.get(event_id)
         if found is None:
-            merged = set(self.event(event_id).assumptions) | self._chain_assumptions()[event_id]
-            found = cache[event_id] = tuple(sorted(merged, key=lambda a: int(a[1:])))
+            found = cache[event_id] = merge_ids(self.event(event_id).assumptions, self._chain_assumptions()[event_id])
         return found
 
     def _chain_assumptions(self) -> dict[str, frozenset[str]]:

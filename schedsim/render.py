@@ -29,7 +29,6 @@ def _iso(schedule: Schedule, t: int) -> str | None:
 def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
     """The ``schedsim timeline --format json`` contract (see README)."""
     timeline = schedule.timeline
-    used = sorted({a for item in schedule.events for a in item.assumptions}, key=lambda a: int(a[1:]))
     return {
         "protocol": timeline.protocol_id,
         "start": None if schedule.start is None else schedule.start.isoformat(),
@@ -47,7 +46,7 @@ def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
         "assumptions": [
             {"id": a.id, "file": a.file, "line": a.line, "field": a.field, "rationale": a.rationale,
              "events": [item.event.id for item in schedule.events if a.id in item.assumptions]}
-            for a in (timeline.assumptions[i] for i in used)
+            for a in (timeline.assumptions[i] for i in schedule.used_assumptions)
         ],
     }
 
@@ -87,7 +86,7 @@ def to_table(schedule: Schedule) -> str:
         mark = "*" if item.assumptions else " "
         lines.append(f"{mark} {item.day:>5}  {date:<10}  {item.event.kind:<10}  {window_text:<23}  "
                      f"{item.event.id:<44}  {item.event.label}")
-    used = sorted({a for item in schedule.events for a in item.assumptions}, key=lambda a: int(a[1:]))
+    used = schedule.used_assumptions
     if used:
         lines += ["", "* rests on assumed values (run 'schedsim explain' for one event's chain):"]
         for ident in used:

@@ -5,16 +5,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from schedsim.compiler import compile_file
-from schedsim.dates import calendar_advance, date_of, study_day
-from schedsim.durations import Offset
+from schedsim.dates import advance_for, date_of, study_day
 from schedsim.engine import EventRecord, run_deterministic
-from schedsim.graph import nominal_advance
-from schedsim.ir import Event, PhaseInfo, Timeline
+from schedsim.graph import Advance
+from schedsim.ir import Event, PhaseInfo, Timeline, merge_ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +49,12 @@ class Schedule:
     events: tuple[ScheduledEvent, ...]
     phases: tuple[ScheduledPhase, ...]
     records: tuple[EventRecord, ...]
+    advance: Advance = field(repr=False, compare=False)
+
+    @property
+    def used_assumptions(self) -> tuple[str, ...]:
+        """Ids of every assumption some scheduled event rests on, in order."""
+        return merge_ids(*(item.assumptions for item in self.events))
 
     def day(self, t: int) -> int:
         return study_day(t, self.timeline.conventions.study_day_zero)
@@ -57,17 +62,13 @@ class Schedule:
     def date(self, t: int) -> date | None:
         return None if self.start is None else date_of(self.start, t)
 
-    def advance(self, t: int, offset: Offset) -> int:
-        """``t`` moved by ``offset`` with this schedule's calendar (exact months when a start date is known)."""
-        return (calendar_advance(self.start) if self.start is not None else nominal_advance)(t, offset)
-
     def find(self, event_id: str) -> ScheduledEvent | None:
         return next((e for e in self.events if e.event.id == event_id), None)
 
 
 def build_schedule(timeline: Timeline, start: date | None = None) -> Schedule:
     """Run the engine for one patient (deterministic) and place every event on study days and dates."""
-    advance = calendar_advance(start) if start is not None else nominal_advance
+    advance = advance_for(start)
     records = run_deterministic(timeline, advance)
     day_zero = timeline.conventions.study_day_zero
     times = {record.event_id: record.actual for record in records}
@@ -89,7 +90,7 @@ def build_schedule(timeline: Timeline, start: date | None = None) -> Schedule:
         phases.append(ScheduledPhase(
             info, start_t, end_t, study_day(start_t, day_zero), study_day(end_t, day_zero),
             None if start is None else date_of(start, start_t), None if start is None else date_of(start, end_t)))
-    return Schedule(timeline, start, tuple(events), tuple(phases), tuple(records))
+    return Schedule(timeline, start, tuple(events), tuple(phases), tuple(records), advance)
 
 
 def timeline_for(path: str | Path, start: date | None = None) -> Schedule:

@@ -11,9 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from schedsim.compiler import compile_file
-from schedsim.dates import calendar_advance
+from schedsim.dates import advance_for, calendar_advance
 from schedsim.engine import plan, run_deterministic
-from schedsim.graph import nominal_advance
 from schedsim.ir import Timeline
 
 
@@ -29,7 +28,7 @@ def chain_sum(timeline: Timeline, event_id: str) -> int:
 @pytest.mark.parametrize("start", [None, date(2027, 1, 4), date(2028, 1, 31), date(2030, 12, 31)])
 def test_engine_equals_plan_for_bundled_protocols(path: Path, start: date | None) -> None:
     timeline = compile_file(path)
-    advance = calendar_advance(start) if start else nominal_advance
+    advance = advance_for(start)
     planned = plan(timeline, advance)
     records = run_deterministic(timeline, advance)
     assert len(records) == len(timeline.events)
