@@ -141,7 +141,8 @@ def _cycle_visits(ctx: CompileContext, phase_id: str, cycle: int, cycle_start: s
         ctx.add(Event(id=f"{phase_id}.c{cycle}.d{visit.day}", kind=visit.kind, phase=phase_id, label=label,
                       rule="at", anchors=(ctx.anchor(doc, (*vpath, "day"), cycle_start, Offset(visit.day - 1)),),
                       origin=ctx.origin(doc, vpath), window=visit.window, activities=tuple(visit.activities),
-                      limit=limit, setting="clinic", assumptions=merge_ids(own, ctx.assumed(doc, vpath))))
+                      limit=limit, setting="clinic",
+                      assumptions=merge_ids(own, ctx.assumed(doc, vpath, (*vpath, "window")))))
 
 
 def _cycle_doses(ctx: CompileContext, phase_id: str, cycle: int, cycle_start: str, doc: SourceDoc,
@@ -149,13 +150,14 @@ def _cycle_doses(ctx: CompileContext, phase_id: str, cycle: int, cycle_start: st
     for name, agent in agents.items():
         apath = (*path, "agents", name)
         origin, days_origin = ctx.origin(doc, apath), ctx.origin(doc, (*apath, "days"))
-        timing, assumed = ctx.assumed(doc, (*apath, "days")), merge_ids(own, ctx.assumed(doc, apath))
+        timing = ctx.assumed(doc, (*apath, "days"))
+        assumed = merge_ids(own, ctx.assumed(doc, apath, (*apath, "window")))
         label = f"{agent.label or name.capitalize()} {agent.dose}"
         for day in agent.days:
             anchor = Anchor(cycle_start, Offset(day - 1), days_origin, timing)
             ctx.add(Event(id=f"{phase_id}.c{cycle}.d{day}.{name}", kind="dose", phase=phase_id, label=label,
                           rule="at", anchors=(anchor,), origin=origin, agent=name, dose=agent.dose,
-                          setting=agent.setting, limit=limit, assumptions=assumed))
+                          setting=agent.setting, window=agent.window, limit=limit, assumptions=assumed))
 
 
 def compile_procedure(ctx: CompileContext, index: int, phase: ProcedurePhase, previous_end: str | None) -> None:
@@ -213,7 +215,8 @@ def compile_procedure(ctx: CompileContext, index: int, phase: ProcedurePhase, pr
                     rule="at", anchors=(anchor,), origin=ctx.origin(bdoc, spath), window=step.window,
                     agent=agent, dose=dose, activities=tuple(step.activities),
                     duration=end - offsets[0] + 1 if step.until_day is not None else 1,
-                    setting="clinic", assumptions=merge_ids(phase_own, ctx.assumed(bdoc, spath))))
+                    setting=step.setting,
+                    assumptions=merge_ids(phase_own, ctx.assumed(bdoc, spath, (*spath, "window")))))
                 if step_first is None:
                     step_first = event.id
         assert step_first is not None

@@ -9,9 +9,9 @@ from schedsim.compile_phases import Expansion, compile_cycles, compile_procedure
 from schedsim.durations import MAX_DAYS
 from schedsim.errors import InputError, Problem
 from schedsim.graph import check_anchors, check_refs, nominal_advance, plan_times, topological_order
-from schedsim.ir import Conventions, Event, Timeline
+from schedsim.ir import ClinicPolicy, Conventions, Event, Timeline, merge_ids
 from schedsim.loader import LoadedProtocol, load_protocol
-from schedsim.model import Assessment, CyclesPhase
+from schedsim.model import WEEKDAYS, Assessment, Clinic, CyclesPhase
 
 HORIZON_ID = "study.horizon"
 MAX_REPEATS = 2000
@@ -68,12 +68,17 @@ def compile_protocol(loaded: LoadedProtocol) -> Timeline:
                                 conventions.study_day_zero, conventions.block_day_zero),
         root=root, day1=day1, horizon=HORIZON_ID if protocol.horizon is not None else None,
         events=events, phases=tuple(ctx.phases),
-        assumptions=ctx.assumptions)
+        assumptions=ctx.assumptions, clinic=_clinic_policy(protocol.clinic))
+
+
+def _clinic_policy(clinic: Clinic) -> ClinicPolicy:
+    return ClinicPolicy(frozenset(WEEKDAYS.index(day) for day in clinic.open_days), clinic.prefer,
+                        frozenset(clinic.move))
 
 
 def _compile_assessment(ctx: CompileContext, index: int, assessment: Assessment) -> Expansion | None:
     doc, path = ctx.doc, ("assessments", index)
-    own = ctx.assumed(doc, path)
+    own = ctx.assumed(doc, path, (*path, "window"))
     common = {"kind": assessment.kind, "phase": None, "activities": tuple(assessment.activities),
               "setting": "clinic"}
     if assessment.at is not None and not isinstance(assessment.at, list):
@@ -107,7 +112,7 @@ def _compile_assessment(ctx: CompileContext, index: int, assessment: Assessment)
                                 extra_paths=[(*path, "from")])
             ctx.add(Event(id=f"{assessment.id}.{k}", label=f"{assessment.label} #{k}", rule="at", anchors=(anchor,),
                           origin=ctx.origin(doc, path), window=assessment.window, limit=bound,
-                          assumptions=tuple(sorted(set(own) | set(every_assumed))), **common))
+                          assumptions=merge_ids(own, every_assumed), **common))
 
     return Expansion(start, bound, expand)
 

@@ -117,6 +117,15 @@ class Conventions:
     block_day_zero: bool
 
 
+@dataclass(frozen=True, slots=True)
+class ClinicPolicy:
+    """The protocol's clinic rules: open weekdays (0 = Monday), which way visits move, which kinds move."""
+
+    open_weekdays: frozenset[int] = frozenset(range(5))
+    prefer: Literal["nearest", "earlier", "later"] = "nearest"
+    move: frozenset[str] = frozenset({"visit", "assessment", "procedure", "dose"})
+
+
 @dataclass(frozen=True)
 class Timeline:
     """A compiled protocol: events in topological order (anchors before the events they place)."""
@@ -131,6 +140,7 @@ class Timeline:
     events: tuple[Event, ...]
     phases: tuple[PhaseInfo, ...]
     assumptions: dict[str, AssumptionInfo]
+    clinic: ClinicPolicy = ClinicPolicy()
     index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

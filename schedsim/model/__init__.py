@@ -2,7 +2,9 @@
 
 from schedsim.model.library import Agent, Block, CycleVisit, Library, Regimen, Step
 from schedsim.model.protocol import (
+    WEEKDAYS,
     Assessment,
+    Clinic,
     Conventions,
     CyclesPhase,
     Outcome,
@@ -14,6 +16,7 @@ from schedsim.model.protocol import (
 )
 
 __all__ = [
-    "Agent", "Assessment", "Block", "Conventions", "CycleVisit", "CyclesPhase", "Library", "Outcome", "Phase",
+    "WEEKDAYS", "Agent", "Assessment", "Block", "Clinic",
+    "Conventions", "CycleVisit", "CyclesPhase", "Library", "Outcome", "Phase",
     "ProcedurePhase", "Protocol", "Regimen", "SourceRecord", "Step", "TimePoint",
 ]

@@ -20,7 +20,9 @@ class Agent(StrictModel):
     dose: str = Field(description="dose, route and unit as written, e.g. '1.3 mg/m² SC'")
     days: DayList = Field(description="cycle days, 1-based: [1, 4, 8, 11] or '1-14'")
     label: str | None = None
-    setting: Literal["clinic", "home"] = Field("clinic", description="where it is taken: clinic or home")
+    setting: Literal["clinic", "home", "inpatient"] = Field(
+        "clinic", description="where it is given: clinic (moved off closed days), home or inpatient (never moved)")
+    window: WindowField | None = Field(None, description="how far a dosing day may move: '-1d/+1d'")
     assumed: Assumed = None
 
 
@@ -57,6 +59,8 @@ class Step(StrictModel):
     until_day: int | None = Field(None, description="last block day of a step that spans days (one event)")
     agents: dict[Id, str] | None = Field(None, description="for dose steps: agent → dose text")
     window: WindowField | None = None
+    setting: Literal["clinic", "home", "inpatient"] = Field(
+        "clinic", description="clinic (moved off closed days within its window), home or inpatient (never moved)")
     activities: list[str] = Field(default_factory=list)
     assumed: Assumed = None
 

@@ -44,6 +44,24 @@ class Conventions(StrictModel):
     assumed: Assumed = None
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MovableKind = Literal["visit", "assessment", "procedure", "dose"]
+
+
+class Clinic(StrictModel):
+    """How visits meet clinic days: which weekdays are open, which way a visit moves, which kinds move."""
+
+    open_days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]), min_length=1,
+                                     description="weekdays the clinic is open (default mon-fri)")
+    prefer: Literal["nearest", "earlier", "later"] = Field(
+        "nearest", description="nearest: target, +1, -1, +2, -2 ...; earlier: earlier days first; later: later first")
+    move: list[MovableKind] = Field(
+        default_factory=lambda: ["visit", "assessment", "procedure", "dose"],
+        description="event kinds moved off closed days (home and inpatient events never move)")
+    assumed: Assumed = None
+
+
 class _Timing(StrictModel):
     start: AnchorField | None = Field(None, description="exact start: 'asct.transplant + 100d'")
     after: EventRef | list[EventRef] | None = Field(
@@ -199,6 +217,7 @@ class Protocol(StrictModel):
     interventions: list[str] = Field(default_factory=list)
     include: list[str] = Field(default_factory=list, description="library files with regimens and blocks")
     conventions: Conventions = Field(default_factory=Conventions)
+    clinic: Clinic = Field(default_factory=Clinic, description="clinic days and how visits move off closed days")
     regimens: dict[Id, Regimen] = Field(default_factory=dict)
     blocks: dict[Id, Block] = Field(default_factory=dict)
     phases: list[Phase] = Field(min_length=1)
