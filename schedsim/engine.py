@@ -15,7 +15,7 @@ from typing import Literal
 import simpy
 
 from schedsim.graph import Advance, nominal_advance, plan_times
-from schedsim.ir import Anchor, Timeline
+from schedsim.ir import Anchor, Event, Timeline
 
 Status = Literal["done", "beyond_limit"]
 
@@ -33,16 +33,24 @@ class EventRecord:
     status: Status
 
 
-def plan(timeline: Timeline, advance: Advance = nominal_advance) -> dict[str, int]:
-    """The nominal schedule: each event's time in days from study day 1 (day 1 = 0)."""
+def plan(timeline: Timeline, advance: Advance = nominal_advance, pins: Mapping[str, int] | None = None
+         ) -> dict[str, int]:
+    """The planned schedule: each event's time in days from study day 1 (day 1 = 0).
+
+    ``pins`` are times of events that actually happened; everything they place re-anchors on them.
+    """
     order = [event.id for event in timeline.events]
     events = {event.id: event for event in timeline.events}
+    pins = dict(pins or {})
+    pins.pop(timeline.day1, None)  # day 1 is time 0 by definition
     root_time = 0
     for _ in range(8):  # with calendar months the root's offset from day 1 can depend on where it falls
-        times = plan_times(events, order, advance, root_time)
+        times = plan_times(events, order, advance, root_time, pins)
         shift = times[timeline.day1]
         if shift == 0:
             return times
+        if timeline.root in pins:  # a pinned first event (screening) fixes the chain: day 1 stays at 0
+            return plan_times(events, order, advance, root_time, {**pins, timeline.day1: 0})
         root_time -= shift
     raise AssertionError("study day 1 could not be placed")  # pragma: no cover - needs a pathological calendar
 
@@ -51,8 +59,8 @@ class _Subject:
     """Fires one subject's events in simpy, each as soon as what places it has fired."""
 
     def __init__(self, env: simpy.Environment, timeline: Timeline, advance: Advance, planned: Mapping[str, int],
-                 subject: int, replicate: int, sink: list[EventRecord]) -> None:
-        self.env, self.timeline, self.advance, self.planned = env, timeline, advance, planned
+                 subject: int, replicate: int, sink: list[EventRecord], pins: Mapping[str, int]) -> None:
+        self.env, self.timeline, self.advance, self.planned, self.pins = env, timeline, advance, planned, pins
         self.subject, self.replicate, self.sink = subject, replicate, sink
         self.fired: dict[str, int] = {}
         self.waiting: dict[str, int] = {}
@@ -75,24 +83,29 @@ class _Subject:
         return self.fired.get(event_id, self.planned[event_id])
 
     def _schedule(self, event_id: str) -> None:
-        event = self.timeline.event(event_id)
+        target = self._target(self.timeline.event(event_id))
+        when = self.pins.get(event_id, target)  # a pinned event fires when it actually happened
+        delay = max(when - int(self.env.now), 0)
+        self.env.timeout(delay).callbacks.append(lambda _event, eid=event_id, tgt=target: self._fire(eid, tgt))
+
+    def _target(self, event: Event) -> int:
+        """Where the event's anchors put it, on the times they actually fired."""
         if event.rule == "root":
-            target = self.planned[event_id]
+            target = self.planned[event.id]
         elif len(event.anchors) == 1:
             anchor = event.anchors[0]
             start, offset = self._time_of(anchor.ref), anchor.offset
             target = start + offset.days if not offset.is_calendar else self.advance(start, offset)
         else:
             target = max(self.advance(self._time_of(a.ref), a.offset) for a in event.anchors)
-        delay = max(target - int(self.env.now), 0)
-        self.env.timeout(delay).callbacks.append(lambda _event, eid=event_id, tgt=target: self._fire(eid, tgt))
+        return target
 
     def _fire(self, event_id: str, target: int) -> None:
         now = int(self.env.now)
         self.fired[event_id] = now
         event = self.timeline.event(event_id)
         status: Status = "done"
-        if event.limit is not None:
+        if event.limit is not None and event_id not in self.pins:  # what happened did happen
             bound = self.advance(self._time_of(event.limit.ref), event.limit.offset)
             if now > bound:
                 status = "beyond_limit"
@@ -104,12 +117,17 @@ class _Subject:
 
 
 def run_deterministic(timeline: Timeline, advance: Advance = nominal_advance, subject: int = 0,
-                      replicate: int = 0) -> list[EventRecord]:
-    """Run one subject with nominal offsets; records sorted by day, then protocol order."""
-    planned = plan(timeline, advance)
+                      replicate: int = 0, pins: Mapping[str, int] | None = None) -> list[EventRecord]:
+    """Run one subject with nominal offsets; records sorted by day, then protocol order.
+
+    ``pins`` fix the times of events that actually happened (their records keep the re-anchored target);
+    every event they place fires relative to them. A pin must not come before the events that place it.
+    """
+    planned = plan(timeline, advance, pins)
+    fixed = {event_id: planned[event_id] for event_id in pins or {}}
     env = simpy.Environment(initial_time=min(planned.values()))
     records: list[EventRecord] = []
-    _Subject(env, timeline, advance, planned, subject, replicate, records).start()
+    _Subject(env, timeline, advance, planned, subject, replicate, records, fixed).start()
     env.run()
     index = timeline.index
     records.sort(key=lambda r: (r.actual, index[r.event_id]))

@@ -102,12 +102,18 @@ def _circular(events: Mapping[str, Event], loop: list[str]) -> CircularReference
 
 
 def plan_times(events: Mapping[str, Event], order: Iterable[str], advance: Advance,
-               root_time: int = 0) -> dict[str, int]:
-    """Nominal time of each event in ``order`` (a topological order): the planned schedule."""
+               root_time: int = 0, pins: Mapping[str, int] | None = None) -> dict[str, int]:
+    """Time of each event in ``order`` (a topological order): the planned schedule.
+
+    ``pins`` fix the times of events that actually happened; what they place re-anchors on them.
+    """
     times: dict[str, int] = {}
+    pins = pins or {}
     for event_id in order:
         event = events[event_id]
-        if event.rule == "root":
+        if event_id in pins:
+            times[event_id] = pins[event_id]
+        elif event.rule == "root":
             times[event_id] = root_time
         elif event.rule == "at":
             anchor = event.anchors[0]

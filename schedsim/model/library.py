@@ -59,8 +59,9 @@ class Step(StrictModel):
     until_day: int | None = Field(None, description="last block day of a step that spans days (one event)")
     agents: dict[Id, str] | None = Field(None, description="for dose steps: agent → dose text")
     window: WindowField | None = None
-    setting: Literal["clinic", "home", "inpatient"] = Field(
-        "clinic", description="clinic (moved off closed days within its window), home or inpatient (never moved)")
+    setting: Literal["clinic", "home", "inpatient", "offsite"] = Field(
+        "clinic", description="clinic (moved off closed days within its window); home, inpatient or offsite "
+                              "(manufacturing: not a patient visit) are never moved")
     activities: list[str] = Field(default_factory=list)
     assumed: Assumed = None
 
