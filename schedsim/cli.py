@@ -56,9 +56,13 @@ def _start_date(text: str | None) -> date | None:
         raise InputError(Problem("--start", None, "", str(error))) from None
 
 
-def _emit(text: str, output: Path | None) -> None:
+def _emit(text: str | bytes, output: Path | None) -> None:
     if output is None:
-        sys.stdout.write(text)
+        if isinstance(text, bytes):
+            sys.stdout.buffer.write(text)
+            sys.stdout.flush()
+        else:
+            sys.stdout.write(text)
     else:
         from schedsim.fileio import write_atomic
 
@@ -122,6 +126,121 @@ def schema(
     from schedsim.schema import schema_text
 
     _guard(lambda: _emit(schema_text(kind.value), output))
+
+
+class CalendarFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    ics = "ics"
+    md = "md"
+    html = "html"
+
+
+class DueFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class Layout(StrEnum):
+    agenda = "agenda"
+    month = "month"
+
+
+def _date_option(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    from schedsim.dates import parse_date
+
+    try:
+        return parse_date(text)
+    except ValueError as error:
+        raise InputError(Problem(option, None, "", str(error))) from None
+
+
+def _report(problems: tuple[Problem, ...]) -> None:
+    """Rows skipped with --keep-going: reported, and exit code 2 after the good output is written."""
+    for problem in problems:
+        typer.echo(f"error: {problem}", err=True)
+    if problems:
+        typer.echo(f"error: {len(problems)} problem(s); the output holds every other patient", err=True)
+        raise typer.Exit(2)
+
+
+TodayOption = Annotated[str | None, typer.Option("--today", help="status date: done, missed, overdue, due, upcoming")]
+CountryOption = Annotated[str | None, typer.Option("--country", help="public holidays of this country (ISO code)")]
+SubdivisionOption = Annotated[str | None, typer.Option("--subdivision", help="state or province, e.g. MA")]
+ClosuresOption = Annotated[Path | None, typer.Option("--closures", help="file of closure dates: date[,reason]")]
+OpenDaysOption = Annotated[str | None, typer.Option("--open-days", help="clinic weekdays, e.g. mon-fri (default: "
+                                                                         "the protocol's)")]
+KeepGoingOption = Annotated[bool, typer.Option("--keep-going", help="report bad roster rows, keep the other patients")]
+
+
+@app.command()
+def calendar(
+    file: Annotated[Path | None, typer.Argument(help="protocol file (or use --roster)")] = None,
+    start: StartOption = None,
+    patient: Annotated[str, typer.Option("--patient", help="patient id")] = "patient",
+    actuals: Annotated[Path | None, typer.Option("--actuals", help="CSV/YAML of event_id,date,status")] = None,
+    roster: Annotated[Path | None, typer.Option("--roster", help="CSV of patient_id,protocol,start,...")] = None,
+    today: TodayOption = None,
+    country: CountryOption = None,
+    subdivision: SubdivisionOption = None,
+    closures: ClosuresOption = None,
+    open_days: OpenDaysOption = None,
+    home_doses: Annotated[bool, typer.Option(help="include drugs taken at home")] = True,
+    format: Annotated[CalendarFormat | None, typer.Option(
+        "--format", "-f", help="output format (default: from the -o extension, else table)")] = None,
+    layout: Annotated[Layout, typer.Option("--layout", help="HTML: agenda or month grid")] = Layout.agenda,
+    keep_going: KeepGoingOption = False,
+    output: OutputOption = None,
+) -> None:
+    """A patient's visit calendar on clinic days (or every roster patient's), re-anchored on actual dates."""
+    from schedsim.calendar_output import make_calendars, output_format, render_calendars
+    from schedsim.clinic import site_days
+
+    def run() -> tuple[Problem, ...]:
+        result = make_calendars(
+            file, roster=roster, start=_date_option(start, "--start"), patient_id=patient, actuals=actuals,
+            site=site_days(country, subdivision, closures, open_days), today=_date_option(today, "--today"),
+            home_doses=home_doses, keep_going=keep_going)
+        fmt = output_format(format.value if format else None, output)
+        _emit(render_calendars(result.calendars, fmt, layout.value), output)
+        return result.problems
+
+    _report(_guard(run))
+
+
+@app.command()
+def due(
+    roster: Annotated[Path, typer.Argument(help="roster CSV: patient_id,protocol,start[,arm,country,...]")],
+    first: Annotated[str | None, typer.Option("--from", help="first date (YYYY-MM-DD)")] = None,
+    last: Annotated[str | None, typer.Option("--to", help="last date (YYYY-MM-DD)")] = None,
+    week: Annotated[str | None, typer.Option("--week", help="ISO week instead of --from/--to, e.g. 2026-W48")] = None,
+    today: TodayOption = None,
+    country: CountryOption = None,
+    subdivision: SubdivisionOption = None,
+    closures: ClosuresOption = None,
+    open_days: OpenDaysOption = None,
+    home_doses: Annotated[bool, typer.Option(help="include drugs taken at home")] = False,
+    format: Annotated[DueFormat, typer.Option("--format", "-f", help="output format")] = DueFormat.table,
+    keep_going: KeepGoingOption = False,
+    output: OutputOption = None,
+) -> None:
+    """Every visit due in a date range across a roster's patients, sorted, with windows and activities."""
+    from schedsim.calendar_output import due_report
+    from schedsim.clinic import site_days
+
+    def run() -> tuple[Problem, ...]:
+        text, problems = due_report(
+            roster, first=_date_option(first, "--from"), last=_date_option(last, "--to"), week=week,
+            site=site_days(country, subdivision, closures, open_days), today=_date_option(today, "--today"),
+            home_doses=home_doses, keep_going=keep_going, fmt=format.value)
+        _emit(text, output)
+        return problems
+
+    _report(_guard(run))
 
 
 def main() -> None:

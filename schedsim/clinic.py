@@ -204,3 +204,20 @@ def _date_range(text: str) -> list[date]:
     if (end - start).days > 366:
         raise ValueError(f"date range {text!r} is longer than a year")
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def site_days(country: str | None = None, subdivision: str | None = None, closures: str | Path | None = None,
+              open_days: str | None = None) -> ClinicDays:
+    """Clinic days from command-line style options; ``InputError`` naming the option that is wrong."""
+    weekdays = None
+    if open_days is not None:
+        try:
+            weekdays = parse_open_days(open_days)
+        except ValueError as error:
+            raise InputError(Problem("--open-days", None, "", str(error))) from None
+    closed = load_closures(closures) if closures is not None else {}
+    try:
+        return ClinicDays(weekdays, country, subdivision, closed)
+    except ValueError as error:
+        option = "--subdivision" if subdivision is not None and "subdivision" in str(error) else "--country"
+        raise InputError(Problem(option, None, "", str(error))) from None

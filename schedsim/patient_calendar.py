@@ -148,7 +148,8 @@ def _moves(event: Event, timeline: Timeline) -> bool:
 
 def _dose_activity(event: Event) -> tuple[str, ...]:
     if event.kind == "dose" and event.agent:
-        return (f"{event.agent} {event.dose}".strip(),)
+        verb = "take" if event.setting == "home" else "give"
+        return (f"{verb} {event.agent} {event.dose or ''}".strip() + (" at home" if event.setting == "home" else ""),)
     return ()
 
 
