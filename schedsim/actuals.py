@@ -285,6 +285,8 @@ def _order_problem(timeline: Timeline, resolved: ResolvedActuals, times: dict[st
             when = start.fromordinal(start.toordinal() + times[event_id])
             anchor_when = start.fromordinal(start.toordinal() + before)
             how = "actual" if anchor.ref in resolved.pins else "planned"
-            return entry.problem("date", f"{event_id} on {when} is before {anchor.ref} ({how} {anchor_when}), "
-                                         f"which it follows ({event_id} = {anchor})")
+            source = resolved.propagated.get(event_id)
+            what = f"{source} on {when} would start {event_id}" if source else f"{event_id} on {when} is"
+            return entry.problem("date", f"{what} before {anchor.ref} ({how} {anchor_when}), which it follows "
+                                         f"({event_id} = {anchor})")
     return None

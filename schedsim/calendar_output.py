@@ -28,7 +28,7 @@ def make_calendars(protocol: str | Path | None = None, *, roster: str | Path | N
             raise InputError(Problem("command line", None, "", "--start and --actuals come from the roster's rows"))
         return roster_calendars(roster, site=site, today=today, home_doses=home_doses, keep_going=keep_going)
     if start is None:
-        raise InputError(Problem("command line", None, "--start", "a patient calendar needs --start (study day 1)"))
+        raise InputError(Problem("--start", None, "", "a patient calendar needs --start (the date of study day 1)"))
     assert protocol is not None
     calendar = calendar_for(protocol, start, actuals=actuals, patient_id=patient_id, clinic=site, today=today,
                             home_doses=home_doses)

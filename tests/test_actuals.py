@@ -139,7 +139,8 @@ AGAINST_PROTOCOL = {
                       "unknown event 'cart1.infusoin'", "did you mean cart1.infusion"),
     "before_predecessor": ("event_id,date\ninduction.c2.d1.bortezomib,2027-02-01\n"
                            "induction.c3.d1.bortezomib,2027-01-30\n", 3, "date",
-                           "induction.c3.start on 2027-01-30 is before", "induction.c2.start (actual 2027-02-01)"),
+                           "induction.c3.d1.bortezomib on 2027-01-30 would start induction.c3.start before",
+                           "induction.c2.start (actual 2027-02-01)"),
     "after_today": ("event_id,date\ncart1.infusion,2027-05-01\n", 2, "date", "after today", "2027-04-20"),
     "day_one": ("event_id,date\ninduction.start,2027-01-05\n", 2, "date", "is study day 1", "2027-01-04"),
     "date_for_a_cycle": ("event_id,date\ninduction.c2,2027-01-25\n", 2, "event_id", "is a phase or cycle", ""),
