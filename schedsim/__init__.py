@@ -19,6 +19,12 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "compile_file": "compiler", "compile_protocol": "compiler",
     "EventRecord": "engine", "plan": "engine", "run_deterministic": "engine",
+    "Actuals": "actuals", "load_actuals": "actuals",
+    "ClinicDays": "clinic", "load_closures": "clinic",
+    "CalendarRow": "patient_calendar", "PatientCalendar": "patient_calendar", "build_calendar": "patient_calendar",
+    "calendar_for": "patient_calendar",
+    "due": "roster", "load_roster": "roster", "roster_calendars": "roster",
+    "render_calendars": "calendar_output",
     "CircularReferenceError": "errors", "InputError": "errors", "Problem": "errors", "SchedsimError": "errors",
     "UnknownAnchorError": "errors",
     "explain": "explain", "explain_file": "explain",

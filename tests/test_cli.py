@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -87,6 +88,9 @@ def test_output_file_is_written_atomically(tmp_path: Path) -> None:
     assert result.exit_code == 0 and result.stdout == ""
     assert json.loads(target.read_text())["protocol"] == "ppcl_vrd_cart_asct_cart2"
     assert [p.name for p in target.parent.iterdir()] == ["timeline.json"]  # no temporary file left behind
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # permissions of an ordinary new file
 
 
 def test_same_input_same_bytes() -> None:
