@@ -13,14 +13,13 @@ so a cycle delayed 7 days moves every later cycle and whatever is anchored on th
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from schedsim.csvrows import csv_rows
 from schedsim.errors import InputError, Problem
 from schedsim.graph import Advance
 from schedsim.ir import Event, Timeline
@@ -78,7 +77,7 @@ def load_actuals(path: str | Path, display: str | None = None) -> Actuals:
 
 
 def parse_actuals_csv(text: str, name: str) -> Actuals:
-    rows = [(n, row) for n, row in enumerate(csv.reader(io.StringIO(text)), start=1) if any(c.strip() for c in row)]
+    rows = csv_rows(text, name)
     if not rows:
         return Actuals(name)
     header_line, header = rows[0]

@@ -6,8 +6,6 @@ A roster is a CSV file with the header ``patient_id,protocol,start`` and optiona
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -16,6 +14,7 @@ from pathlib import Path
 from schedsim.actuals import load_actuals
 from schedsim.clinic import ClinicDays
 from schedsim.compiler import compile_file
+from schedsim.csvrows import csv_rows
 from schedsim.errors import InputError, Problem
 from schedsim.ir import Timeline
 from schedsim.patient_calendar import CalendarRow, PatientCalendar, build_calendar
@@ -58,7 +57,7 @@ def load_roster(path: str | Path) -> tuple[list[RosterEntry], list[Problem]]:
         raise InputError(Problem(name, None, "", "roster file not found")) from None
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(Problem(name, None, "", f"cannot read roster: {error}")) from None
-    rows = [(n, row) for n, row in enumerate(csv.reader(io.StringIO(text)), start=1) if any(c.strip() for c in row)]
+    rows = csv_rows(text, name)
     if not rows:
         raise InputError(Problem(name, None, "", "the roster is empty (expected a header: patient_id,protocol,start)"))
     header_line, header = rows[0]
