@@ -19,9 +19,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from schedsim.csvrows import csv_rows
 from schedsim.errors import InputError, Problem
 from schedsim.graph import Advance
+from schedsim.inputs import csv_rows, read_input
 from schedsim.ir import Event, Timeline
 from schedsim.yamlsource import parse_yaml
 
@@ -65,12 +65,7 @@ class ResolvedActuals:
 def load_actuals(path: str | Path, display: str | None = None) -> Actuals:
     """Read an actuals file (``.csv``, or ``.yaml``/``.yml``); ``InputError`` naming file and line if malformed."""
     name = display or str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(Problem(name, None, "", "actuals file not found")) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(Problem(name, None, "", f"cannot read actuals file: {error}")) from None
+    text = read_input(path, "actuals", name)
     if Path(path).suffix.lower() in (".yaml", ".yml"):
         return parse_actuals_yaml(text, name)
     return parse_actuals_csv(text, name)

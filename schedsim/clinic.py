@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from schedsim.errors import InputError, Problem
+from schedsim.inputs import read_input
 
 Prefer = Literal["nearest", "earlier", "later"]
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -161,12 +162,7 @@ def load_closures(path: str | Path) -> dict[date, str]:
     An optional header ``date,reason`` is skipped. Raises ``InputError`` naming the line of a bad date.
     """
     name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(Problem(name, None, "", "closures file not found")) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(Problem(name, None, "", f"cannot read closures file: {error}")) from None
+    text = read_input(path, "closures", name)
     closures: dict[date, str] = {}
     problems = []
     for number, row in _rows(text):

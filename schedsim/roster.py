@@ -14,8 +14,8 @@ from pathlib import Path
 from schedsim.actuals import load_actuals
 from schedsim.clinic import ClinicDays
 from schedsim.compiler import compile_file
-from schedsim.csvrows import csv_rows
 from schedsim.errors import InputError, Problem
+from schedsim.inputs import csv_rows, read_input
 from schedsim.ir import Timeline
 from schedsim.patient_calendar import CalendarRow, PatientCalendar, build_calendar
 
@@ -51,12 +51,7 @@ class RosterResult:
 def load_roster(path: str | Path) -> tuple[list[RosterEntry], list[Problem]]:
     """Parse a roster: its good rows and a problem per bad row; ``InputError`` when the file itself is unusable."""
     name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(Problem(name, None, "", "roster file not found")) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(Problem(name, None, "", f"cannot read roster: {error}")) from None
+    text = read_input(path, "roster", name)
     rows = csv_rows(text, name)
     if not rows:
         raise InputError(Problem(name, None, "", "the roster is empty (expected a header: patient_id,protocol,start)"))

@@ -1,9 +1,10 @@
-"""Reading small CSV inputs (actuals, rosters) with the line number of every row, for error messages."""
+"""Reading small user files (actuals, rosters, closures): errors name the file, and CSV rows keep their lines."""
 
 from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 from schedsim.errors import InputError, Problem
 
@@ -21,3 +22,14 @@ def csv_rows(text: str, name: str) -> list[tuple[int, list[str]]]:
     except csv.Error as error:
         raise InputError(Problem(name, reader.line_num or None, "", f"not valid CSV: {error}")) from None
     return rows
+
+
+def read_input(path: str | Path, what: str, name: str | None = None) -> str:
+    """The text of a user's ``what`` file (``"roster"``); ``InputError`` when it is missing or unreadable."""
+    name = name or str(path)
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(Problem(name, None, "", f"{what} file not found")) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(Problem(name, None, "", f"cannot read {what} file: {error}")) from None
