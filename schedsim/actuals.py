@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from schedsim.errors import InputError, Problem
 from schedsim.graph import Advance
-from schedsim.inputs import csv_rows, read_input
+from schedsim.inputs import csv_records, csv_rows, read_input
 from schedsim.ir import Event, Timeline
 from schedsim.yamlsource import parse_yaml
 
@@ -80,15 +80,10 @@ def parse_actuals_csv(text: str, name: str) -> Actuals:
     if columns[:2] != ["event_id", "date"] or columns[2:] not in ([], ["status"]):
         message = f"expected the header 'event_id,date,status' (status optional), got {','.join(header)!r}"
         raise InputError(Problem(name, header_line, "header", message))
-    entries, problems = [], []
-    for number, row in rows[1:]:
-        if row[0].lstrip().startswith("#"):
-            continue
-        if len(row) > len(columns):
-            problems.append(Problem(name, number, "", f"{len(row)} fields, the header has {len(columns)}"))
-            continue
-        cells = [*(c.strip() for c in row), "", ""]
-        _entry(name, number, cells[0], cells[1] or None, cells[2] or None, entries, problems)
+    entries: list[Actual] = []
+    problems: list[Problem] = []
+    for number, cells in csv_records(rows, columns, name, problems):
+        _entry(name, number, cells["event_id"], cells["date"] or None, cells.get("status") or None, entries, problems)
     return _finish(name, entries, problems)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 from schedsim.errors import InputError, Problem
@@ -33,3 +34,18 @@ def read_input(path: str | Path, what: str, name: str | None = None) -> str:
         raise InputError(Problem(name, None, "", f"{what} file not found")) from None
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(Problem(name, None, "", f"cannot read {what} file: {error}")) from None
+
+
+def csv_records(rows: list[tuple[int, list[str]]], columns: list[str], name: str,
+                problems: list[Problem]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Data rows after the header as ``column → stripped cell`` (missing cells empty); ``#`` lines are comments.
+
+    A row with more fields than the header is recorded in ``problems`` and skipped.
+    """
+    for number, row in rows[1:]:
+        if row[0].lstrip().startswith("#"):
+            continue
+        if len(row) > len(columns):
+            problems.append(Problem(name, number, "", f"{len(row)} fields, the header has {len(columns)}"))
+            continue
+        yield number, dict(zip(columns, [c.strip() for c in row] + [""] * (len(columns) - len(row)), strict=True))

@@ -15,7 +15,7 @@ from schedsim.actuals import load_actuals
 from schedsim.clinic import ClinicDays
 from schedsim.compiler import compile_file
 from schedsim.errors import InputError, Problem
-from schedsim.inputs import csv_rows, read_input
+from schedsim.inputs import csv_records, csv_rows, read_input
 from schedsim.ir import Timeline
 from schedsim.patient_calendar import CalendarRow, PatientCalendar, build_calendar
 
@@ -70,13 +70,7 @@ def load_roster(path: str | Path) -> tuple[list[RosterEntry], list[Problem]]:
     entries: list[RosterEntry] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
-    for number, row in rows[1:]:
-        if row[0].lstrip().startswith("#"):
-            continue
-        if len(row) > len(columns):
-            problems.append(Problem(name, number, "", f"{len(row)} fields, the header has {len(columns)}"))
-            continue
-        cells = dict(zip(columns, [c.strip() for c in row] + [""] * (len(columns) - len(row)), strict=True))
+    for number, cells in csv_records(rows, columns, name, problems):
         patient = cells["patient_id"]
         if not patient:
             problems.append(Problem(name, number, "patient_id", "missing patient id"))
