@@ -215,7 +215,7 @@ def compile_procedure(ctx: CompileContext, index: int, phase: ProcedurePhase, pr
                     rule="at", anchors=(anchor,), origin=ctx.origin(bdoc, spath), window=step.window,
                     agent=agent, dose=dose, activities=tuple(step.activities),
                     duration=end - offsets[0] + 1 if step.until_day is not None else 1,
-                    setting=step.setting,
+                    setting=step.setting, step=step.id,
                     assumptions=merge_ids(phase_own, ctx.assumed(bdoc, spath, (*spath, "window")))))
                 if step_first is None:
                     step_first = event.id
@@ -228,4 +228,14 @@ def compile_procedure(ctx: CompileContext, index: int, phase: ProcedurePhase, pr
     ctx.add(Event(id=end_id, kind="milestone", phase=phase.id, label=f"{label}: end", rule="at",
                   anchors=(ctx.anchor(bdoc, bpath, last_ref, Offset(last_end - last_ref_offset)),),
                   origin=ctx.origin(doc, path), assumptions=phase_own))
-    ctx.phases.append(PhaseInfo(phase.id, "procedure", label, start.id, end_id, ctx.origin(doc, path)))
+    reference = _reference_event(ctx, phase.id, steps, block.reference if phase.block is not None else None)
+    ctx.phases.append(PhaseInfo(phase.id, "procedure", label, start.id, end_id, ctx.origin(doc, path),
+                                reference=reference))
+
+
+def _reference_event(ctx: CompileContext, phase_id: str, steps: list[Step], reference: str | None) -> str | None:
+    """The event of the block's day 0: the named reference step, else the step on day 0."""
+    step = next((s for s in steps if s.id == reference), None) or next((s for s in steps if 0 in s.block_days), None)
+    if step is None:
+        return None
+    return next((e.id for e in ctx.events.values() if e.phase == phase_id and e.step == step.id), None)

@@ -68,6 +68,12 @@ class Event:
     duration: int = 1
     limit: Anchor | None = None
     assumptions: tuple[str, ...] = ()
+    step: str | None = None  # the procedure step it belongs to (``apheresis``), for rows in plots
+
+    @property
+    def own_assumptions(self) -> tuple[str, ...]:
+        """Assumptions made at this event or its direct anchors (not further up the chain)."""
+        return merge_ids(self.assumptions, *(anchor.assumptions for anchor in self.anchors))
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +100,7 @@ class PhaseInfo:
     origin: Origin
     cycle_length: int | None = None
     cycles: int | None = None
+    reference: str | None = None  # a procedure block's day-0 event (the infusion, the transplant)
 
 
 @dataclass(frozen=True, slots=True)

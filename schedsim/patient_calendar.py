@@ -45,6 +45,18 @@ class CalendarRow:
     day: int
     flagged: bool
     order: int
+    planned_date: date  # where the plan put it before any actual date re-anchored it
+    step: str | None = None
+    agent: str | None = None
+
+    @property
+    def out_of_window(self) -> bool:
+        """Scheduled (or done) outside its window, or flagged on a closed day."""
+        if self.flagged:
+            return True
+        if self.window_earliest is None or self.window_latest is None:
+            return self.status == "done" and self.scheduled_date != self.target_date
+        return not self.window_earliest <= self.scheduled_date <= self.window_latest
 
     def to_dict(self) -> dict[str, Any]:
         """The export contract: exactly ``CALENDAR_FIELDS``, dates ISO 8601, lists as lists."""
@@ -127,7 +139,9 @@ def build_calendar(timeline: Timeline, start: date, *, patient_id: str = "patien
             shift_reason="; ".join(reasons), status=_status(status, today, scheduled, earliest, latest),
             activities=event.activities or _dose_activity(event),
             assumptions=timeline.assumptions_of(event.id), phase=event.phase, setting=event.setting,
-            day=study_day(record.target, day_zero), flagged=flagged, order=timeline.index[event.id]))
+            day=study_day(record.target, day_zero), flagged=flagged, order=timeline.index[event.id],
+            planned_date=date_of(start, base[event.id]) if base is not None else target, step=event.step,
+            agent=event.agent))
     rows.sort(key=lambda row: (row.scheduled_date, row.order))
     return PatientCalendar(patient_id, timeline, start, today, clinic, tuple(rows), arm)
 
