@@ -7,11 +7,14 @@ from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from schedsim.errors import InputError, Problem, SchedsimError
+
+if TYPE_CHECKING:
+    from schedsim.clinic import ClinicDays
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Clinical-trial protocols as exact timelines. Exit codes: 0 ok, 1 findings, 2 bad input.")
@@ -241,6 +244,89 @@ def due(
         return problems
 
     _report(_guard(run))
+
+
+class SwimmerSort(StrEnum):
+    start = "start"
+    progress = "progress"
+
+
+ImageOption = Annotated[Path, typer.Option("--output", "-o", help="image file: .png, .svg or .pdf")]
+FromOption = Annotated[str | None, typer.Option("--from", help="zoom: first study day (63) or date")]
+ToOption = Annotated[str | None, typer.Option("--to", help="zoom: last study day or date")]
+
+
+@app.command()
+def gantt(
+    file: Annotated[Path, typer.Argument(help="protocol file")],
+    output: ImageOption,
+    start: StartOption = None,
+    first: FromOption = None,
+    last: ToOption = None,
+) -> None:
+    """The protocol's Gantt chart: phases, cycles, dosing days, steps, assessments with windows, milestones."""
+    from schedsim.plots import protocol_gantt
+
+    _guard(lambda: protocol_gantt(file, output, _date_option(start, "--start"), first, last))
+
+
+@app.command("patient-gantt")
+def patient_gantt(
+    file: Annotated[Path, typer.Argument(help="protocol file")],
+    output: ImageOption,
+    start: Annotated[str, typer.Option("--start", help="date of study day 1 (YYYY-MM-DD)")],
+    patient: Annotated[str, typer.Option("--patient", help="patient id")] = "patient",
+    actuals: Annotated[Path | None, typer.Option("--actuals", help="CSV/YAML of event_id,date,status")] = None,
+    today: TodayOption = None,
+    country: CountryOption = None,
+    subdivision: SubdivisionOption = None,
+    closures: ClosuresOption = None,
+    open_days: OpenDaysOption = None,
+    home_doses: Annotated[bool, typer.Option(help="include drugs taken at home")] = False,
+    first: FromOption = None,
+    last: ToOption = None,
+) -> None:
+    """A patient's Gantt chart: actual versus planned, closed days shaded, today, out-of-window visits."""
+    from schedsim.plots import patient_gantt as draw
+
+    _guard(lambda: draw(file, _date_option(start, "--start"), output, first=first, last=last, patient_id=patient,
+                        actuals=actuals, today=_date_option(today, "--today"),
+                        clinic=site_days(country, subdivision, closures, open_days), home_doses=home_doses))
+
+
+@app.command()
+def swimmer(
+    roster: Annotated[Path, typer.Argument(help="roster CSV")],
+    output: ImageOption,
+    today: TodayOption = None,
+    sort: Annotated[SwimmerSort, typer.Option("--sort", help="order lanes by start date or progress")] =
+    SwimmerSort.start,
+    country: CountryOption = None,
+) -> None:
+    """A swimmer plot of a roster: one lane per patient, phases coloured, procedures and assessments marked."""
+    from schedsim.plots import roster_swimmer
+
+    _guard(lambda: roster_swimmer(roster, output, site=site_days(country), today=_date_option(today, "--today"),
+                                  sort=sort.value))
+
+
+@app.command("visit-load")
+def visit_load(
+    roster: Annotated[Path, typer.Argument(help="roster CSV")],
+    output: ImageOption,
+    today: TodayOption = None,
+    country: CountryOption = None,
+) -> None:
+    """Clinic events per week across a roster's patients, stacked by kind."""
+    from schedsim.plots import roster_visit_load
+
+    _guard(lambda: roster_visit_load(roster, output, site=site_days(country), today=_date_option(today, "--today")))
+
+
+def site_days(*args: str | Path | None) -> ClinicDays:
+    from schedsim.clinic import site_days as make
+
+    return make(*args)  # type: ignore[arg-type]
 
 
 def main() -> None:

@@ -30,6 +30,19 @@ def study_day(t: int, day_zero: bool = False) -> int:
     return t + 1 if t >= 0 else t
 
 
+def time_of_study_day(day: int, day_zero: bool = False) -> int:
+    """Inverse of ``study_day``: days from study day 1.
+
+    >>> time_of_study_day(1), time_of_study_day(63), time_of_study_day(-1)
+    (0, 62, -1)
+    """
+    if day_zero or day < 0:
+        return day
+    if day == 0:
+        raise ValueError("there is no study day 0 (day 1 is the first dose, the day before is day -1)")
+    return day - 1
+
+
 def date_of(start: date, t: int) -> date:
     """Date of time ``t`` when time 0 falls on ``start``."""
     return start + timedelta(days=t)

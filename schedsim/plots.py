@@ -1,0 +1,101 @@
+"""Plotting entry points: protocol Gantt, patient Gantt, cohort swimmer plot and visit load, each to a file.
+
+The figures draw engine and calendar records only (through ``gantt_data`` and ``cohort_data``); they compute no
+schedule. Each function also returns the figure, for notebooks.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from matplotlib.figure import Figure
+
+from schedsim.clinic import ClinicDays
+from schedsim.cohort_data import SortKey, lanes_from_calendars, weekly_visit_load
+from schedsim.dates import parse_date, time_of_study_day
+from schedsim.errors import InputError, Problem
+from schedsim.gantt_data import patient_gantt_data, protocol_gantt_data
+from schedsim.patient_calendar import calendar_for
+from schedsim.plot_cohort import swimmer_figure, visit_load_figure
+from schedsim.plot_common import save_figure
+from schedsim.plot_gantt import gantt_figure
+from schedsim.roster import roster_calendars
+from schedsim.schedule import timeline_for
+
+
+def zoom_range(first: str | None, last: str | None, start: date | None, day_zero: bool = False
+               ) -> tuple[int, int] | None:
+    """``--from``/``--to`` as days from study day 1: each a study day (``63``) or, with a start date, a date."""
+    if first is None and last is None:
+        return None
+    bounds = []
+    for option, text, default in (("--from", first, -10**6), ("--to", last, 10**6)):
+        if text is None:
+            bounds.append(default)
+            continue
+        try:
+            if text.lstrip("-").isdigit():
+                bounds.append(time_of_study_day(int(text), day_zero))
+            elif start is None:
+                raise ValueError(f"{text!r}: a date needs --start (or give a study day, e.g. 63)")
+            else:
+                bounds.append((parse_date(text) - start).days)
+        except ValueError as error:
+            raise InputError(Problem(option, None, "", str(error))) from None
+    if bounds[1] < bounds[0]:
+        raise InputError(Problem("--to", None, "", "the range ends before it starts"))
+    return bounds[0], bounds[1]
+
+
+def protocol_gantt(protocol: str | Path, output: str | Path | None = None, start: date | None = None,
+                   first: str | None = None, last: str | None = None) -> Figure:
+    """The protocol's Gantt chart (study days, or dates with ``start``), optionally zoomed to ``first..last``."""
+    schedule = timeline_for(protocol, start)
+    data = protocol_gantt_data(schedule)
+    figure = gantt_figure(data, _clipped(zoom_range(first, last, start, data.day_zero), data))
+    if output is not None:
+        save_figure(figure, output)
+    return figure
+
+
+def patient_gantt(protocol: str | Path, start: date, output: str | Path | None = None, *,
+                  first: str | None = None, last: str | None = None, **calendar: Any) -> Figure:
+    """A patient's Gantt chart: actual versus planned, closed days shaded, a today line, out-of-window visits."""
+    data = patient_gantt_data(calendar_for(protocol, start, **calendar))
+    figure = gantt_figure(data, _clipped(zoom_range(first, last, start, data.day_zero), data))
+    if output is not None:
+        save_figure(figure, output)
+    return figure
+
+
+def roster_swimmer(roster: str | Path, output: str | Path | None = None, *, site: ClinicDays | None = None,
+                   today: date | None = None, sort: SortKey = "start") -> Figure:
+    """Swimmer plot of a roster's patients (ordered by start date or by progress)."""
+    result = roster_calendars(roster, site=site, today=today, home_doses=False)
+    lanes = lanes_from_calendars(result.calendars, sort)
+    figure = swimmer_figure(lanes, f"{Path(roster).name}: {len(lanes)} patients", today)
+    if output is not None:
+        save_figure(figure, output)
+    return figure
+
+
+def roster_visit_load(roster: str | Path, output: str | Path | None = None, *, site: ClinicDays | None = None,
+                      today: date | None = None) -> Figure:
+    """Clinic events per week across a roster, stacked by kind."""
+    result = roster_calendars(roster, site=site, today=today, home_doses=False)
+    figure = visit_load_figure(weekly_visit_load(result.calendars),
+                               f"{Path(roster).name}: clinic events per week ({len(result.calendars)} patients)")
+    if output is not None:
+        save_figure(figure, output)
+    return figure
+
+
+def _clipped(zoom: tuple[int, int] | None, data: Any) -> tuple[int, int] | None:
+    """An open-ended zoom (only --from or only --to) ends where the chart's content does."""
+    if zoom is None:
+        return None
+    times = [m.t for row in data.rows for m in row.marks] + [s.t1 for row in data.rows for s in row.spans]
+    starts = [m.t for row in data.rows for m in row.marks] + [s.t0 for row in data.rows for s in row.spans]
+    return max(zoom[0], min(starts, default=0)), min(zoom[1], max(times, default=1))
