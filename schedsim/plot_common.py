@@ -71,13 +71,14 @@ def time_ticks(ax: Axes, t0: float, t1: float, start: date | None, day_zero: boo
                 ticks.append((day - start).days)
                 day += timedelta(days=every)
             fmt = "%d %b"
+        ticks = [t for t in ticks if t0 - 0.5 <= t <= t1 + 1.5]  # set_xticks would widen the view to fit others
         ax.set_xticks([t + 0.5 if span <= 21 else t for t in ticks])
         ax.set_xticklabels([(start + timedelta(days=t)).strftime(fmt) for t in ticks], fontsize=8)
         ax.set_xlabel("date")
         return
     every = 1 if span <= 21 else 7 if span <= 150 else 28 if span <= 500 else 91
     first_tick = int(t0) - int(t0) % every
-    ticks = list(range(first_tick, int(t1) + 1, every))
+    ticks = [t for t in range(first_tick, int(t1) + 1, every) if t >= t0 - 1]
     ax.set_xticks([t + 0.5 for t in ticks])
     ax.set_xticklabels([str(t if day_zero else (t + 1 if t >= 0 else t)) for t in ticks], fontsize=8)
     ax.set_xlabel("study day")
@@ -104,7 +105,7 @@ def text_fits(figure: Figure, ax: Axes, text: str, width_data: float, fontsize: 
     width_px = probe.get_window_extent(renderer).width
     probe.remove()
     x0, x1 = ax.transData.transform([(0, 0), (width_data, 0)])[:, 0]
-    return width_px + 4 <= abs(x1 - x0)
+    return width_px + 6 <= abs(x1 - x0)
 
 
 def new_figure(width: float, height: float) -> Figure:

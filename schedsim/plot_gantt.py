@@ -28,6 +28,7 @@ def gantt_figure(data: GanttData, zoom: tuple[int, int] | None = None) -> Figure
     height = 2.6 + 0.27 * len(rows)
     figure = new_figure(13.0, height)
     ax = figure.add_axes((0.2, 1.15 / height, 0.77, (height - 2.25) / height))
+    ax.set_autoscale_on(False)  # the range is ours: markers and whiskers outside it must not widen it
     ax.set_xlim(t0 - 0.5, t1 + 1.5)
     ax.set_ylim(len(rows) - 0.4, -0.6)
     colours = _phase_colours(rows)
@@ -95,9 +96,10 @@ def _spans(figure: Figure, ax, row: GanttRow, y: float, colour: str, t0: int, t1
         ax.broken_barh([(span.t0, span.t1 - span.t0 + 1)], (y - height / 2, height), facecolors=colour,
                        edgecolor="white", linewidth=0.8, hatch="////" if span.assumed else None, alpha=0.9,
                        gid=f"span:{row.key}", zorder=2)
-        visible = min(span.t1, t1) - max(span.t0, t0) + 1
-        if span.label and visible > 0 and text_fits(figure, ax, span.label, visible, 7):
-            middle = (max(span.t0, t0) + min(span.t1, t1) + 1) / 2
+        left = max(span.t0, t0) + (2 if span.t0 >= t0 else 0)  # room for a day-1 visit marker
+        right = min(span.t1, t1) + 1
+        if span.label and right - left > 0 and text_fits(figure, ax, span.label, right - left, 7):
+            middle = (left + right) / 2
             ax.text(middle, y, span.label, ha="center", va="center", fontsize=7, color="#111111", zorder=3,
                     bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7}, gid="cycle")
 
