@@ -27,6 +27,10 @@ demo: $(STAMP)
 	  $(BIN)/schedsim calendar protocols/ppcl-vrd-cart-asct-cart2.yaml $(DEMO_PATIENT) -o out/P001.calendar.$$fmt || exit 1; \
 	done
 	$(BIN)/schedsim due protocols/examples/roster.csv --week 2026-W48 --today 2026-11-23 -o out/due-2026-W48.txt
+	$(BIN)/schedsim gantt protocols/ppcl-vrd-cart-asct-cart2.yaml --start $(DEMO_START) -o out/ppcl-vrd-cart-asct-cart2.gantt.png
+	$(BIN)/schedsim patient-gantt protocols/ppcl-vrd-cart-asct-cart2.yaml $(DEMO_PATIENT) -o out/P001.gantt.png
+	$(BIN)/schedsim swimmer protocols/examples/roster.csv --today 2026-11-23 -o out/roster.swimmer.png
+	$(BIN)/schedsim visit-load protocols/examples/roster.csv -o out/roster.visit-load.png
 	@echo "Outputs written to out/"
 
 test: $(STAMP)
@@ -35,6 +39,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_timeline.py
+	$(BIN)/python benchmarks/bench_plots.py
 
 clean:
 	rm -rf out .pytest_cache .hypothesis

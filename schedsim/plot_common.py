@@ -41,7 +41,7 @@ def save_figure(figure: Figure, path: str | Path) -> None:
                                                       "or .pdf"))
     buffer = io.BytesIO()
     metadata = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}[fmt]
-    extra = {"pil_kwargs": {"compress_level": 3}} if fmt == "png" else {}
+    extra = {"pil_kwargs": {"compress_level": 1}} if fmt == "png" else {}
     import matplotlib
 
     with matplotlib.rc_context({"svg.hashsalt": "schedsim", "pdf.compression": 6}):

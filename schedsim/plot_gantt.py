@@ -7,6 +7,7 @@ Hatched bars and hollow markers rest on an assumed value.
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 from matplotlib.figure import Figure
@@ -125,8 +126,11 @@ def _marks(ax, row: GanttRow, y: float, colour: str, patient: bool) -> None:  # 
         groups.setdefault((marker, face, not mark.assumed or patient, state), []).append(x)
         if patient and mark.out_of_window:
             alerts.append(x)
-    for (x0, x1, kind_colour) in spans:
-        ax.plot([x0, x1], [y, y], color=kind_colour, lw=1, alpha=0.8, zorder=3, marker="|", ms=5,
+    by_colour: dict[str, list[float]] = {}
+    for x0, x1, kind_colour in spans:  # one line per colour, windows separated by gaps (NaN)
+        by_colour.setdefault(kind_colour, []).extend((x0, x1, math.nan))
+    for kind_colour, xs in by_colour.items():
+        ax.plot(xs, [y] * len(xs), color=kind_colour, lw=1, alpha=0.8, zorder=3, marker="|", ms=5,
                 gid=f"window:{row.key}")
     for (marker, face), xs in ghosts.items():
         ax.plot(xs, [y] * len(xs), marker=marker, ms=6, color=face, alpha=GHOST_ALPHA, ls="none", zorder=3,
