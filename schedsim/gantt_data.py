@@ -10,11 +10,13 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from schedsim.ir import Event, PhaseInfo, Timeline
-from schedsim.patient_calendar import CalendarRow, PatientCalendar
-from schedsim.schedule import Schedule
+
+if TYPE_CHECKING:
+    from schedsim.patient_calendar import CalendarRow, PatientCalendar
+    from schedsim.schedule import Schedule
 
 RowKind = Literal["phase", "agent", "step", "assessment"]
 _CYCLE = re.compile(r"^[a-z0-9_]+\.c(\d+)\.")

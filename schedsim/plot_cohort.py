@@ -13,11 +13,12 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from schedsim.cohort_data import LOAD_KINDS, Lane, phase_order
-from schedsim.plot_common import KIND_STYLE, PHASE_COLOURS, new_figure
+from schedsim.plot_common import KIND_STYLE, PHASE_COLOURS, new_figure, styled
 
 ALERT = "#CC0000"
 
 
+@styled
 def swimmer_figure(lanes: Sequence[Lane], title: str = "Cohort", today: date | None = None) -> Figure:
     """One lane per patient, phases as coloured bars, procedures and assessments as markers (hollow: not done)."""
     n = len(lanes)
@@ -73,6 +74,7 @@ def swimmer_figure(lanes: Sequence[Lane], title: str = "Cohort", today: date | N
     return figure
 
 
+@styled
 def visit_load_figure(load: dict[date, Counter[str]], title: str = "Clinic visits per week") -> Figure:
     """Stacked bars: clinic events per week by kind."""
     figure = new_figure(13.0, 4.5)

@@ -6,10 +6,12 @@ objects made without pyplot: no global figure state, no GUI backend.
 
 from __future__ import annotations
 
+import functools
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -30,6 +32,22 @@ KIND_STYLE = {  # marker and colour per event kind
 PHASE_COLOURS = ("#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442")
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 DPI = 120
+# unhinted text renders faster and lays out the same at any DPI; fixed salts keep SVG/PDF bytes reproducible
+STYLE = {"text.hinting": "no_hinting", "svg.hashsalt": "schedsim", "pdf.compression": 6}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def styled(function: F) -> F:
+    """Run a figure-building function under schedsim's matplotlib settings (text is measured as it is drawn)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import matplotlib
+
+        with matplotlib.rc_context(STYLE):
+            return function(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def save_figure(figure: Figure, path: str | Path) -> None:
@@ -44,7 +62,7 @@ def save_figure(figure: Figure, path: str | Path) -> None:
     extra = {"pil_kwargs": {"compress_level": 1}} if fmt == "png" else {}
     import matplotlib
 
-    with matplotlib.rc_context({"svg.hashsalt": "schedsim", "pdf.compression": 6}):
+    with matplotlib.rc_context(STYLE):
         figure.savefig(buffer, format=fmt, dpi=DPI, metadata=metadata, **extra)
     write_atomic(path, buffer.getvalue())
 
@@ -99,11 +117,14 @@ def place_labels(figure: Figure, labels: Sequence[Annotation], step_points: floa
 
 
 def text_fits(figure: Figure, ax: Axes, text: str, width_data: float, fontsize: float) -> bool:
-    """Whether ``text`` fits inside a bar ``width_data`` days wide at the current zoom."""
-    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
-    probe = ax.text(0, 0, text, fontsize=fontsize)
-    width_px = probe.get_window_extent(renderer).width
-    probe.remove()
+    """Whether ``text`` fits inside a bar ``width_data`` days wide at the current zoom (widths measured once each)."""
+    cache: dict[tuple[str, float], float] = figure.__dict__.setdefault("_schedsim_text_widths", {})
+    width_px = cache.get((text, fontsize))
+    if width_px is None:
+        renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+        probe = ax.text(0, 0, text, fontsize=fontsize)
+        width_px = cache[(text, fontsize)] = probe.get_window_extent(renderer).width
+        probe.remove()
     x0, x1 = ax.transData.transform([(0, 0), (width_data, 0)])[:, 0]
     return width_px + 6 <= abs(x1 - x0)
 

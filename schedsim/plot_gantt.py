@@ -15,12 +15,13 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from schedsim.gantt_data import GanttData, GanttRow
-from schedsim.plot_common import KIND_STYLE, PHASE_COLOURS, new_figure, place_labels, text_fits, time_ticks
+from schedsim.plot_common import KIND_STYLE, PHASE_COLOURS, new_figure, place_labels, styled, text_fits, time_ticks
 
 GHOST_ALPHA = 0.25
 ALERT = "#CC0000"
 
 
+@styled
 def gantt_figure(data: GanttData, zoom: tuple[int, int] | None = None) -> Figure:
     """The chart; ``zoom`` = (first, last) day as ``t`` (days from study day 1) to show only that range."""
     t_min, t_max = _extent(data)
@@ -41,11 +42,10 @@ def gantt_figure(data: GanttData, zoom: tuple[int, int] | None = None) -> Figure
             ax.axhspan(y - 0.5, y + 0.5, color=colour, alpha=0.07, lw=0)
         _spans(figure, ax, row, y, colour, t0, t1)
         _marks(ax, row, y, colour, patient=data.patient is not None)
-    ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([_row_label(row) for row in rows], fontsize=8)
-    for tick, row in zip(ax.get_yticklabels(), rows, strict=True):
-        if row.kind == "phase":
-            tick.set_fontweight("bold")
+    ax.set_yticks([])  # row labels as plain texts: much cheaper than tick objects, same look
+    for y, row in enumerate(rows):
+        ax.text(-0.008, y, _row_label(row), transform=ax.get_yaxis_transform(), ha="right", va="center",
+                fontsize=8, fontweight="bold" if row.kind == "phase" else "normal", gid="row")
     time_ticks(ax, t0, t1, data.start, data.day_zero)
     ax.grid(axis="x", color="#dddddd", lw=0.6)
     ax.set_axisbelow(True)

@@ -8,21 +8,18 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from matplotlib.figure import Figure
-
-from schedsim.clinic import ClinicDays
-from schedsim.cohort_data import SortKey, lanes_from_calendars, weekly_visit_load
 from schedsim.dates import parse_date, time_of_study_day
 from schedsim.errors import InputError, Problem
-from schedsim.gantt_data import patient_gantt_data, protocol_gantt_data
-from schedsim.patient_calendar import calendar_for
-from schedsim.plot_cohort import swimmer_figure, visit_load_figure
-from schedsim.plot_common import save_figure
-from schedsim.plot_gantt import gantt_figure
-from schedsim.roster import roster_calendars
-from schedsim.schedule import timeline_for
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from schedsim.clinic import ClinicDays
+    from schedsim.cohort_data import SortKey
+
+# each function imports what it draws with: one plot does not pay for the others' imports
 
 
 def zoom_range(first: str | None, last: str | None, start: date | None, day_zero: bool = False
@@ -52,6 +49,11 @@ def zoom_range(first: str | None, last: str | None, start: date | None, day_zero
 def protocol_gantt(protocol: str | Path, output: str | Path | None = None, start: date | None = None,
                    first: str | None = None, last: str | None = None) -> Figure:
     """The protocol's Gantt chart (study days, or dates with ``start``), optionally zoomed to ``first..last``."""
+    from schedsim.gantt_data import protocol_gantt_data
+    from schedsim.plot_common import save_figure
+    from schedsim.plot_gantt import gantt_figure
+    from schedsim.schedule import timeline_for
+
     schedule = timeline_for(protocol, start)
     data = protocol_gantt_data(schedule)
     figure = gantt_figure(data, _clipped(zoom_range(first, last, start, data.day_zero), data))
@@ -63,6 +65,11 @@ def protocol_gantt(protocol: str | Path, output: str | Path | None = None, start
 def patient_gantt(protocol: str | Path, start: date, output: str | Path | None = None, *,
                   first: str | None = None, last: str | None = None, **calendar: Any) -> Figure:
     """A patient's Gantt chart: actual versus planned, closed days shaded, a today line, out-of-window visits."""
+    from schedsim.gantt_data import patient_gantt_data
+    from schedsim.patient_calendar import calendar_for
+    from schedsim.plot_common import save_figure
+    from schedsim.plot_gantt import gantt_figure
+
     data = patient_gantt_data(calendar_for(protocol, start, **calendar))
     figure = gantt_figure(data, _clipped(zoom_range(first, last, start, data.day_zero), data))
     if output is not None:
@@ -73,6 +80,11 @@ def patient_gantt(protocol: str | Path, start: date, output: str | Path | None =
 def roster_swimmer(roster: str | Path, output: str | Path | None = None, *, site: ClinicDays | None = None,
                    today: date | None = None, sort: SortKey = "start") -> Figure:
     """Swimmer plot of a roster's patients (ordered by start date or by progress)."""
+    from schedsim.cohort_data import lanes_from_calendars
+    from schedsim.plot_cohort import swimmer_figure
+    from schedsim.plot_common import save_figure
+    from schedsim.roster import roster_calendars
+
     result = roster_calendars(roster, site=site, today=today, home_doses=False)
     lanes = lanes_from_calendars(result.calendars, sort)
     figure = swimmer_figure(lanes, f"{Path(roster).name}: {len(lanes)} patients", today)
@@ -84,6 +96,11 @@ def roster_swimmer(roster: str | Path, output: str | Path | None = None, *, site
 def roster_visit_load(roster: str | Path, output: str | Path | None = None, *, site: ClinicDays | None = None,
                       today: date | None = None) -> Figure:
     """Clinic events per week across a roster, stacked by kind."""
+    from schedsim.cohort_data import weekly_visit_load
+    from schedsim.plot_cohort import visit_load_figure
+    from schedsim.plot_common import save_figure
+    from schedsim.roster import roster_calendars
+
     result = roster_calendars(roster, site=site, today=today, home_doses=False)
     figure = visit_load_figure(weekly_visit_load(result.calendars),
                                f"{Path(roster).name}: clinic events per week ({len(result.calendars)} patients)")
