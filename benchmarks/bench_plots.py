@@ -10,28 +10,18 @@ Run: ``make bench`` or ``.venv/bin/python benchmarks/bench_plots.py [--runs N]``
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+from benchtools import median_seconds  # a sibling module: scripts run from benchmarks/
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_000 = ROOT / "protocols" / "ppcl-vrd-cart-asct-cart2.yaml"
 ROSTER = ROOT / "protocols" / "examples" / "roster.csv"
 EMPTY_FIGURE = ("from matplotlib.figure import Figure; from matplotlib.backends.backend_agg import FigureCanvasAgg;"
                 "f = Figure(figsize=(13, 11), dpi=120); FigureCanvasAgg(f); f.add_subplot(); f.savefig(r'{out}')")
-
-
-def median_seconds(action: Callable[[], object], runs: int) -> float:
-    samples = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - began)
-    return statistics.median(samples)
 
 
 def run(command: list[str]) -> None:
@@ -48,7 +38,7 @@ def main() -> None:
         empty_cli = median_seconds(lambda: run([sys.executable, "-c", EMPTY_FIGURE.format(out=out / "e.png")]),
                                    args.runs)
         gantt_cli = median_seconds(lambda: run([schedsim, "gantt", str(SEED_000), "--start", "2027-01-04", "-o",
-                                                str(out / "g.png")]), args.runs)
+                                                str(out / "g.png")]), args.runs, warm_up=False)
         print(f"protocol Gantt, seed 000, PNG, end to end: {gantt_cli:.2f} s "
               f"(empty matplotlib figure saved, end to end: {empty_cli:.2f} s; ratio {gantt_cli / empty_cli:.1f}×; "
               f"target < 1.5 s: {'met' if gantt_cli < 1.5 else 'NOT met'})")
@@ -70,8 +60,8 @@ def main() -> None:
             figure.add_subplot()
             figure.savefig(out / "e2.png")
 
-        empty_in = median_seconds(empty, 3)
-        swimmer = median_seconds(lambda: save_figure(swimmer_figure(lanes), out / "s.png"), 3)
+        empty_in = median_seconds(empty, 3, warm_up=False)
+        swimmer = median_seconds(lambda: save_figure(swimmer_figure(lanes), out / "s.png"), 3, warm_up=False)
         print(f"swimmer plot, {len(lanes)} lanes, PNG, in-process: {swimmer:.2f} s (empty figure of the same size "
               f"saved: {empty_in:.2f} s; ratio {swimmer / empty_in:.1f}×; target < 10 s: "
               f"{'met' if swimmer < 10 else 'NOT met'})")

@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 import simpy
+from benchtools import median_seconds  # a sibling module: scripts run from benchmarks/
 
 from schedsim.compiler import compile_protocol
 from schedsim.loader import load_protocol
@@ -27,16 +28,6 @@ from schedsim.schedule import build_schedule
 ROOT = Path(__file__).resolve().parent.parent
 SEED_000 = ROOT / "protocols" / "ppcl-vrd-cart-asct-cart2.yaml"
 START = date(2027, 1, 4)
-
-
-def median_seconds(action: Callable[[], object], runs: int) -> float:
-    action()  # warm up
-    samples = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - began)
-    return statistics.median(samples)
 
 
 def minimal_simpy(events: int) -> list[tuple[int, int]]:

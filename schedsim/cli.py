@@ -21,7 +21,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_
 T = TypeVar("T")
 
 
-class TimelineFormat(StrEnum):
+class TextFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -97,14 +97,14 @@ def validate(files: Annotated[list[Path], typer.Argument(help="protocol files")]
 def timeline(
     file: Annotated[Path, typer.Argument(help="protocol file")],
     start: StartOption = None,
-    format: Annotated[TimelineFormat, typer.Option("--format", "-f", help="output format")] = TimelineFormat.table,
+    format: Annotated[TextFormat, typer.Option("--format", "-f", help="output format")] = TextFormat.table,
     output: OutputOption = None,
 ) -> None:
     """Every dose, procedure, visit and assessment of one patient, by study day (and date with --start)."""
     from schedsim.render import to_csv, to_json, to_table
     from schedsim.schedule import timeline_for
 
-    render = {TimelineFormat.json: to_json, TimelineFormat.csv: to_csv, TimelineFormat.table: to_table}[format]
+    render = {TextFormat.json: to_json, TextFormat.csv: to_csv, TextFormat.table: to_table}[format]
     _guard(lambda: _emit(render(timeline_for(file, _start_date(start))), output))
 
 
@@ -138,12 +138,6 @@ class CalendarFormat(StrEnum):
     ics = "ics"
     md = "md"
     html = "html"
-
-
-class DueFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
 
 
 class Layout(StrEnum):
@@ -227,7 +221,7 @@ def due(
     closures: ClosuresOption = None,
     open_days: OpenDaysOption = None,
     home_doses: Annotated[bool, typer.Option(help="include drugs taken at home")] = False,
-    format: Annotated[DueFormat, typer.Option("--format", "-f", help="output format")] = DueFormat.table,
+    format: Annotated[TextFormat, typer.Option("--format", "-f", help="output format")] = TextFormat.table,
     keep_going: KeepGoingOption = False,
     output: OutputOption = None,
 ) -> None:
