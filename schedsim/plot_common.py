@@ -31,7 +31,7 @@ KIND_STYLE = {  # marker and colour per event kind
 }
 PHASE_COLOURS = ("#56B4E9", "#E69F00", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442")
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
-DPI = 120
+DPI = 110
 # unhinted text renders faster and lays out the same at any DPI; fixed salts keep SVG/PDF bytes reproducible
 STYLE = {"text.hinting": "no_hinting", "svg.hashsalt": "schedsim", "pdf.compression": 6}
 F = TypeVar("F", bound=Callable[..., Any])
