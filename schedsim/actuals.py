@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from schedsim.engine import plan
 from schedsim.errors import InputError, Problem
 from schedsim.graph import Advance
 from schedsim.inputs import csv_records, csv_rows, read_input
@@ -161,8 +162,6 @@ def _finish(name: str, entries: list[Actual], problems: list[Problem]) -> Actual
 def resolve_actuals(actuals: Actuals, timeline: Timeline, start: date, advance: Advance,
                     today: date | None = None) -> ResolvedActuals:
     """Check actuals against a timeline and turn them into pins and statuses; ``InputError`` lists every problem."""
-    from schedsim.engine import plan
-
     groups = _groups(timeline)
     problems: list[Problem] = []
     resolved = ResolvedActuals()

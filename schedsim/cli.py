@@ -195,8 +195,6 @@ def calendar(
 ) -> None:
     """A patient's visit calendar on clinic days (or every roster patient's), re-anchored on actual dates."""
     from schedsim.calendar_output import make_calendars, output_format, render_calendars
-    from schedsim.clinic import site_days
-
     def run() -> tuple[Problem, ...]:
         result = make_calendars(
             file, roster=roster, start=_date_option(start, "--start"), patient_id=patient, actuals=actuals,
@@ -227,8 +225,6 @@ def due(
 ) -> None:
     """Every visit due in a date range across a roster's patients, sorted, with windows and activities."""
     from schedsim.calendar_output import due_report
-    from schedsim.clinic import site_days
-
     def run() -> tuple[Problem, ...]:
         text, problems = due_report(
             roster, first=_date_option(first, "--from"), last=_date_option(last, "--to"), week=week,
@@ -317,10 +313,12 @@ def visit_load(
     _guard(lambda: roster_visit_load(roster, output, site=site_days(country), today=_date_option(today, "--today")))
 
 
-def site_days(*args: str | Path | None) -> ClinicDays:
+def site_days(country: str | None, subdivision: str | None = None, closures: Path | None = None,
+              open_days: str | None = None) -> ClinicDays:
+    """The site's clinic days from the command-line options (imported here: only calendars need them)."""
     from schedsim.clinic import site_days as make
 
-    return make(*args)  # type: ignore[arg-type]
+    return make(country, subdivision, closures, open_days)
 
 
 def main() -> None:
