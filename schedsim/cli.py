@@ -48,7 +48,7 @@ def _guard(action: Callable[[], T]) -> T:
         raise typer.Exit(2) from None
 
 
-def _start_date(text: str | None) -> date | None:
+def _date_option(text: str | None, option: str) -> date | None:
     if text is None:
         return None
     from schedsim.dates import parse_date
@@ -56,7 +56,7 @@ def _start_date(text: str | None) -> date | None:
     try:
         return parse_date(text)
     except ValueError as error:
-        raise InputError(Problem("--start", None, "", str(error))) from None
+        raise InputError(Problem(option, None, "", str(error))) from None
 
 
 def _emit(text: str | bytes, output: Path | None) -> None:
@@ -105,7 +105,7 @@ def timeline(
     from schedsim.schedule import timeline_for
 
     render = {TextFormat.json: to_json, TextFormat.csv: to_csv, TextFormat.table: to_table}[format]
-    _guard(lambda: _emit(render(timeline_for(file, _start_date(start))), output))
+    _guard(lambda: _emit(render(timeline_for(file, _date_option(start, "--start"))), output))
 
 
 @app.command()
@@ -117,7 +117,7 @@ def explain(
     """The chain of anchors and offsets that fixes one event's day, with the assumptions it rests on."""
     from schedsim.explain import explain_file
 
-    typer.echo("\n".join(_guard(lambda: explain_file(file, event_id, _start_date(start)))))
+    typer.echo("\n".join(_guard(lambda: explain_file(file, event_id, _date_option(start, "--start")))))
 
 
 @app.command()
@@ -143,17 +143,6 @@ class CalendarFormat(StrEnum):
 class Layout(StrEnum):
     agenda = "agenda"
     month = "month"
-
-
-def _date_option(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    from schedsim.dates import parse_date
-
-    try:
-        return parse_date(text)
-    except ValueError as error:
-        raise InputError(Problem(option, None, "", str(error))) from None
 
 
 def _report(problems: tuple[Problem, ...]) -> None:
@@ -195,6 +184,7 @@ def calendar(
 ) -> None:
     """A patient's visit calendar on clinic days (or every roster patient's), re-anchored on actual dates."""
     from schedsim.calendar_output import make_calendars, output_format, render_calendars
+
     def run() -> tuple[Problem, ...]:
         result = make_calendars(
             file, roster=roster, start=_date_option(start, "--start"), patient_id=patient, actuals=actuals,
@@ -225,6 +215,7 @@ def due(
 ) -> None:
     """Every visit due in a date range across a roster's patients, sorted, with windows and activities."""
     from schedsim.calendar_output import due_report
+
     def run() -> tuple[Problem, ...]:
         text, problems = due_report(
             roster, first=_date_option(first, "--from"), last=_date_option(last, "--to"), week=week,

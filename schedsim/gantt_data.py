@@ -77,6 +77,14 @@ class GanttData:
     def row(self, key: str) -> GanttRow:
         return next(row for row in self.rows if row.key == key)
 
+    def extent(self) -> tuple[int, int]:
+        """First and last day with something on the chart (bars, marks, planned positions)."""
+        marks = [m for row in self.rows for m in row.marks]
+        spans = [s for row in self.rows for s in row.spans]
+        firsts = [m.t for m in marks] + [s.t0 for s in spans]
+        lasts = [m.t for m in marks] + [s.t1 for s in spans] + [m.planned_t for m in marks if m.planned_t is not None]
+        return min(firsts, default=0), max(lasts, default=1)
+
 
 def protocol_gantt_data(schedule: Schedule) -> GanttData:
     """Rows of a protocol Gantt: each phase (cycles as segments), its agents or steps, then each assessment."""

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from schedsim.actuals import Actuals, ResolvedActuals, resolve_actuals
+from schedsim.actuals import Actuals, ResolvedActuals, load_actuals, resolve_actuals
 from schedsim.clinic import ClinicDays, move_to_open_day
 from schedsim.compiler import compile_file
 from schedsim.dates import calendar_advance, date_of, study_day
@@ -149,8 +149,6 @@ def build_calendar(timeline: Timeline, start: date, *, patient_id: str = "patien
 def calendar_for(path: str | Path, start: date, *, actuals: str | Path | None = None, **options: Any
                  ) -> PatientCalendar:
     """Load and compile a protocol file (and an actuals file) and build the patient's calendar."""
-    from schedsim.actuals import load_actuals
-
     loaded = load_actuals(actuals) if actuals is not None else None
     return build_calendar(compile_file(path), start, actuals=loaded, **options)
 

@@ -23,9 +23,10 @@ ALERT = "#CC0000"
 
 @styled
 def gantt_figure(data: GanttData, zoom: tuple[int, int] | None = None) -> Figure:
-    """The chart; ``zoom`` = (first, last) day as ``t`` (days from study day 1) to show only that range."""
-    t_min, t_max = _extent(data)
-    t0, t1 = zoom if zoom is not None else (t_min, t_max)
+    """The chart; ``zoom`` = (first, last) day as ``t`` (days from study day 1) to show only that range (an
+    open-ended zoom stops where the chart's content does)."""
+    t_min, t_max = data.extent()
+    t0, t1 = (max(zoom[0], t_min), min(zoom[1], t_max)) if zoom is not None else (t_min, t_max)
     rows = tuple(row for row in data.rows if zoom is None or _shows(row, t0, t1))  # zoomed: rows with content
     height = 2.6 + 0.27 * len(rows)
     figure = new_figure(13.0, height)
@@ -71,13 +72,6 @@ def gantt_figure(data: GanttData, zoom: tuple[int, int] | None = None) -> Figure
 def _shows(row: GanttRow, t0: int, t1: int) -> bool:
     return any(span.t0 <= t1 and span.t1 >= t0 for span in row.spans) or any(
         t0 <= mark.t <= t1 or (mark.planned_t is not None and t0 <= mark.planned_t <= t1) for mark in row.marks)
-
-
-def _extent(data: GanttData) -> tuple[int, int]:
-    times = [m.t for row in data.rows for m in row.marks] + [s.t0 for row in data.rows for s in row.spans]
-    ends = [m.t for row in data.rows for m in row.marks] + [s.t1 for row in data.rows for s in row.spans]
-    ends += [m.planned_t for row in data.rows for m in row.marks if m.planned_t is not None]
-    return (min(times, default=0), max(ends, default=1))
 
 
 def _phase_colours(rows: tuple[GanttRow, ...]) -> dict[str, str]:

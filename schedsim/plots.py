@@ -56,7 +56,7 @@ def protocol_gantt(protocol: str | Path, output: str | Path | None = None, start
 
     schedule = timeline_for(protocol, start)
     data = protocol_gantt_data(schedule)
-    figure = gantt_figure(data, _clipped(zoom_range(first, last, start, data.day_zero), data))
+    figure = gantt_figure(data, zoom_range(first, last, start, data.day_zero))
     if output is not None:
         save_figure(figure, output)
     return figure
@@ -71,7 +71,7 @@ def patient_gantt(protocol: str | Path, start: date, output: str | Path | None =
     from schedsim.plot_gantt import gantt_figure
 
     data = patient_gantt_data(calendar_for(protocol, start, **calendar))
-    figure = gantt_figure(data, _clipped(zoom_range(first, last, start, data.day_zero), data))
+    figure = gantt_figure(data, zoom_range(first, last, start, data.day_zero))
     if output is not None:
         save_figure(figure, output)
     return figure
@@ -108,11 +108,3 @@ def roster_visit_load(roster: str | Path, output: str | Path | None = None, *, s
         save_figure(figure, output)
     return figure
 
-
-def _clipped(zoom: tuple[int, int] | None, data: Any) -> tuple[int, int] | None:
-    """An open-ended zoom (only --from or only --to) ends where the chart's content does."""
-    if zoom is None:
-        return None
-    times = [m.t for row in data.rows for m in row.marks] + [s.t1 for row in data.rows for s in row.spans]
-    starts = [m.t for row in data.rows for m in row.marks] + [s.t0 for row in data.rows for s in row.spans]
-    return max(zoom[0], min(starts, default=0)), min(zoom[1], max(times, default=1))
