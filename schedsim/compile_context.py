@@ -87,7 +87,7 @@ class CompileContext:
         existing = self.events.get(event.id)
         if existing is not None:
             message = f"event id {event.id!r} is defined twice (first at {existing.origin})"
-            raise InputError(_problem(event.origin, message))
+            raise InputError(_problem(event.origin, message, "SCH105"))
         if len(self.events) >= MAX_EVENTS:
             raise InputError(_problem(event.origin, f"the protocol makes more than {MAX_EVENTS} events"))
         self.events[event.id] = event
@@ -104,5 +104,5 @@ class CompileContext:
 
 
 
-def _problem(origin: Origin, message: str) -> Problem:
-    return Problem(origin.file, origin.line, origin.field, message)
+def _problem(origin: Origin, message: str, rule: str | None = None) -> Problem:
+    return Problem(origin.file, origin.line, origin.field, message, rule)

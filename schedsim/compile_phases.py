@@ -66,6 +66,9 @@ def compile_cycles(ctx: CompileContext, index: int, phase: CyclesPhase, previous
     if length > MAX_CYCLE_DAYS:
         raise InputError(rdoc.problem((*rpath, "cycle_length"), f"a {length}-day cycle is longer than a year"))
     _check_cycle_days(rdoc, rpath, length, agents, visits, phase.cycles)
+    spacing = tuple((name, ctx.days(agent.min_interval, rdoc, (*rpath, "agents", name, "min_interval")),
+                     ctx.origin(rdoc, (*rpath, "agents", name, "min_interval")))
+                    for name, agent in agents.items() if agent.min_interval is not None)
     start = phase_start(ctx, index, phase, previous_end, label)
     end_id = f"{phase.id}.end"
     # an assumed regimen or cycle count moves everything after it: it goes on the timing anchors
@@ -95,7 +98,7 @@ def compile_cycles(ctx: CompileContext, index: int, phase: CyclesPhase, previous
                       anchors=(end_anchor,),
                       origin=ctx.origin(doc, (*path, "cycles")), assumptions=phase_own))
         ctx.phases.append(PhaseInfo(phase.id, "cycles", label, start.id, end_id, ctx.origin(doc, path),
-                                    length, phase.cycles))
+                                    length, phase.cycles, spacing=spacing))
         return None
     assert phase.until is not None
     bound = ctx.anchor(doc, (*path, "until"), phase.until.ref, ctx.expr_offset(phase.until))
@@ -110,7 +113,7 @@ def compile_cycles(ctx: CompileContext, index: int, phase: CyclesPhase, previous
             raise InputError(doc.problem((*path, "until"), f"'until' would repeat {count} cycles (at most 1000)"))
         generate(count, bound)
         ctx.phases.append(PhaseInfo(phase.id, "cycles", label, start.id, end_id, ctx.origin(doc, path),
-                                    length, None))
+                                    length, None, spacing=spacing))
 
     return Expansion(Anchor(start.id, Offset(), start.origin), bound, expand)
 
@@ -121,11 +124,11 @@ def _check_cycle_days(doc: SourceDoc, path: FieldPath, length: int, agents: dict
         outside = [day for day in agent.days if not 1 <= day <= length]
         if outside:
             message = f"dosing day {outside[0]} lies outside the {length}-day cycle (days 1..{length})"
-            raise InputError(doc.problem((*path, "agents", name, "days"), message))
+            raise InputError(doc.problem((*path, "agents", name, "days"), message, "SCH102"))
     for index, visit in enumerate(visits):
         if visit.day > length:
             raise InputError(doc.problem((*path, "visits", index, "day"),
-                                         f"visit day {visit.day} lies outside the {length}-day cycle"))
+                                         f"visit day {visit.day} lies outside the {length}-day cycle", "SCH102"))
         if count is not None and visit.cycles and any(not 1 <= c <= count for c in visit.cycles):
             raise InputError(doc.problem((*path, "visits", index, "cycles"), f"the phase has {count} cycles"))
 
@@ -215,7 +218,7 @@ def compile_procedure(ctx: CompileContext, index: int, phase: ProcedurePhase, pr
                     rule="at", anchors=(anchor,), origin=ctx.origin(bdoc, spath), window=step.window,
                     agent=agent, dose=dose, activities=tuple(step.activities),
                     duration=end - offsets[0] + 1 if step.until_day is not None else 1,
-                    setting=step.setting, step=step.id,
+                    setting=step.setting, step=step.id, role=step.effective_role,
                     assumptions=merge_ids(phase_own, ctx.assumed(bdoc, spath, (*spath, "window")))))
                 if step_first is None:
                     step_first = event.id

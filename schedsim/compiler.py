@@ -6,12 +6,12 @@ from pathlib import Path
 
 from schedsim.compile_context import CompileContext
 from schedsim.compile_phases import Expansion, compile_cycles, compile_procedure
-from schedsim.durations import MAX_DAYS
+from schedsim.durations import MAX_DAYS, Offset
 from schedsim.errors import InputError, Problem
 from schedsim.graph import check_anchors, check_refs, nominal_advance, plan_times, topological_order
-from schedsim.ir import ClinicPolicy, Conventions, Event, Timeline, merge_ids
+from schedsim.ir import Anchor, ClinicPolicy, Conventions, Event, Requirement, Timeline, merge_ids
 from schedsim.loader import LoadedProtocol, load_protocol
-from schedsim.model import WEEKDAYS, Assessment, Clinic, CyclesPhase
+from schedsim.model import WEEKDAYS, Assessment, Clinic, CyclesPhase, TimingConstraint
 
 HORIZON_ID = "study.horizon"
 MAX_REPEATS = 2000
@@ -58,7 +58,7 @@ def compile_protocol(loaded: LoadedProtocol) -> Timeline:
 
     day1 = protocol.conventions.day1 or f"{protocol.phases[0].id}.start"
     if day1 not in ctx.events:
-        raise InputError(ctx.doc.problem(("conventions", "day1"), f"unknown event {day1!r}"))
+        raise InputError(ctx.doc.problem(("conventions", "day1"), f"unknown event {day1!r}", "SCH103"))
     root = next(e.id for e in events if e.rule == "root")
     _check_extent(ctx, events, day1)
     conventions = protocol.conventions
@@ -68,12 +68,32 @@ def compile_protocol(loaded: LoadedProtocol) -> Timeline:
                                 conventions.study_day_zero, conventions.block_day_zero),
         root=root, day1=day1, horizon=HORIZON_ID if protocol.horizon is not None else None,
         events=events, phases=tuple(ctx.phases),
-        assumptions=ctx.assumptions, clinic=_clinic_policy(protocol.clinic))
+        assumptions=ctx.assumptions, clinic=_clinic_policy(protocol.clinic),
+        requirements=_requirements(ctx, protocol.constraints))
 
 
 def _clinic_policy(clinic: Clinic) -> ClinicPolicy:
+    start = None if clinic.start_weekday is None else WEEKDAYS.index(clinic.start_weekday)
     return ClinicPolicy(frozenset(WEEKDAYS.index(day) for day in clinic.open_days), clinic.prefer,
-                        frozenset(clinic.move))
+                        frozenset(clinic.move), start)
+
+
+def _requirements(ctx: CompileContext, constraints: list[TimingConstraint]) -> tuple[Requirement, ...]:
+    """The protocol's declared constraints, their anchors checked against the events."""
+    found: list[Requirement] = []
+    refs: list[Anchor] = []
+    for index, constraint in enumerate(constraints):
+        path = ("constraints", index)
+        refs.append(ctx.anchor(ctx.doc, (*path, "event"), constraint.event, Offset()))
+        for bound in ("not_before", "not_after"):
+            expr = getattr(constraint, bound)
+            if expr is None:
+                continue
+            anchor = ctx.anchor(ctx.doc, (*path, bound), expr.ref, ctx.expr_offset(expr))
+            refs.append(anchor)
+            found.append(Requirement(constraint.event, anchor, bound, ctx.origin(ctx.doc, path), constraint.reason))
+    check_refs(refs, ctx.events)
+    return tuple(found)
 
 
 def _compile_assessment(ctx: CompileContext, index: int, assessment: Assessment) -> Expansion | None:

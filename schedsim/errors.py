@@ -17,6 +17,7 @@ class Problem:
     line: int | None
     field: str
     message: str
+    rule: str | None = None  # the check rule (``SCH103``) when ``schedsim check`` reports it as a finding
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"

@@ -43,7 +43,7 @@ def _unknown(anchor: Anchor, events: Mapping[str, Event]) -> Problem:
     if anchor.ref == "study.horizon":
         hint = "; the protocol declares no 'horizon'"
     origin = anchor.origin
-    return Problem(origin.file, origin.line, origin.field, f"unknown anchor {anchor.ref!r}{hint}")
+    return Problem(origin.file, origin.line, origin.field, f"unknown anchor {anchor.ref!r}{hint}", "SCH103")
 
 
 def topological_order(events: Mapping[str, Event], targets: Iterable[str] | None = None) -> list[str]:
@@ -98,7 +98,8 @@ def _circular(events: Mapping[str, Event], loop: list[str]) -> CircularReference
         steps.append(f"{placed} = {anchor} ({anchor.origin})")
     assert first_origin is not None
     message = "circular reference: " + " → ".join(chain) + "; " + "; ".join(steps)
-    return CircularReferenceError(Problem(first_origin.file, first_origin.line, first_origin.field, message))
+    return CircularReferenceError(
+        Problem(first_origin.file, first_origin.line, first_origin.field, message, "SCH104"))
 
 
 def plan_times(events: Mapping[str, Event], order: Iterable[str], advance: Advance,

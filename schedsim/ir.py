@@ -69,6 +69,7 @@ class Event:
     limit: Anchor | None = None
     assumptions: tuple[str, ...] = ()
     step: str | None = None  # the procedure step it belongs to (``apheresis``), for rows in plots
+    role: str | None = None  # what its step is (``apheresis``, ``conditioning``), for the sequence checks
 
     @property
     def own_assumptions(self) -> tuple[str, ...]:
@@ -101,6 +102,18 @@ class PhaseInfo:
     cycle_length: int | None = None
     cycles: int | None = None
     reference: str | None = None  # a procedure block's day-0 event (the infusion, the transplant)
+    spacing: tuple[tuple[str, int, Origin], ...] = ()  # (agent, minimum days between doses, where it is said)
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """A declared rule: ``event`` not before (or not after) ``anchor`` — a minimum or maximum gap."""
+
+    event: str
+    anchor: Anchor
+    bound: Literal["not_before", "not_after"]
+    origin: Origin
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +144,7 @@ class ClinicPolicy:
     open_weekdays: frozenset[int] = frozenset(range(5))
     prefer: Literal["nearest", "earlier", "later"] = "nearest"
     move: frozenset[str] = frozenset({"visit", "assessment", "procedure", "dose"})
+    start_weekday: int | None = None  # the weekday every patient starts on, when the protocol fixes it
 
 
 @dataclass(frozen=True)
@@ -148,6 +162,7 @@ class Timeline:
     phases: tuple[PhaseInfo, ...]
     assumptions: dict[str, AssumptionInfo]
     clinic: ClinicPolicy = ClinicPolicy()
+    requirements: tuple[Requirement, ...] = ()
     index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

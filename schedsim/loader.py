@@ -82,6 +82,8 @@ def _problem(doc: SourceDoc, error: Any) -> Problem:
         message = f"kind must be one of {context.get('expected_tags', '')}, got {context.get('tag', '')!r}"
     elif kind == "missing":
         message = "required field is missing"
+    elif kind == "duplicate_id":
+        return doc.problem(path, message, "SCH105")
     elif message.startswith("Value error, "):
         message = message.removeprefix("Value error, ")
     return doc.problem(path, message)

@@ -54,8 +54,8 @@ class SourceDoc:
                 return line
         return None
 
-    def problem(self, path: FieldPath, message: str) -> Problem:
-        return Problem(self.file, self.line(path), format_path(path), message)
+    def problem(self, path: FieldPath, message: str, rule: str | None = None) -> Problem:
+        return Problem(self.file, self.line(path), format_path(path), message, rule)
 
     def assumptions_at(self, path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
         """Assumptions made at ``path`` or at any of its ancestors."""

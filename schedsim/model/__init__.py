@@ -4,6 +4,7 @@ from schedsim.model.library import Agent, Block, CycleVisit, Library, Regimen, S
 from schedsim.model.protocol import (
     WEEKDAYS,
     Assessment,
+    Checks,
     Clinic,
     Conventions,
     CyclesPhase,
@@ -13,10 +14,11 @@ from schedsim.model.protocol import (
     Protocol,
     SourceRecord,
     TimePoint,
+    TimingConstraint,
 )
 
 __all__ = [
     "WEEKDAYS", "Agent", "Assessment", "Block", "Clinic",
     "Conventions", "CycleVisit", "CyclesPhase", "Library", "Outcome", "Phase",
-    "ProcedurePhase", "Protocol", "Regimen", "SourceRecord", "Step", "TimePoint",
+    "ProcedurePhase", "Protocol", "Regimen", "SourceRecord", "Step", "TimePoint", "TimingConstraint", "Checks",
 ]

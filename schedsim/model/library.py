@@ -9,9 +9,27 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from schedsim.model.types import Assumed, DayList, Id, PositiveDuration, StrictModel, WindowField
+from schedsim.model.types import (
+    Assumed,
+    DayList,
+    Id,
+    PositiveDuration,
+    StrictModel,
+    WindowField,
+    duplicate_ids,
+)
 
 EventKind = Literal["dose", "procedure", "assessment", "visit", "milestone"]
+StepRole = Literal["apheresis", "manufacturing", "bridging", "lymphodepletion", "infusion", "mobilisation",
+                   "collection", "conditioning", "transplant", "engraftment", "monitoring"]
+#: Step ids that say their role by themselves (a step may also give ``role`` explicitly).
+ROLE_BY_ID: dict[str, StepRole] = {
+    "apheresis": "apheresis", "leukapheresis": "apheresis", "manufacturing": "manufacturing",
+    "bridging": "bridging", "lymphodepletion": "lymphodepletion", "infusion": "infusion",
+    "mobilisation": "mobilisation", "mobilization": "mobilisation", "stem_cell_apheresis": "collection",
+    "collection": "collection", "conditioning": "conditioning", "transplant": "transplant",
+    "stem_cell_infusion": "transplant", "engraftment": "engraftment",
+}
 
 
 class Agent(StrictModel):
@@ -23,6 +41,8 @@ class Agent(StrictModel):
     setting: Literal["clinic", "home", "inpatient"] = Field(
         "clinic", description="where it is given: clinic (moved off closed days), home or inpatient (never moved)")
     window: WindowField | None = Field(None, description="how far a dosing day may move: '-1d/+1d'")
+    min_interval: PositiveDuration | None = Field(
+        None, description="shortest time between two doses (checked by SCH106/SCH154): bortezomib '3d' (72 h)")
     assumed: Assumed = None
 
 
@@ -63,7 +83,13 @@ class Step(StrictModel):
         "clinic", description="clinic (moved off closed days within its window); home, inpatient or offsite "
                               "(manufacturing: not a patient visit) are never moved")
     activities: list[str] = Field(default_factory=list)
+    role: StepRole | None = Field(None, description="what the step is, for the CAR-T and ASCT sequence checks "
+                                                    "(default: from the id, e.g. 'apheresis', 'conditioning')")
     assumed: Assumed = None
+
+    @property
+    def effective_role(self) -> StepRole | None:
+        return self.role or ROLE_BY_ID.get(self.id)
 
     @model_validator(mode="after")
     def _one_timing(self) -> Step:
@@ -96,7 +122,7 @@ class Block(StrictModel):
         ids = [step.id for step in self.steps]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
-            raise ValueError(f"duplicate step id(s): {', '.join(duplicates)}")
+            raise duplicate_ids("duplicate step id(s)", duplicates)
         if self.reference is not None and self.reference not in ids:
             raise ValueError(f"reference {self.reference!r} is not one of the steps ({', '.join(ids)})")
         return self

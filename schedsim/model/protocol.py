@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, WithJsonSchema, model_validator
+from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 
 from schedsim.model.library import Agent, Block, CycleVisit, Regimen, Step
 from schedsim.model.types import (
@@ -17,7 +18,9 @@ from schedsim.model.types import (
     PositiveDuration,
     StrictModel,
     WindowField,
+    duplicate_ids,
 )
+from schedsim.rules import RULES
 
 MAX_CYCLES = 1000
 _EVERY = re.compile(r"^\s*(\S+)\s+from\s+(.+?)\s+until\s+(.+?)\s*$")
@@ -59,6 +62,8 @@ class Clinic(StrictModel):
     move: list[MovableKind] = Field(
         default_factory=lambda: ["visit", "assessment", "procedure", "dose"],
         description="event kinds moved off closed days (home and inpatient events never move)")
+    start_weekday: Weekday | None = Field(
+        None, description="the weekday every patient starts on, if fixed: checks which visits meet closed days")
     assumed: Assumed = None
 
 
@@ -191,7 +196,7 @@ class Assessment(StrictModel):
             ids = [point.id for point in self.at]
             duplicates = sorted({i for i in ids if ids.count(i) > 1})
             if duplicates:
-                raise ValueError(f"duplicate time point id(s): {', '.join(duplicates)}")
+                raise duplicate_ids("duplicate time point id(s)", duplicates)
         return self
 
 
@@ -205,6 +210,43 @@ class Outcome(StrictModel):
     description: str | None = None
     assessments: list[Id] = Field(default_factory=list, description="ids of assessments that measure it")
     assumed: Assumed = None
+
+
+class TimingConstraint(StrictModel):
+    """A rule the schedule must obey: ``event`` not before / not after an anchor (a minimum or maximum gap)."""
+
+    event: EventRef = Field(description="the constrained event, e.g. maintenance.start")
+    not_before: AnchorField | None = Field(None, description="earliest allowed: 'cart2.infusion + 28d'")
+    not_after: AnchorField | None = Field(None, description="latest allowed: 'asct.transplant + 120d'")
+    reason: str | None = Field(None, description="why the rule exists (shown with any conflict)")
+    assumed: Assumed = None
+
+    @model_validator(mode="after")
+    def _check(self) -> TimingConstraint:
+        if self.not_before is None and self.not_after is None:
+            raise ValueError("give 'not_before', 'not_after' or both")
+        return self
+
+
+def _known_rule(rule: str) -> str:
+    if rule not in RULES:
+        close = difflib.get_close_matches(rule, list(RULES), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise ValueError(f"unknown rule {rule!r}{hint} (`schedsim rules` lists them)")
+    return rule
+
+
+def _reason(text: str) -> str:
+    if not text.strip():
+        raise ValueError("give the reason for disabling the rule")
+    return text
+
+
+class Checks(StrictModel):
+    """Check settings: rules switched off for this protocol, each with the reason."""
+
+    disable: dict[Annotated[str, AfterValidator(_known_rule)], Annotated[str, AfterValidator(_reason)]] = Field(
+        default_factory=dict, description="rule id → why it does not apply here, e.g. {SCH205: 'exploratory'}")
 
 
 class Protocol(StrictModel):
@@ -224,13 +266,16 @@ class Protocol(StrictModel):
     assessments: list[Assessment] = Field(default_factory=list)
     outcomes: list[Outcome] = Field(default_factory=list)
     horizon: AnchorField | None = Field(None, description="end of the study: 'induction.start + 2y'")
+    constraints: list[TimingConstraint] = Field(
+        default_factory=list, description="minimum and maximum gaps the schedule must obey (checked, SCH101)")
+    checks: Checks = Field(default_factory=Checks, description="check rules disabled for this protocol, with reasons")
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Protocol:
         names = [p.id for p in self.phases] + [a.id for a in self.assessments]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
-            raise ValueError(f"phase and assessment ids must be unique; repeated: {', '.join(duplicates)}")
+            raise duplicate_ids("phase and assessment ids must be unique; repeated", duplicates)
         if "study" in names:
             raise ValueError("'study' is reserved (study.horizon)")
         return self

@@ -14,9 +14,15 @@ from pydantic import (
     PlainSerializer,
     WithJsonSchema,
 )
+from pydantic_core import PydanticCustomError
 
 from schedsim.anchors import AnchorExpr, parse_event_ref
 from schedsim.durations import Duration, Window
+
+
+def duplicate_ids(what: str, ids: list[str]) -> PydanticCustomError:
+    """A validation error for repeated ids, typed so that ``schedsim check`` reports it as rule SCH105."""
+    return PydanticCustomError("duplicate_id", "{what}: {ids}", {"what": what, "ids": ", ".join(ids)})
 
 
 class StrictModel(BaseModel):
