@@ -121,6 +121,8 @@ _RULES = (
 )
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
+#: Rules found while compiling: the protocol has no timeline until they are fixed, so they cannot be disabled.
+ALWAYS_ON = frozenset({"SCH102", "SCH103", "SCH104", "SCH105"})
 
 
 def rules_markdown() -> str:

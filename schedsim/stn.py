@@ -1,8 +1,8 @@
 """Simple temporal networks: consistency of "B − A ∈ [l, u]" constraints, and the conflict when there is none.
 
 The distance graph has an edge A → B of weight u and an edge B → A of weight −l for each constraint; the network
-is consistent iff that graph has no negative cycle (Dechter, Meiri & Pearl 1991). A simple negative cycle is a
-minimal conflict: drop any one of its constraints and that cycle is gone.
+is consistent iff that graph has no negative cycle (Dechter, Meiri & Pearl 1991). A simple negative cycle is an
+irreducible conflict: drop any one of its constraints and that cycle is gone.
 
 >>> conflict = negative_cycle([Edge("a", "b", 5, "b ≤ a + 5"), Edge("b", "a", -7, "b ≥ a + 7")])
 >>> [edge.label for edge in conflict], sum(edge.weight for edge in conflict)
@@ -14,9 +14,13 @@ True
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+EPSILON = 1e-9
+SHRINK_LIMIT = 40  # look for a shorter conflict among the nodes of a cycle up to this size
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,37 +46,106 @@ def distance_edges(source: Hashable, target: Hashable, lower: float, upper: floa
 def negative_cycle(edges: Sequence[Edge]) -> list[Edge] | None:
     """A simple negative cycle of the distance graph (its edges in order), or ``None`` if the network is consistent.
 
-    Bellman–Ford from a virtual source joined to every node, O(V·E); the cycle is recovered from the predecessor
-    edges of a node relaxed in the V-th round.
+    Queue-based Bellman–Ford from a virtual source joined to every node, with Goldberg's amortised cycle detection:
+    after every V relaxations the parent graph is searched for a cycle, and any cycle there is negative. On the
+    near-tree networks protocols make this runs in close to linear time; the worst case stays O(V·E). A cycle
+    found is then shrunk to the fewest constraints that still conflict among its nodes.
     """
     nodes = list(dict.fromkeys(n for edge in edges for n in (edge.source, edge.target)))
-    distance = dict.fromkeys(nodes, 0.0)
-    predecessor: dict[Hashable, Edge] = {}
-    changed: Hashable | None = None
-    for _ in range(len(nodes)):
-        changed = None
-        for edge in edges:
-            candidate = distance[edge.source] + edge.weight
-            if candidate < distance[edge.target] - 1e-9:
-                distance[edge.target] = candidate
-                predecessor[edge.target] = edge
-                changed = edge.target
-        if changed is None:
-            return None
-    assert changed is not None
-    node = changed
-    for _ in range(len(nodes)):  # walk back far enough to be on the cycle itself
-        node = predecessor[node].source
-    cycle = []
-    current = node
-    while True:
-        edge = predecessor[current]
-        cycle.append(edge)
-        current = edge.source
-        if current == node:
-            break
-    cycle.reverse()
-    return cycle
+    index = {node: i for i, node in enumerate(nodes)}
+    count = len(nodes)
+    sources = [index[edge.source] for edge in edges]
+    targets = [index[edge.target] for edge in edges]
+    weights = [float(edge.weight) for edge in edges]
+    outgoing: list[list[int]] = [[] for _ in range(count)]
+    for e, s in enumerate(sources):
+        outgoing[s].append(e)
+    distance = [0.0] * count
+    parent = [-1] * count  # the edge that last lowered each node's distance
+    queue = deque(range(count))
+    queued = [True] * count
+    relaxations = 0
+    while queue:
+        u = queue.popleft()
+        queued[u] = False
+        du = distance[u]
+        for e in outgoing[u]:
+            v = targets[e]
+            candidate = du + weights[e]
+            if candidate < distance[v] - EPSILON:
+                distance[v] = candidate
+                parent[v] = e
+                relaxations += 1
+                if relaxations >= count:
+                    relaxations = 0
+                    cycle = _parent_cycle(parent, sources, count)
+                    if cycle is not None:
+                        return [edges[e] for e in _shrink(cycle, edges, sources, targets, weights)]
+                if not queued[v]:
+                    queued[v] = True
+                    queue.append(v)
+    return None
+
+
+def _parent_cycle(parent: list[int], sources: list[int], count: int) -> list[int] | None:
+    """A cycle of the parent graph as edge indices in forward order, or ``None``: O(V) colouring walk."""
+    state = [0] * count  # 0 unseen, 1 on the current walk, 2 done
+    for start in range(count):
+        if state[start]:
+            continue
+        walk = []
+        node = start
+        while node != -1 and state[node] == 0:
+            state[node] = 1
+            walk.append(node)
+            e = parent[node]
+            node = sources[e] if e != -1 else -1
+        if node != -1 and state[node] == 1:  # came back onto this walk: a cycle through ``node``
+            cycle_edges = []
+            current = node
+            while True:
+                e = parent[current]
+                cycle_edges.append(e)
+                current = sources[e]
+                if current == node:
+                    break
+            cycle_edges.reverse()
+            return cycle_edges
+        for visited in walk:
+            state[visited] = 2
+    return None
+
+
+def _shrink(cycle: list[int], edges: Sequence[Edge], sources: list[int], targets: list[int],
+            weights: list[float]) -> list[int]:
+    """The negative cycle with the fewest edges among the nodes of ``cycle`` (``cycle`` itself when it is long).
+
+    Walks of exactly k edges are tried for k = 2, 3, ...: the first negative closed walk found is a simple cycle
+    (a shorter negative one would have been found before), so the result is minimal in length on those nodes.
+    """
+    members = {sources[e] for e in cycle}
+    if len(cycle) <= 2 or len(members) > SHRINK_LIMIT:
+        return cycle
+    local = [e for e in range(len(edges)) if sources[e] in members and targets[e] in members]
+    best: list[int] | None = None
+    for start in sorted(members):
+        reach: dict[int, tuple[float, list[int]]] = {start: (0.0, [])}
+        for _length in range(1, len(cycle) if best is None else len(best)):
+            step: dict[int, tuple[float, list[int]]] = {}
+            for e in local:
+                here = reach.get(sources[e])
+                if here is None:
+                    continue
+                value = here[0] + weights[e]
+                known = step.get(targets[e])
+                if known is None or value < known[0]:
+                    step[targets[e]] = (value, [*here[1], e])
+            back = step.get(start)
+            if back is not None and back[0] < -EPSILON:
+                best = back[1]
+                break
+            reach = step
+    return best if best is not None and len(best) < len(cycle) else cycle
 
 
 def is_consistent(edges: Iterable[Edge]) -> bool:

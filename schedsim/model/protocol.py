@@ -20,7 +20,7 @@ from schedsim.model.types import (
     WindowField,
     duplicate_ids,
 )
-from schedsim.rules import RULES
+from schedsim.rules import ALWAYS_ON, RULES
 
 MAX_CYCLES = 1000
 _EVERY = re.compile(r"^\s*(\S+)\s+from\s+(.+?)\s+until\s+(.+?)\s*$")
@@ -233,6 +233,8 @@ def _known_rule(rule: str) -> str:
         close = difflib.get_close_matches(rule, list(RULES), n=1)
         hint = f"; did you mean {close[0]}?" if close else ""
         raise ValueError(f"unknown rule {rule!r}{hint} (`schedsim rules` lists them)")
+    if rule in ALWAYS_ON:
+        raise ValueError(f"{rule} cannot be disabled: without it the protocol has no timeline to check")
     return rule
 
 

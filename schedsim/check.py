@@ -1,0 +1,88 @@
+"""``schedsim check``: a protocol linter with proofs.
+
+A protocol is compiled (problems the compiler finds that carry a rule id — unknown anchors, loops, duplicate ids,
+days outside a cycle — become findings instead of bad input), its timing becomes a simple temporal network with
+the rules' links, every conflict is reported with the chain of protocol fields behind it, and the structural rules
+run on the planned days. Rules a protocol disables (with a reason) are left out and listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from schedsim.check_links import rule_links
+from schedsim.check_network import broken_by_plan, find_conflicts, placement_links, planned_times
+from schedsim.check_rules import RULE_FUNCTIONS, closed_days, plan_breaks
+from schedsim.compiler import compile_protocol
+from schedsim.errors import InputError, Problem
+from schedsim.findings import Because, CheckReport, Disabled, Finding
+from schedsim.ir import Origin, Timeline
+from schedsim.loader import LoadedProtocol, load_protocol
+from schedsim.rules import RULES
+
+
+def check_file(path: str | Path, *, start_weekday: int | None = None) -> CheckReport:
+    """Check one protocol file. ``InputError`` for bad input that no rule covers (malformed YAML, unknown fields).
+
+    ``start_weekday`` (0 = Monday) overrides the protocol's ``clinic.start_weekday`` for the closed-day rules.
+    """
+    try:
+        loaded = load_protocol(path)
+    except InputError as error:
+        return _as_findings(error, str(path))
+    return check_protocol(loaded, start_weekday=start_weekday)
+
+
+def check_files(paths: Iterable[str | Path], *, start_weekday: int | None = None) -> CheckReport:
+    """Check several files; ``InputError`` lists the bad input of all of them (checked files are not reported)."""
+    report = CheckReport()
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            report = report + check_file(path, start_weekday=start_weekday)
+        except InputError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise InputError(problems)
+    return report
+
+
+def check_protocol(loaded: LoadedProtocol, *, start_weekday: int | None = None) -> CheckReport:
+    """Every enabled rule on a loaded protocol."""
+    file = loaded.doc.file
+    try:
+        timeline = compile_protocol(loaded)
+    except InputError as error:
+        return _as_findings(error, file)
+    disable = loaded.protocol.checks.disable
+    disabled = tuple(Disabled(rule, reason, file, loaded.doc.line(("checks", "disable", rule)))
+                     for rule, reason in disable.items())
+    findings = [f for f in _findings(loaded, timeline, start_weekday, set(disable)) if f.rule not in disable]
+    findings.sort(key=lambda f: (f.file, f.line or 0, f.rule, f.message))
+    return CheckReport(tuple(findings), disabled, (file,))
+
+
+def _findings(loaded: LoadedProtocol, timeline: Timeline, start_weekday: int | None,
+              disabled: set[str]) -> list[Finding]:
+    times = planned_times(timeline)
+    landmarks = {phase.reference for phase in timeline.phases if phase.reference}
+    conflicts, holding = find_conflicts(placement_links(timeline), rule_links(timeline, times, disabled), times,
+                                        landmarks)
+    findings = [Finding.make(c.rule, c.message, c.origin, c.events,
+                             [Because(link.text, link.origin) for link in c.links]) for c in conflicts]
+    findings.extend(plan_breaks(broken_by_plan(holding, times)))
+    context = (loaded, timeline, times)
+    for rule in RULE_FUNCTIONS:
+        findings.extend(rule(context))
+    findings.extend(closed_days(context, start_weekday))
+    return findings
+
+
+def _as_findings(error: InputError, file: str) -> CheckReport:
+    """Compile problems that name a rule become findings; any other problem is bad input (re-raised)."""
+    if not all(problem.rule in RULES for problem in error.problems):
+        raise error
+    findings = tuple(Finding.make(p.rule, p.message, Origin(p.file, p.line, p.field))  # type: ignore[arg-type]
+                     for p in error.problems)
+    return CheckReport(findings, (), (file,))
