@@ -1,6 +1,7 @@
 """What actually happened to a patient: actual dates that pin events, and missed or skipped visits.
 
-A CSV file with the header ``event_id,date,status`` (status optional: ``done``, ``missed`` or ``skipped``), or
+A CSV file with the header ``event_id,date,status`` (status optional: ``done``, ``missed``, ``skipped``, or
+``unplanned`` for a visit the protocol does not plan, under any id), or
 the same as YAML: a list of ``{event_id, date, status}`` mappings, or a mapping ``event_id: date`` (or
 ``event_id: {date, status}``). ``missed`` and ``skipped`` need no date and may name a phase (``cart2``) or a
 cycle (``induction.c3``) as well as an event; skipping an event skips the events under it (``induction.c3.start``
@@ -26,8 +27,8 @@ from schedsim.inputs import csv_records, csv_rows, read_input
 from schedsim.ir import Event, Timeline
 from schedsim.yamlsource import parse_yaml
 
-ActualStatus = Literal["done", "missed", "skipped"]
-STATUSES: tuple[ActualStatus, ...] = ("done", "missed", "skipped")
+ActualStatus = Literal["done", "missed", "skipped", "unplanned"]
+STATUSES: tuple[ActualStatus, ...] = ("done", "missed", "skipped", "unplanned")
 _PRIORITY = {"dose": 0, "procedure": 1}  # which pinned event best says when a cycle or block started
 
 
@@ -129,7 +130,8 @@ def _entry(name: str, line: int | None, event_id: Any, when: Any, status: Any, e
         return
     status_text = str(status).strip().lower() if status is not None else "done"
     if status_text not in STATUSES:
-        problems.append(Problem(name, line, "status", f"unknown status {status!r} (expected done, missed or skipped)"))
+        problems.append(Problem(name, line, "status",
+                                f"unknown status {status!r} (expected done, missed, skipped or unplanned)"))
         return
     day: date | None
     if when is None or when == "":
@@ -142,8 +144,8 @@ def _entry(name: str, line: int | None, event_id: Any, when: Any, status: Any, e
         except ValueError:
             problems.append(Problem(name, line, "date", f"not a date: {when!r} (expected YYYY-MM-DD)"))
             return
-    if day is None and status_text == "done":
-        problems.append(Problem(name, line, "date", f"{event_id}: a done event needs its date"))
+    if day is None and status_text in ("done", "unplanned"):
+        problems.append(Problem(name, line, "date", f"{event_id}: a {status_text} event needs its date"))
         return
     entries.append(Actual(event_id.strip(), day, status_text, name, line))  # type: ignore[arg-type]
 
@@ -160,12 +162,18 @@ def _finish(name: str, entries: list[Actual], problems: list[Problem]) -> Actual
 
 
 def resolve_actuals(actuals: Actuals, timeline: Timeline, start: date, advance: Advance,
-                    today: date | None = None) -> ResolvedActuals:
-    """Check actuals against a timeline and turn them into pins and statuses; ``InputError`` lists every problem."""
+                    today: date | None = None, check_order: bool = True) -> ResolvedActuals:
+    """Check actuals against a timeline and turn them into pins and statuses; ``InputError`` lists every problem.
+
+    ``unplanned`` entries (visits the protocol does not plan) are left out. With ``check_order=False`` an actual
+    dated before an event it follows is accepted (``order_problems`` then lists them, as deviations).
+    """
     groups = _groups(timeline)
     problems: list[Problem] = []
     resolved = ResolvedActuals()
     for entry in actuals.entries:
+        if entry.status == "unplanned":
+            continue
         known = entry.event_id in timeline.index
         if not known and entry.event_id not in groups:
             close = difflib.get_close_matches(entry.event_id, [*timeline.index, *groups], n=3, cutoff=0.6)
@@ -198,12 +206,19 @@ def resolve_actuals(actuals: Actuals, timeline: Timeline, start: date, advance: 
     if problems:
         raise InputError(problems)
     _propagate(timeline, resolved)
-    times = plan(timeline, advance, resolved.pins)
-    problems = [p for p in (_order_problem(timeline, resolved, times, start, event_id) for event_id in resolved.pins)
-                if p is not None]
-    if problems:
-        raise InputError(problems)
+    if check_order:
+        problems = [problem for _, problem in order_problems(timeline, resolved, start, advance)]
+        if problems:
+            raise InputError(problems)
     return resolved
+
+
+def order_problems(timeline: Timeline, resolved: ResolvedActuals, start: date, advance: Advance
+                   ) -> list[tuple[str, Problem]]:
+    """Pinned events dated before an event they follow: (event id, problem at the actual's line)."""
+    times = plan(timeline, advance, resolved.pins)
+    found = ((event_id, _order_problem(timeline, resolved, times, start, event_id)) for event_id in resolved.pins)
+    return [(event_id, problem) for event_id, problem in found if problem is not None]
 
 
 def _groups(timeline: Timeline) -> dict[str, str]:

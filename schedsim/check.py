@@ -9,6 +9,7 @@ run on the planned days. Rules a protocol disables (with a reason) are left out 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 from schedsim.check_links import rule_links
@@ -20,6 +21,33 @@ from schedsim.findings import Because, CheckReport, Disabled, Finding
 from schedsim.ir import Origin, Timeline
 from schedsim.loader import LoadedProtocol, load_protocol
 from schedsim.rules import RULES
+
+
+def run_checks(files: Iterable[str | Path], *, actuals: str | Path | None = None, roster: str | Path | None = None,
+               start: date | None = None, today: date | None = None, patient_id: str = "patient",
+               start_weekday: int | None = None, strict: bool = False) -> CheckReport:
+    """What ``schedsim check`` does: protocol files; or one protocol and a patient's ``actuals``; or a ``roster``.
+
+    ``strict`` turns warnings into errors. ``InputError`` for bad input (no protocol, two protocols with actuals).
+    """
+    files = list(files)
+    if roster is not None:
+        from schedsim.deviations import check_roster
+
+        if files:
+            raise InputError(Problem(str(files[0]), None, "", "give protocol files or --roster, not both"))
+        report = check_roster(roster, today=today)
+    elif actuals is not None:
+        from schedsim.deviations import check_patient_file
+
+        if len(files) != 1:
+            raise InputError(Problem("--actuals", None, "", "give exactly one protocol file with --actuals"))
+        report = check_patient_file(files[0], actuals, start=start, today=today, patient_id=patient_id)
+    else:
+        if not files:
+            raise InputError(Problem("check", None, "", "give one or more protocol files (or --roster)"))
+        report = check_files(files, start_weekday=start_weekday)
+    return report.strict() if strict else report
 
 
 def check_file(path: str | Path, *, start_weekday: int | None = None) -> CheckReport:

@@ -82,7 +82,8 @@ def procedure_sequences(timeline: Timeline, times: dict[str, int]) -> list[Link]
             text = (f"{infusion.id} must come at least {making.duration} d after {making.id} (vein-to-vein at least "
                     f"the {making.duration}-day manufacturing)")
             links.append(Link(making.id, infusion.id, making.duration, INF, text, infusion.origin, "SCH108"))
-        order.add("mobilisation", "collection", 0, INF, "collection after mobilisation starts", "SCH109", from_start=True)
+        order.add("mobilisation", "collection", 0, INF, "collection after mobilisation starts", "SCH109",
+                  from_start=True)
         order.add("collection", "conditioning", 1, INF, "cells collected before conditioning", "SCH109")
         order.add("conditioning", "transplant", 1, 2, "conditioning on day -2 or -1", "SCH109")
         order.add("transplant", "engraftment", 1, INF, "engraftment after the stem-cell infusion", "SCH109",

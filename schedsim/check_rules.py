@@ -177,10 +177,10 @@ def closed_days(ctx: Context, start_weekday: int | None) -> Iterator[Finding]:
     start_name = WEEKDAYS[weekday]
     for (rule, key), events in groups.items():
         first = events[0]
-        on_day = WEEKDAYS[(weekday + times[first.id] - day1) % 7]
-        what = first.id if len(events) == 1 else f"{key} ({len(events)} events)"
-        tail = "and move inside their window" if rule == "SCH301" else "with no open day inside their window"
-        yield Finding.make(rule, f"{what} fall(s) on a closed day ({on_day}) for a {start_name} start, {tail}",
+        on_day = "/".join(dict.fromkeys(WEEKDAYS[(weekday + times[e.id] - day1) % 7] for e in events))
+        what = f"{first.id} falls" if len(events) == 1 else f"{key} ({len(events)} events) fall"
+        tail = "and can move inside the window" if rule == "SCH301" else "with no open day inside the window"
+        yield Finding.make(rule, f"{what} on a closed day ({on_day}) for a {start_name} start, {tail}",
                            first.origin, events=[e.id for e in events])
 
 

@@ -71,6 +71,8 @@ class CheckReport:
     findings: tuple[Finding, ...] = ()
     disabled: tuple[Disabled, ...] = ()
     checked: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    roster: bool = False  # summarise deviations per patient and per visit
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity == severity)
@@ -87,13 +89,31 @@ class CheckReport:
 
     def __add__(self, other: CheckReport) -> CheckReport:
         return CheckReport(self.findings + other.findings, self.disabled + other.disabled,
-                           self.checked + other.checked)
+                           self.checked + other.checked, self.notes + other.notes, self.roster or other.roster)
+
+    def deviations(self) -> dict[str, dict[str, dict[str, int]]]:
+        """Deviation counts by rule, per patient and per visit (event id)."""
+        by_patient: dict[str, dict[str, int]] = {}
+        by_visit: dict[str, dict[str, int]] = {}
+        for finding in self.findings:
+            if finding.subject is None:
+                continue
+            counts = by_patient.setdefault(finding.subject, {})
+            counts[finding.rule] = counts.get(finding.rule, 0) + 1
+            if finding.events:
+                visit = by_visit.setdefault(finding.events[0], {})
+                visit[finding.rule] = visit.get(finding.rule, 0) + 1
+        return {"by_patient": _sorted(by_patient), "by_visit": _sorted(by_visit)}
 
     def to_json(self) -> str:
         data = {"findings": [finding.to_dict() for finding in self.findings],
                 "disabled": [item.to_dict() for item in self.disabled],
                 "summary": {severity: self.count(severity) for severity in SEVERITIES},
                 "checked": list(self.checked)}
+        if self.roster or any(f.subject is not None for f in self.findings):
+            data["deviations"] = self.deviations()
+        if self.notes:
+            data["notes"] = list(self.notes)
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
     def to_text(self, color: bool = False) -> str:
@@ -112,17 +132,42 @@ class CheckReport:
                 who = f"patient {finding.subject}: " if finding.subject else ""
                 label = _paint(f"{finding.severity} {finding.rule}", _COLOURS[finding.severity], color)
                 lines.append(f"  {where}: {label} {RULES[finding.rule].name}: {who}{finding.message}")
-                for because in finding.constraints:
+                for because in finding.constraints[:TEXT_CONSTRAINTS]:
                     lines.append(f"      {because.text}  [{because.origin}]")
+                if len(finding.constraints) > TEXT_CONSTRAINTS:
+                    lines.append(f"      ... {len(finding.constraints) - TEXT_CONSTRAINTS} more (--format json "
+                                 f"lists them all)")
         for item in self.disabled:
             where = f"{item.file}:{item.line}" if item.line is not None else item.file
             lines.append(f"{where}: disabled {item.rule} ({RULES[item.rule].name}): {item.reason}")
+        if self.roster:
+            lines.extend(self._summary_lines())
+        lines.extend(self.notes)
         summary = ", ".join(f"{self.count(s)} {s}{'s' if self.count(s) != 1 and s != 'info' else ''}"
                             for s in SEVERITIES)
         lines.append(summary)
         return "\n".join(lines) + "\n"
 
 
+    def _summary_lines(self) -> list[str]:
+        summary = self.deviations()
+        lines = ["deviations per patient:"]
+        for title, table in (("patient", summary["by_patient"]), ("visit", summary["by_visit"])):
+            if title == "visit":
+                lines.append("deviations per visit:")
+            if not table:
+                lines.append("  none")
+            for key, counts in table.items():
+                detail = ", ".join(f"{rule} {RULES[rule].name} {n}" for rule, n in counts.items())
+                lines.append(f"  {key}: {sum(counts.values())} ({detail})")
+        return lines
+
+
+def _sorted(table: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    return {key: dict(sorted(table[key].items())) for key in sorted(table)}
+
+
+TEXT_CONSTRAINTS = 12  # the text report shows this many constraints of a finding; JSON shows all
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 _CODES = {"red": "31", "yellow": "33", "cyan": "36", "green": "32"}
 

@@ -87,16 +87,18 @@ class PatientCalendar:
 
 def build_calendar(timeline: Timeline, start: date, *, patient_id: str = "patient", actuals: Actuals | None = None,
                    clinic: ClinicDays | None = None, today: date | None = None, home_doses: bool = True,
-                   arm: str | None = None) -> PatientCalendar:
+                   arm: str | None = None, resolved: ResolvedActuals | None = None) -> PatientCalendar:
     """The patient's calendar from ``start`` (the date of study day 1).
 
     ``actuals`` pin what happened (everything anchored on a pinned event re-anchors; ``InputError`` for unknown ids,
     bad dates or an actual before its predecessor); ``clinic`` says which days are open (Monday to Friday when
     absent); ``today`` gives each visit a status (done, missed, skipped, overdue, due, upcoming; ``planned`` without
-    it); ``home_doses=False`` leaves out drugs taken at home.
+    it); ``home_doses=False`` leaves out drugs taken at home. ``resolved``: actuals already resolved (instead of
+    ``actuals``).
     """
     advance = calendar_advance(start)
-    resolved = resolve_actuals(actuals, timeline, start, advance, today) if actuals else ResolvedActuals()
+    if resolved is None:
+        resolved = resolve_actuals(actuals, timeline, start, advance, today) if actuals else ResolvedActuals()
     clinic = (clinic or ClinicDays()).for_protocol(timeline.clinic.open_weekdays)
     base = plan(timeline, advance) if resolved.pins else None
     records = run_deterministic(timeline, advance, pins=resolved.pins)
