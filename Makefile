@@ -40,6 +40,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_timeline.py
 	$(BIN)/python benchmarks/bench_plots.py
+	$(BIN)/python benchmarks/bench_check.py
 
 clean:
 	rm -rf out .pytest_cache .hypothesis

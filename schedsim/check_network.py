@@ -108,7 +108,7 @@ def find_conflicts(placement: Sequence[Link], rules: Sequence[Link], times: dict
     active = list(rules)
     conflicts: list[Conflict] = []
     while len(conflicts) < limit:
-        cycle = negative_cycle(base + [edge for link in active for edge in link.edges()])
+        cycle = negative_cycle(base + [edge for link in active for edge in link.edges()], times)
         if cycle is None:
             break
         in_cycle = list(dict.fromkeys(edge.label for edge in cycle if edge.label.rule is not None))

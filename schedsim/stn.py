@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,13 +43,14 @@ def distance_edges(source: Hashable, target: Hashable, lower: float, upper: floa
     return edges
 
 
-def negative_cycle(edges: Sequence[Edge]) -> list[Edge] | None:
+def negative_cycle(edges: Sequence[Edge], potential: Mapping[Hashable, float] | None = None) -> list[Edge] | None:
     """A simple negative cycle of the distance graph (its edges in order), or ``None`` if the network is consistent.
 
-    Queue-based Bellman–Ford from a virtual source joined to every node, with Goldberg's amortised cycle detection:
-    after every V relaxations the parent graph is searched for a cycle, and any cycle there is negative. On the
-    near-tree networks protocols make this runs in close to linear time; the worst case stays O(V·E). A cycle
-    found is then shrunk to the fewest constraints that still conflict among its nodes.
+    Queue-based Bellman–Ford (label correcting) with Goldberg's amortised cycle detection: after every V relaxations
+    the parent graph is searched for a cycle, and any cycle there is negative. Labels start at ``potential`` (0 for
+    nodes it leaves out): a good guess such as a planned schedule, which satisfies most constraints already, leaves
+    only the violated ones to correct, so a consistent protocol is confirmed in one pass over the edges. The worst
+    case stays O(V·E). A cycle found is then shrunk to the fewest constraints that still conflict among its nodes.
     """
     nodes = list(dict.fromkeys(n for edge in edges for n in (edge.source, edge.target)))
     index = {node: i for i, node in enumerate(nodes)}
@@ -60,7 +61,8 @@ def negative_cycle(edges: Sequence[Edge]) -> list[Edge] | None:
     outgoing: list[list[int]] = [[] for _ in range(count)]
     for e, s in enumerate(sources):
         outgoing[s].append(e)
-    distance = [0.0] * count
+    start = potential or {}
+    distance = [float(start.get(node, 0.0)) for node in nodes]
     parent = [-1] * count  # the edge that last lowered each node's distance
     queue = deque(range(count))
     queued = [True] * count
