@@ -31,6 +31,9 @@ demo: $(STAMP)
 	$(BIN)/schedsim patient-gantt protocols/ppcl-vrd-cart-asct-cart2.yaml $(DEMO_PATIENT) -o out/P001.gantt.png
 	$(BIN)/schedsim swimmer protocols/examples/roster.csv --today 2026-11-23 -o out/roster.swimmer.png
 	$(BIN)/schedsim visit-load protocols/examples/roster.csv -o out/roster.visit-load.png
+	$(BIN)/schedsim check protocols/*.yaml -o out/check.txt
+	$(BIN)/schedsim check --roster protocols/examples/roster.csv --today 2026-11-23 -o out/deviations.txt; \
+	  test $$? -eq 1  # exit 1: the example patients have deviations, which is what the report shows
 	@echo "Outputs written to out/"
 
 test: $(STAMP)

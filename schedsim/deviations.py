@@ -155,8 +155,10 @@ class _Subject:
                 yield self.finding("SCH151", f"{row.event_id} given on {actual}, cycle day {off[0]}: not a dosing day "
                                              f"of {row.agent} (days {off[1]}); {how}", entry, [row.event_id], [window])
                 continue
-            yield self.finding("SCH150", f"{row.event_id} done {actual}, {how} (window {earliest} to {latest} "
-                                         f"around {target})", entry, [row.event_id], [window])
+            allowed = (f"window {earliest} to {latest} around {target}" if row.window_earliest is not None
+                       else f"target {target}, no window")
+            yield self.finding("SCH150", f"{row.event_id} done {actual}, {how} ({allowed})", entry, [row.event_id],
+                               [window])
 
     def _cycle_day(self, row: CalendarRow) -> tuple[int, str] | None:
         match = _DOSE_ID.match(row.event_id)
@@ -180,8 +182,9 @@ class _Subject:
             planned = date_of(self.start, target)
             how = _early_late(shift)
             earliest, latest = planned - timedelta(days=early), planned + timedelta(days=late)
+            allowed = f"window {earliest} to {latest}" if event.window else "no window"
             yield self.finding("SCH150", f"{milestone.removesuffix('.start')} started {how}: {source} on "
-                                         f"{entry.date}, planned {planned} (window {earliest} to {latest})",
+                                         f"{entry.date}, planned {planned} ({allowed})",
                                entry, [source, milestone], [self._window(source, planned, earliest, latest)])
 
     def missed(self, rows: tuple[CalendarRow, ...]) -> Iterator[Finding]:

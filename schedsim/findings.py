@@ -132,11 +132,12 @@ class CheckReport:
                 who = f"patient {finding.subject}: " if finding.subject else ""
                 label = _paint(f"{finding.severity} {finding.rule}", _COLOURS[finding.severity], color)
                 lines.append(f"  {where}: {label} {RULES[finding.rule].name}: {who}{finding.message}")
-                for because in finding.constraints[:TEXT_CONSTRAINTS]:
+                shown = finding.constraints[:TEXT_CONSTRAINTS] if finding.severity != "info" else ()
+                for because in shown:
                     lines.append(f"      {because.text}  [{because.origin}]")
-                if len(finding.constraints) > TEXT_CONSTRAINTS:
-                    lines.append(f"      ... {len(finding.constraints) - TEXT_CONSTRAINTS} more (--format json "
-                                 f"lists them all)")
+                if len(finding.constraints) > len(shown):
+                    more = "more " if shown else ""
+                    lines.append(f"      ... {len(finding.constraints) - len(shown)} {more}listed by --format json")
         for item in self.disabled:
             where = f"{item.file}:{item.line}" if item.line is not None else item.file
             lines.append(f"{where}: disabled {item.rule} ({RULES[item.rule].name}): {item.reason}")
@@ -167,7 +168,7 @@ def _sorted(table: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
     return {key: dict(sorted(table[key].items())) for key in sorted(table)}
 
 
-TEXT_CONSTRAINTS = 12  # the text report shows this many constraints of a finding; JSON shows all
+TEXT_CONSTRAINTS = 12  # the text report shows this many constraints of an error or warning (none of an info)
 _COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
 _CODES = {"red": "31", "yellow": "33", "cyan": "36", "green": "32"}
 
