@@ -17,7 +17,7 @@ from pathlib import Path
 from schedsim.actuals import Actual, Actuals, ResolvedActuals, load_actuals, order_problems, resolve_actuals
 from schedsim.compiler import compile_protocol
 from schedsim.dates import calendar_advance, date_of
-from schedsim.engine import plan, run_deterministic
+from schedsim.engine import EventRecord, plan, run_deterministic
 from schedsim.errors import InputError, Problem
 from schedsim.findings import Because, CheckReport, Finding
 from schedsim.ir import Origin, Timeline
@@ -34,7 +34,8 @@ def check_patient(timeline: Timeline, actuals: Actuals, *, start: date | None = 
     """Every deviation of one patient; ``start`` (study day 1) is read from the day-1 actuals when not given."""
     unplanned = [e for e in actuals.entries if e.status == "unplanned"]
     off_days = [e for e in actuals.entries if e.status != "unplanned" and _off_day(timeline, e.event_id)]
-    kept = tuple(e for e in actuals.entries if e not in unplanned and e not in off_days)
+    set_aside = {id(e) for e in (*unplanned, *off_days)}
+    kept = tuple(e for e in actuals.entries if id(e) not in set_aside)
     start = start or infer_start(timeline, kept, actuals.file)
     advance = calendar_advance(start)
     resolved = resolve_actuals(Actuals(actuals.file, kept), timeline, start, advance, today, check_order=False)
@@ -168,7 +169,7 @@ class _Subject:
         day = int(match["day"]) + (row.scheduled_date - row.target_date).days
         return None if day in days else (day, ", ".join(map(str, sorted(days))))
 
-    def cycle_starts(self, records: list) -> Iterator[Finding]:  # type: ignore[type-arg]
+    def cycle_starts(self, records: list[EventRecord]) -> Iterator[Finding]:
         """SCH150: a cycle or block that started (from its recorded day-1 event) outside that event's window."""
         targets = {record.event_id: record.target for record in records}
         for milestone, source in self.resolved.propagated.items():

@@ -186,3 +186,10 @@ def test_rules_catalogue_is_documented() -> None:
         assert rule.severity == {"1": "error", "2": "warning", "3": "info"}[rule.id[3]]
     result = runner.invoke(app, ["rules"])
     assert result.exit_code == 0 and all(rule in result.output for rule in RULES)
+
+
+def test_text_is_coloured_only_when_asked() -> None:
+    report = check_file(FIXTURES / "sch110_trigger.yaml")
+    coloured = report.to_text(color=True)
+    assert "\x1b[31merror SCH110\x1b[0m" in coloured
+    assert "\x1b[" not in report.to_text()
