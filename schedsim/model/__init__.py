@@ -16,9 +16,10 @@ from schedsim.model.protocol import (
     TimePoint,
     TimingConstraint,
 )
+from schedsim.model.scenario import DistributionSpec, Scenario
 
 __all__ = [
-    "WEEKDAYS", "Agent", "Assessment", "Block", "Clinic",
-    "Conventions", "CycleVisit", "CyclesPhase", "Library", "Outcome", "Phase",
-    "ProcedurePhase", "Protocol", "Regimen", "SourceRecord", "Step", "TimePoint", "TimingConstraint", "Checks",
+    "Agent", "Assessment", "Block", "Checks", "Clinic", "Conventions", "CycleVisit", "CyclesPhase",
+    "DistributionSpec", "Library", "Outcome", "Phase", "ProcedurePhase", "Protocol", "Regimen", "Scenario",
+    "SourceRecord", "Step", "TimePoint", "TimingConstraint", "WEEKDAYS",
 ]
