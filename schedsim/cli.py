@@ -199,6 +199,44 @@ def _weekday(text: str | None) -> int | None:
     return WEEKDAYS.index(name)  # type: ignore[arg-type]
 
 
+@app.command()
+def simulate(
+    file: Annotated[Path, typer.Argument(help="protocol file")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="folder for events.csv, summary.json and plots")],
+    scenario: Annotated[Path | None, typer.Option("--scenario", help="scenario file (default: the protocol's "
+                                                                     "simulation: section)")] = None,
+    patients: Annotated[int, typer.Option("--patients", "-n", help="patients per replicate")] = 20,
+    replicates: Annotated[int, typer.Option("--replicates", "-r", help="independent replicates")] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="master seed: same seed, same files")] = 0,
+    workers: Annotated[int, typer.Option("--workers", "-w", help="worker processes (results do not depend on it)")]
+    = 1,
+    plots: Annotated[bool, typer.Option(help="also write swimmer.png and visit-load.png")] = True,
+) -> None:
+    """Simulate a cohort: enrolment, delays, dropouts, shared resources; forecasts and visit load."""
+    from schedsim.sim_output import describe, write_outputs
+    from schedsim.simulate import simulate as run
+
+    def go() -> str:
+        if sys.stderr.isatty():
+            with typer.progressbar(length=replicates if replicates > 1 else patients, label="simulating",
+                                   file=sys.stderr) as bar:
+                seen = [0]
+
+                def progress(done: int, total: int) -> None:
+                    bar.update(done - seen[0])
+                    seen[0] = done
+
+                result = run(file, patients=patients, replicates=replicates, seed=seed, scenario=scenario,
+                             workers=workers, progress=progress)
+        else:
+            result = run(file, patients=patients, replicates=replicates, seed=seed, scenario=scenario,
+                         workers=workers)
+        write_outputs(result, output, plots=plots)
+        return describe(result.summary())
+
+    typer.echo(_guard(go), nl=False)
+
+
 class CalendarFormat(StrEnum):
     table = "table"
     csv = "csv"

@@ -268,8 +268,9 @@ class _Patient:
         if slots is not None:
             early, late = shared.windows[i]
             booked = self.visits.get(when) if slots is shared.slots else None
-            if booked is None:
-                booked = slots.book(when, target - early, target + late, now)
+            if booked is None:  # the slots are shared: book in days of the study, not of the patient
+                o = self.offset
+                booked = slots.book(when + o, target - early + o, target + late + o, now + o) - o
                 if slots is shared.slots:
                     self.visits[when] = booked
             if booked != when:

@@ -1,0 +1,166 @@
+"""Cohort simulation: the Python API behind ``schedsim simulate``.
+
+``simulate`` runs replicates (in worker processes when asked; the result does not depend on how many), and returns
+a ``SimulationResult``: flat ``SimRecord``s (or a pandas DataFrame when pandas is installed) and a summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from schedsim.compiler import compile_protocol
+from schedsim.dates import study_day
+from schedsim.errors import InputError, Problem
+from schedsim.ir import Timeline
+from schedsim.loader import load_protocol
+from schedsim.sim_engine import MISSING, STATUSES, ReplicateResult, enrolment_days, simulate_replicate
+from schedsim.sim_params import SimParameters, load_scenario
+
+EVENT_FIELDS = ("replicate", "subject", "event_id", "kind", "target_day", "actual_day", "date", "window_status",
+                "shift_reason")
+MAX_PATIENTS = 1_000_000
+MAX_REPLICATES = 10_000
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass(frozen=True, slots=True)
+class SimRecord:
+    """One event of one patient in one replicate: study days, the date, how it met its window and why it moved."""
+
+    replicate: int
+    subject: int
+    event_id: str
+    kind: str
+    target_day: int
+    actual_day: int | None
+    date: date | None
+    window_status: str
+    shift_reason: str
+
+
+@dataclass
+class SimulationResult:
+    """What a simulation produced; ``records()`` and ``summary()`` read it, ``to_dataframe()`` for pandas users."""
+
+    protocol: str
+    timeline: Timeline
+    params: SimParameters
+    seed: int
+    patients: int
+    replicates: list[ReplicateResult] = field(default_factory=list)
+
+    @property
+    def start(self) -> date:
+        return self.params.scenario.start
+
+    def day1_date(self, replicate: ReplicateResult, subject: int) -> date:
+        return self.start + timedelta(days=replicate.day1[subject])
+
+    def records(self) -> Iterator[SimRecord]:
+        """Every record, by replicate, subject, day and protocol order."""
+        events = self.timeline.events
+        zero = self.timeline.conventions.study_day_zero
+        for result in self.replicates:
+            table = result.records
+            for k in _order(result, self.timeline):
+                subject, i = table.subject[k], table.event[k]
+                actual = table.actual[k]
+                event = events[i]
+                day1 = self.day1_date(result, subject)
+                yield SimRecord(result.replicate, subject, event.id, event.kind, study_day(table.target[k], zero),
+                                None if actual == MISSING else study_day(actual, zero),
+                                None if actual == MISSING else day1 + timedelta(days=actual),
+                                STATUSES[table.status[k]], table.reasons[table.reason[k]])
+
+    def to_dataframe(self) -> Any:
+        """The records as a pandas DataFrame (pandas is optional: ``pip install pandas``)."""
+        try:
+            import pandas
+        except ImportError:
+            raise InputError(Problem("to_dataframe", None, "", "pandas is not installed (pip install pandas); "
+                                                              "records() gives the same rows")) from None
+        return pandas.DataFrame([_as_dict(r) for r in self.records()], columns=list(EVENT_FIELDS))
+
+    def summary(self) -> dict[str, Any]:
+        from schedsim.sim_summary import summarise
+
+        return summarise(self)
+
+
+def _as_dict(record: SimRecord) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in EVENT_FIELDS}
+
+
+def _order(result: ReplicateResult, timeline: Timeline) -> list[int]:
+    """Record positions sorted by subject, actual (else target) day and protocol order."""
+    table = result.records
+    actual, target = table.actual, table.target
+    return sorted(range(len(table)), key=lambda k: (table.subject[k], actual[k] if actual[k] != MISSING else
+                                                    target[k], table.event[k]))
+
+
+def simulate(protocol: str | Path, *, patients: int, replicates: int = 1, seed: int = 0,
+             scenario: str | Path | None = None, workers: int = 1, progress: Progress | None = None
+             ) -> SimulationResult:
+    """Simulate ``patients`` per replicate under the protocol's scenario (or ``scenario``, a file)."""
+    problems = []
+    if not 1 <= patients <= MAX_PATIENTS:
+        problems.append(Problem("--patients", None, "", f"give 1 to {MAX_PATIENTS:,} patients, not {patients}"))
+    if not 1 <= replicates <= MAX_REPLICATES:
+        problems.append(Problem("--replicates", None, "", f"give 1 to {MAX_REPLICATES:,} replicates"))
+    if not 1 <= workers <= 256:
+        problems.append(Problem("--workers", None, "", "give 1 to 256 workers"))
+    if seed < 0:
+        problems.append(Problem("--seed", None, "", "the seed is a non-negative integer"))
+    if problems:
+        raise InputError(problems)
+    timeline, params = _prepare(protocol, scenario, patients)
+    result = SimulationResult(str(protocol), timeline, params, seed, patients)
+    jobs = [(str(protocol), None if scenario is None else str(scenario), patients, seed, r) for r in range(replicates)]
+    if workers == 1 or replicates == 1:
+        for job in jobs:
+            result.replicates.append(_run(job, timeline, params, progress if replicates == 1 else None))
+            if progress is not None and replicates > 1:
+                progress(len(result.replicates), replicates)
+    else:
+        with ProcessPoolExecutor(max_workers=min(workers, replicates)) as pool:
+            for done, replicate in enumerate(pool.map(_run_job, jobs), start=1):
+                result.replicates.append(replicate)
+                if progress is not None:
+                    progress(done, replicates)
+    return result
+
+
+def _prepare(protocol: str | Path, scenario: str | Path | None, patients: int) -> tuple[Timeline, SimParameters]:
+    loaded = load_protocol(protocol)
+    timeline = compile_protocol(loaded)
+    params = load_scenario(loaded, timeline, scenario)
+    dates = params.scenario.enrolment.dates
+    if dates is not None:
+        if patients > len(dates):
+            raise InputError(Problem("--patients", None, "", f"the scenario enrols on {len(dates)} dates; "
+                                                              f"{patients} patients asked"))
+        early = [day for day in dates if day < params.scenario.start]
+        if early:
+            raise InputError(Problem(params.source, None, "enrolment.dates",
+                                     f"{early[0]} is before the scenario start {params.scenario.start}"))
+    return timeline, params
+
+
+def _run(job: tuple[str, str | None, int, int, int], timeline: Timeline, params: SimParameters,
+         progress: Progress | None) -> ReplicateResult:
+    _, _, patients, seed, replicate = job
+    day1 = enrolment_days(params, patients, seed, replicate)
+    on_patient = (lambda subject: progress(subject + 1, patients)) if progress is not None else None
+    return simulate_replicate(timeline, params, day1, seed, replicate, on_patient)
+
+
+def _run_job(job: tuple[str, str | None, int, int, int]) -> ReplicateResult:
+    """In a worker process: compile the protocol there (cheap) and run one replicate."""
+    timeline, params = _prepare(job[0], job[1], job[2])
+    return _run(job, timeline, params, None)
