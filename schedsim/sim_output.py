@@ -112,9 +112,13 @@ def describe(summary: dict[str, Any]) -> str:
         v = summary["visit_load_per_week"]
         lines.append(f"clinic visits per week: mean {v['mean']}, p95 {v['p95']}")
     for name, use in summary["resources"].items():
-        queue = use["queueing_days"] or {}
-        lines.append(f"{name}: utilisation {use['utilisation']:.0%}, waited {queue.get('waited', 0)} times "
-                     f"(mean {queue.get('mean', 0)} d)")
+        queue = use["queueing_days"]
+        if queue is not None:
+            lines.append(f"{name}: utilisation {use['utilisation']:.0%}, {queue['waited']} of {use['uses']} waited "
+                         f"(mean {queue['mean']} d, max {queue['max']} d)")
+        else:
+            lines.append(f"{name}: utilisation {use['utilisation']:.0%}, {use['moved_in_window']} moved inside the "
+                         f"window, {use['moved_out_of_window']} outside")
     dropped = sum(sum(c.values()) for c in summary["dropouts"].values())
     lines.append(f"dropouts: {dropped}; deviations: {sum(summary['deviations'].values())}")
     return "\n".join(lines) + "\n"

@@ -129,6 +129,7 @@ def _resource(entry: dict[str, Any], replicates: int) -> dict[str, Any]:
     return {"capacity": entry["capacity"],
             "utilisation": round(entry["busy_days"] / (capacity * entry["span"]), 4) if entry["span"] else 0.0,
             "uses": len(waits) if waits else None,
-            "queueing_days": ({"mean": round(float(np.mean(waits)), 2), "p95": float(np.percentile(waits, 95)),
-                               "max": int(max(waits)), "waited": sum(1 for w in waits if w > 0)} if waits else None),
+            "queueing_days": ({"mean": round(float(np.mean(waits)), 2),
+                               "p95": round(float(np.percentile(waits, 95)), 1), "max": int(max(waits)),
+                               "waited": sum(1 for w in waits if w > 0)} if waits else None),
             "moved_in_window": entry["moved_in_window"], "moved_out_of_window": entry["moved_out_of_window"]}
