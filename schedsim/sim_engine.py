@@ -123,6 +123,7 @@ class _Shared:
                     self.waiting[i] += 1
         self.included = [self._included(i, nominal) for i in range(len(events))]
         self.roots = [i for i in range(len(events)) if self.waiting[i] == 0]
+        self.unfired = array("i", [MISSING]) * len(events)
         self.records = RecordTable()
         self.dropouts: list[tuple[int, str, str, int]] = []
         res = params.scenario.resources
@@ -151,6 +152,7 @@ class _Shared:
         # anchors have fired, without a simpy timeout of its own
         self.passive = [not self.children[i] and i not in active and i not in self.roots for i in range(len(events))]
         self.patients: list[_Patient] = []
+        self.active_count = sum(1 for flag in self.passive if not flag)
 
     def _included(self, i: int, nominal: dict[str, int]) -> bool:
         limit = self.limits[i]
@@ -201,21 +203,22 @@ class _Patient:
     """One patient's events as callbacks: local time 0 is the patient's study day 1 (global ``offset``)."""
 
     __slots__ = ("shared", "subject", "offset", "advance", "fired", "waiting", "completion", "dropped", "visits",
-                 "streams", "reasons", "bed", "pending", "pending_days", "bounds")
+                 "streams", "reasons", "bed", "pending", "pending_days", "bounds", "left")
 
     def __init__(self, shared: _Shared, subject: int, offset: int, advance: Advance) -> None:
         self.shared, self.subject, self.offset, self.advance = shared, subject, offset, advance
-        self.fired: list[int | None] = [None] * len(shared.ids)
-        self.waiting = list(shared.waiting)
+        self.fired = array("i", shared.unfired)  # compact: ten thousand patients stay small (MISSING: not yet)
+        self.waiting = array("i", shared.waiting)
         self.completion: dict[int, int] = {}  # event → days its completion was delayed (manufacturing)
         self.dropped = False
         self.visits: dict[int, int] = {}  # target day → booked day (one visit slot per patient-day)
         self.streams: dict[str, np.random.Generator] = {}
         self.reasons: dict[int, str] = {}
         self.bed: object = None
-        self.pending: list[int] = []  # passive events dated but not yet recorded ...
-        self.pending_days: list[int] = []  # ... and their days
+        self.pending = array("i")  # passive events dated but not yet recorded ...
+        self.pending_days = array("i")  # ... and their days
         self.bounds: list[int | None] = [None] * shared.limit_count  # the day each distinct limit bounds
+        self.left = shared.active_count  # events still to fire with a timeout: at 0 the patient is finished
 
     def rng(self, name: str) -> np.random.Generator:
         found = self.streams.get(name)
@@ -231,15 +234,15 @@ class _Patient:
     def _target(self, i: int) -> int:
         shared = self.shared
         simple = shared.simple[i]
-        if simple is not None and not self.completion:
-            return self.fired[simple[0]] + simple[1]  # type: ignore[operator]
+        if simple is not None and simple[0] not in self.completion:
+            return self.fired[simple[0]] + simple[1]
         anchors = shared.anchors[i]
         if not anchors:
             return shared.nominal[i]
         best = None
         for j, offset in anchors:
             base = self.fired[j]
-            assert base is not None
+            assert base != MISSING
             at = base + offset.days if not offset.is_calendar else self.advance(base, offset)
             delay = self.completion.get(j)
             if delay and offset.days > 0:
@@ -276,7 +279,8 @@ class _Patient:
             if booked != when:
                 reason = "no apheresis chair" if slots is shared.chairs else "no visit slot"
                 when = booked
-        self.reasons[i] = reason
+        if reason:
+            self.reasons[i] = reason
         shared.env.timeout(when - now).callbacks.append(lambda _e, i=i, t=target: self._arrive(i, t))
 
     def _arrive(self, i: int, target: int) -> None:
@@ -345,17 +349,31 @@ class _Patient:
             self._produce(i)
         if self.bed is not None and self.bed[4] == i:
             self._free_bed()
+        self.left -= 1
         passive, simple, waiting = shared.passive, shared.simple, self.waiting
-        pending, pending_days, plain = self.pending, self.pending_days, not self.completion
+        pending, pending_days = self.pending, self.pending_days
+        delay = self.completion.get(i, 0) if self.completion else 0
         for child in shared.children[i]:
             waiting[child] -= 1
             if waiting[child] == 0:
                 if passive[child]:
                     pending.append(child)
                     offset = simple[child]
-                    pending_days.append(now + offset[1] if plain and offset is not None else self._target(child))
+                    if offset is None:
+                        pending_days.append(self._target(child))
+                    else:  # anchored on this event alone
+                        pending_days.append(now + offset[1] + (delay if offset[1] > 0 else 0))
                 else:
                     self._schedule(child)
+        if self.left == 0:
+            self._finish()
+
+    def _finish(self) -> None:
+        """Every event has fired: record the rest and let go of the patient's working state."""
+        self.flush()
+        self.dropped = True  # nothing more can happen to this patient (a pending dropout timer is ignored)
+        self.fired = self.waiting = self.pending = self.pending_days = array("i")
+        self.streams, self.reasons, self.visits, self.completion = {}, {}, {}, {}
 
     def flush(self, until: int | None = None) -> None:
         """Record the passive events dated so far (those after ``until`` are cancelled, with the dropout)."""
@@ -363,7 +381,7 @@ class _Patient:
         limit_ids, within = shared.limit_ids, self._within_limit
         kept = [(i, day) for i, day in zip(self.pending, self.pending_days, strict=True)
                 if limit_ids[i] < 0 or within(i, day)]
-        self.pending, self.pending_days = [], []
+        self.pending, self.pending_days = array("i"), array("i")
         done = [(i, day) for i, day in kept if until is None or day <= until]
         shared.records.extend_on_time(self.subject, [i for i, _ in done], [day for _, day in done])
         if len(done) < len(kept):
@@ -388,8 +406,8 @@ class _Patient:
         if bound is None:
             ref, offset = limit
             base = self.fired[ref]
-            if base is None:  # not fired yet: where its anchors put it, if they have fired
-                if any(self.fired[j] is None for j, _ in self.shared.anchors[ref]):
+            if base == MISSING:  # not fired yet: where its anchors put it, if they have fired
+                if any(self.fired[j] == MISSING for j, _ in self.shared.anchors[ref]):
                     return True
                 base = self._target(ref)
             bound = self.bounds[key] = self.advance(base, offset)
@@ -404,7 +422,7 @@ class _Patient:
             self.shared.env.timeout(int(when)).callbacks.append(lambda _e: self._drop(cause, hazard.phase))
 
     def _drop(self, cause: str, phase: str) -> None:
-        if self.dropped:
+        if self.dropped:  # already out of the study, or finished it
             return
         shared = self.shared
         now = int(shared.env.now) - self.offset
@@ -414,10 +432,12 @@ class _Patient:
         dated = set(self.pending)
         self.flush(until=now)
         for i, fired in enumerate(self.fired):
-            if fired is None and shared.included[i] and i not in dated:
+            if fired == MISSING and shared.included[i] and i not in dated:
                 shared.records.add(self.subject, i, shared.nominal[i], MISSING, CANCELLED, reason)
         if self.bed is not None:
             self._free_bed()
+        self.fired = self.waiting = self.pending = self.pending_days = array("i")
+        self.streams, self.reasons, self.visits, self.completion = {}, {}, {}, {}
 
 
 def simulate_replicate(timeline: Timeline, params: SimParameters, day1: list[int], seed: int, replicate: int,

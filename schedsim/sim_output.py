@@ -2,36 +2,76 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from schedsim.cohort_data import LOAD_KINDS, MARKED_KINDS, Lane, LaneMark, LaneSpan
 from schedsim.fileio import write_atomic
-from schedsim.simulate import EVENT_FIELDS, SimulationResult
+from schedsim.sim_engine import MISSING, STATUSES
+from schedsim.simulate import EVENT_FIELDS, SimulationResult, record_order
 
 MAX_LANES = 200  # the swimmer plot shows the first patients of replicate 0
 
 
 def events_csv(result: SimulationResult) -> str:
-    """The records as CSV: two ``#`` lines with the seed and every parameter, then the header and the rows."""
-    out = io.StringIO()
+    """The records as CSV text (``events_csv_chunks`` streams it)."""
+    return "".join(events_csv_chunks(result))
+
+
+def events_csv_chunks(result: SimulationResult, rows_per_chunk: int = 50_000) -> Iterator[str]:
+    """Two ``#`` lines with the seed and every parameter, the header, then the rows (same order as
+    ``records()``), in chunks: millions of rows are formatted from the record columns, not from objects."""
     head = {"protocol": result.protocol, "seed": result.seed, "patients": result.patients,
             "replicates": len(result.replicates)}
-    out.write("# schedsim simulate " + json.dumps(head, ensure_ascii=False) + "\n")
-    out.write("# parameters " + json.dumps(result.params.describe(), ensure_ascii=False, sort_keys=True) + "\n")
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EVENT_FIELDS)
-    iso: dict[date, str] = {}
-    for r in result.records():
-        when = "" if r.date is None else iso.get(r.date) or iso.setdefault(r.date, r.date.isoformat())
-        writer.writerow((r.replicate, r.subject, r.event_id, r.kind, r.target_day,
-                         "" if r.actual_day is None else r.actual_day, when, r.window_status, r.shift_reason))
-    return out.getvalue()
+    yield "# schedsim simulate " + json.dumps(head, ensure_ascii=False) + "\n"
+    yield "# parameters " + json.dumps(result.params.describe(), ensure_ascii=False, sort_keys=True) + "\n"
+    yield ",".join(EVENT_FIELDS) + "\n"
+    events = result.timeline.events
+    names = [f"{e.id},{e.kind}" for e in events]
+    zero = result.timeline.conventions.study_day_zero
+    base = result.start.toordinal()
+    statuses = list(STATUSES)
+    for replicate in result.replicates:
+        table = replicate.records
+        order = record_order(replicate)
+        columns = [np.frombuffer(getattr(table, name), dtype=dtype) for name, dtype in (
+            ("subject", np.int32), ("event", np.int32), ("target", np.int32), ("actual", np.int32),
+            ("status", np.int8), ("reason", np.int32))]
+        day1 = np.asarray(replicate.day1, dtype=np.int64)
+        reasons = [_csv_cell(text) for text in table.reasons]
+        prefix = f"{replicate.replicate},"
+        iso: dict[int, str] = {}
+        for first in range(0, len(order), rows_per_chunk):  # slice by slice: memory stays flat
+            part = order[first:first + rows_per_chunk]
+            subject, event, target, actual, status, reason = (column[part] for column in columns)
+            done = actual != MISSING
+            ordinal = (base + day1[subject] + actual).tolist()
+            shown_actual = _study_days(actual, zero).tolist()
+            lines = []
+            for s, e, t, a, o, ok, st, r in zip(subject.tolist(), event.tolist(), _study_days(target, zero).tolist(),
+                                                 shown_actual, ordinal, done.tolist(), status.tolist(),
+                                                 reason.tolist(), strict=True):
+                if ok:
+                    when = iso.get(o) or iso.setdefault(o, date.fromordinal(o).isoformat())
+                    lines.append(f"{prefix}{s},{names[e]},{t},{a},{when},{statuses[st]},{reasons[r]}\n")
+                else:
+                    lines.append(f"{prefix}{s},{names[e]},{t},,,{statuses[st]},{reasons[r]}\n")
+            yield "".join(lines)
+
+
+def _study_days(times: np.ndarray, zero: bool) -> np.ndarray:
+    """Times (0 = day 1) as study days: no day 0 unless the protocol counts one."""
+    return times if zero else np.where(times >= 0, times + 1, times)
+
+
+def _csv_cell(text: str) -> str:
+    return f'"{text.replace(chr(34), chr(34) * 2)}"' if any(c in text for c in ',"\n') else text
 
 
 def summary_json(result: SimulationResult) -> str:
@@ -46,8 +86,8 @@ def lanes(result: SimulationResult, limit: int = MAX_LANES) -> list[Lane]:
     labels = {phase.id: phase.label for phase in result.timeline.phases}
     spans: dict[int, dict[str, list[date]]] = {}
     marks: dict[int, list[LaneMark]] = {}
-    for r in result.records():
-        if r.replicate != replicate.replicate or r.subject >= limit or r.date is None:
+    for r in result.records(replicate.replicate, limit):
+        if r.date is None:
             continue
         event = result.timeline.event(r.event_id)
         if event.phase is not None:
@@ -64,17 +104,26 @@ def lanes(result: SimulationResult, limit: int = MAX_LANES) -> list[Lane]:
 
 
 def visit_load(result: SimulationResult) -> dict[date, Counter[str]]:
-    """Clinic events per week of replicate 0 (keyed by Monday), by kind."""
-    load: dict[date, Counter[str]] = {}
+    """Clinic events per week of replicate 0 (keyed by Monday), by kind (from the record columns)."""
     if not result.replicates:
-        return load
-    for r in result.records():
-        if r.replicate != result.replicates[0].replicate or r.date is None or r.kind not in LOAD_KINDS:
-            continue
-        if result.timeline.event(r.event_id).setting not in (None, "clinic"):
-            continue
-        monday = r.date - timedelta(days=r.date.weekday())
-        load.setdefault(monday, Counter())[r.kind] += 1
+        return {}
+    replicate = result.replicates[0]
+    table = replicate.records
+    events = result.timeline.events
+    kinds = list(LOAD_KINDS)
+    kind_of = np.array([kinds.index(e.kind) if e.kind in kinds and e.setting in (None, "clinic") else -1
+                        for e in events] or [-1], dtype=np.int64)
+    event = np.frombuffer(table.event, dtype=np.int32)
+    actual = np.frombuffer(table.actual, dtype=np.int32)
+    kind = kind_of[event]
+    keep = (kind >= 0) & (actual != MISSING)
+    ordinal = result.start.toordinal() + np.asarray(replicate.day1, dtype=np.int64)[
+        np.frombuffer(table.subject, dtype=np.int32)[keep]] + actual[keep]
+    monday = ordinal - (ordinal % 7 + 6) % 7  # proleptic ordinal 1 (1 Jan 1) is a Monday
+    pairs, counts = np.unique(np.stack([monday, kind[keep]]), axis=1, return_counts=True)
+    load: dict[date, Counter[str]] = {}
+    for (week, k), n in zip(pairs.T.tolist(), counts.tolist(), strict=True):
+        load.setdefault(date.fromordinal(week), Counter())[kinds[k]] += n
     if not load:
         return load
     weeks = sorted(load)
@@ -86,10 +135,9 @@ def write_outputs(result: SimulationResult, folder: str | Path, plots: bool = Tr
     """``events.csv``, ``summary.json`` and (unless ``plots`` is False) ``swimmer.png`` and ``visit-load.png``."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in (("events.csv", events_csv(result)), ("summary.json", summary_json(result))):
-        write_atomic(folder / name, text)
-        written.append(folder / name)
+    write_atomic(folder / "events.csv", events_csv_chunks(result))
+    write_atomic(folder / "summary.json", summary_json(result))
+    written = [folder / "events.csv", folder / "summary.json"]
     if plots:
         from schedsim.plot_cohort import swimmer_figure, visit_load_figure
         from schedsim.plot_common import save_figure

@@ -13,6 +13,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from schedsim.compiler import compile_protocol
 from schedsim.dates import study_day
 from schedsim.errors import InputError, Problem
@@ -61,13 +63,16 @@ class SimulationResult:
     def day1_date(self, replicate: ReplicateResult, subject: int) -> date:
         return self.start + timedelta(days=replicate.day1[subject])
 
-    def records(self) -> Iterator[SimRecord]:
-        """Every record, by replicate, subject, day and protocol order."""
+    def records(self, replicate: int | None = None, subjects: int | None = None) -> Iterator[SimRecord]:
+        """Every record (of one replicate, of its first ``subjects`` patients), by replicate, subject, day and
+        protocol order."""
         events = self.timeline.events
         zero = self.timeline.conventions.study_day_zero
         for result in self.replicates:
+            if replicate is not None and result.replicate != replicate:
+                continue
             table = result.records
-            for k in _order(result, self.timeline):
+            for k in record_order(result, subjects):
                 subject, i = table.subject[k], table.event[k]
                 actual = table.actual[k]
                 event = events[i]
@@ -96,12 +101,15 @@ def _as_dict(record: SimRecord) -> dict[str, Any]:
     return {name: getattr(record, name) for name in EVENT_FIELDS}
 
 
-def _order(result: ReplicateResult, timeline: Timeline) -> list[int]:
-    """Record positions sorted by subject, actual (else target) day and protocol order."""
+def record_order(result: ReplicateResult, subjects: int | None = None) -> np.ndarray:
+    """Record positions sorted by subject, actual (else target) day and protocol order (only the first
+    ``subjects`` patients when given)."""
     table = result.records
-    actual, target = table.actual, table.target
-    return sorted(range(len(table)), key=lambda k: (table.subject[k], actual[k] if actual[k] != MISSING else
-                                                    target[k], table.event[k]))
+    subject = np.frombuffer(table.subject, dtype=np.int32)
+    actual = np.frombuffer(table.actual, dtype=np.int32)
+    day = np.where(actual != MISSING, actual, np.frombuffer(table.target, dtype=np.int32))
+    order = np.lexsort((np.frombuffer(table.event, dtype=np.int32), day, subject))
+    return order if subjects is None else order[subject[order] < subjects]
 
 
 def simulate(protocol: str | Path, *, patients: int, replicates: int = 1, seed: int = 0,

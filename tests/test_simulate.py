@@ -264,3 +264,18 @@ def test_records_as_dataframe_when_pandas_is_there() -> None:
         return
     frame = result.to_dataframe()  # pragma: no cover - pandas is optional
     assert list(frame.columns) == list(EVENT_FIELDS) and len(frame) == len(list(result.records()))
+
+
+def test_events_csv_rows_are_the_records() -> None:
+    """The CSV is formatted from the record columns; it must say exactly what ``records()`` says."""
+    import csv
+    import io
+
+    result = simulate(SEED_000, patients=6, replicates=2, seed=13, scenario=COHORT)
+    rows = list(csv.DictReader(io.StringIO("".join(events_csv(result).splitlines(keepends=True)[2:]))))
+    records = list(result.records())
+    assert len(rows) == len(records) and any(r.window_status == "cancelled" for r in records)
+    for row, record in zip(rows, records, strict=True):
+        expected = {name: "" if getattr(record, name) is None else str(getattr(record, name))
+                    for name in EVENT_FIELDS}
+        assert row == expected
