@@ -32,6 +32,8 @@ demo: $(STAMP)
 	$(BIN)/schedsim swimmer protocols/examples/roster.csv --today 2026-11-23 -o out/roster.swimmer.png
 	$(BIN)/schedsim visit-load protocols/examples/roster.csv -o out/roster.visit-load.png
 	$(BIN)/schedsim check protocols/*.yaml -o out/check.txt
+	$(BIN)/schedsim simulate protocols/ppcl-vrd-cart-asct-cart2.yaml --scenario protocols/scenarios/ppcl-baseline.yaml \
+	  --patients 30 --replicates 20 --seed 1 --workers 2 -o out/simulation
 	$(BIN)/schedsim check --roster protocols/examples/roster.csv --today 2026-11-23 -o out/deviations.txt; \
 	  test $$? -eq 1  # exit 1: the example patients have deviations, which is what the report shows
 	@echo "Outputs written to out/"
@@ -44,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_timeline.py
 	$(BIN)/python benchmarks/bench_plots.py
 	$(BIN)/python benchmarks/bench_check.py
+	$(BIN)/python benchmarks/bench_simulate.py
 
 clean:
 	rm -rf out .pytest_cache .hypothesis

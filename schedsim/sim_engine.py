@@ -11,6 +11,7 @@ step is redone. A patient who drops out has every later event recorded as cancel
 from __future__ import annotations
 
 import gc
+import math
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -147,11 +148,19 @@ class _Shared:
                   | set(self.bed_release) | set(self.bed_release.values())
                   | (self.cycle_delay[2] if self.cycle_delay else set())
                   | (self.manufactured if self.manufacturing else set())
-                  | (self.chair_events if self.chairs else set()) | (self.visit_events if self.slots else set()))
-        # a passive event places nothing and meets nothing random or shared: it is dated by arithmetic when its
-        # anchors have fired, without a simpy timeout of its own
+                  | (self.chair_events if self.chairs else set()))
+        # a passive event places nothing and meets nothing random: it is dated by arithmetic when its anchors have
+        # fired (and its visit slot booked then, as an active event's is), without a simpy timeout of its own
         self.passive = [not self.children[i] and i not in active and i not in self.roots for i in range(len(events))]
         self.patients: list[_Patient] = []
+        # children dated by one addition (passive, anchored on the parent alone, no visit slot to book) go in bulk
+        self.bulk: list[tuple[list[int], list[int]]] = []
+        self.others: list[list[int]] = []
+        for i in range(len(events)):
+            bulk = [c for c in self.children[i] if self.passive[c] and self.simple[c] is not None
+                    and not (self.slots and c in self.visit_events)]
+            self.bulk.append((bulk, [self.simple[c][1] for c in bulk]))  # type: ignore[index]
+            self.others.append([c for c in self.children[i] if c not in set(bulk)])
         self.active_count = sum(1 for flag in self.passive if not flag)
 
     def _included(self, i: int, nominal: dict[str, int]) -> bool:
@@ -203,7 +212,7 @@ class _Patient:
     """One patient's events as callbacks: local time 0 is the patient's study day 1 (global ``offset``)."""
 
     __slots__ = ("shared", "subject", "offset", "advance", "fired", "waiting", "completion", "dropped", "visits",
-                 "streams", "reasons", "bed", "pending", "pending_days", "bounds", "left")
+                 "streams", "reasons", "bed", "pending", "pending_days", "bounds", "left", "moved")
 
     def __init__(self, shared: _Shared, subject: int, offset: int, advance: Advance) -> None:
         self.shared, self.subject, self.offset, self.advance = shared, subject, offset, advance
@@ -217,6 +226,7 @@ class _Patient:
         self.bed: object = None
         self.pending = array("i")  # passive events dated but not yet recorded ...
         self.pending_days = array("i")  # ... and their days
+        self.moved: dict[int, int] = {}  # pending position → the day a visit slot moved it to
         self.bounds: list[int | None] = [None] * shared.limit_count  # the day each distinct limit bounds
         self.left = shared.active_count  # events still to fire with a timeout: at 0 the patient is finished
 
@@ -269,19 +279,26 @@ class _Patient:
         when = max(when, now)
         slots = shared.chairs if i in shared.chair_events else shared.slots if i in shared.visit_events else None
         if slots is not None:
-            early, late = shared.windows[i]
-            booked = self.visits.get(when) if slots is shared.slots else None
-            if booked is None:  # the slots are shared: book in days of the study, not of the patient
-                o = self.offset
-                booked = slots.book(when + o, target - early + o, target + late + o, now + o) - o
-                if slots is shared.slots:
-                    self.visits[when] = booked
+            booked = self._book(i, when, target, now, slots)
             if booked != when:
                 reason = "no apheresis chair" if slots is shared.chairs else "no visit slot"
                 when = booked
         if reason:
             self.reasons[i] = reason
         shared.env.timeout(when - now).callbacks.append(lambda _e, i=i, t=target: self._arrive(i, t))
+
+    def _book(self, i: int, when: int, target: int, now: int, slots: _DaySlots) -> int:
+        """The day a shared per-day slot is free, inside the window if any is; one visit slot per patient-day."""
+        shared = self.shared
+        visit = slots is shared.slots
+        booked = self.visits.get(when) if visit else None
+        if booked is None:  # the slots are shared: book in days of the study, not of the patient
+            early, late = shared.windows[i]
+            o = self.offset
+            booked = slots.book(when + o, target - early + o, target + late + o, now + o) - o
+            if visit:
+                self.visits[when] = booked
+        return booked
 
     def _arrive(self, i: int, target: int) -> None:
         if self.dropped:
@@ -353,16 +370,29 @@ class _Patient:
         passive, simple, waiting = shared.passive, shared.simple, self.waiting
         pending, pending_days = self.pending, self.pending_days
         delay = self.completion.get(i, 0) if self.completion else 0
-        for child in shared.children[i]:
+        bulk, offsets = shared.bulk[i]
+        if bulk:
+            pending.extend(bulk)
+            if delay:
+                pending_days.extend([now + d + (delay if d > 0 else 0) for d in offsets])
+            else:
+                pending_days.extend([now + d for d in offsets])
+        slots, visits = shared.slots, shared.visit_events
+        for child in shared.others[i]:
             waiting[child] -= 1
             if waiting[child] == 0:
                 if passive[child]:
-                    pending.append(child)
                     offset = simple[child]
                     if offset is None:
-                        pending_days.append(self._target(child))
+                        day = self._target(child)
                     else:  # anchored on this event alone
-                        pending_days.append(now + offset[1] + (delay if offset[1] > 0 else 0))
+                        day = now + offset[1] + (delay if offset[1] > 0 else 0)
+                    if slots is not None and child in visits:
+                        booked = self._book(child, day, day, now, slots)
+                        if booked != day:
+                            self.moved[len(pending)] = booked
+                    pending.append(child)
+                    pending_days.append(day)
                 else:
                     self._schedule(child)
         if self.left == 0:
@@ -377,25 +407,48 @@ class _Patient:
 
     def flush(self, until: int | None = None) -> None:
         """Record the passive events dated so far (those after ``until`` are cancelled, with the dropout)."""
+        if not self.pending:
+            return
         shared = self.shared
-        limit_ids, within = shared.limit_ids, self._within_limit
-        kept = [(i, day) for i, day in zip(self.pending, self.pending_days, strict=True)
-                if limit_ids[i] < 0 or within(i, day)]
-        self.pending, self.pending_days = array("i"), array("i")
-        done = [(i, day) for i, day in kept if until is None or day <= until]
+        limit_ids, moved = shared.limit_ids, self.moved
+        bounds = self._bounds()
+        if moved:
+            kept = [(i, day, moved.get(k, day)) for k, (i, day) in enumerate(zip(self.pending, self.pending_days,
+                                                                                strict=True))
+                    if limit_ids[i] < 0 or moved.get(k, day) <= bounds[limit_ids[i]]]
+        else:
+            kept = [(i, day, day) for i, day in zip(self.pending, self.pending_days, strict=True)
+                    if limit_ids[i] < 0 or day <= bounds[limit_ids[i]]]
+        self.pending, self.pending_days, self.moved = array("i"), array("i"), {}
+        done = [(i, day) for i, day, actual in kept if day == actual and (until is None or day <= until)]
         shared.records.extend_on_time(self.subject, [i for i, _ in done], [day for _, day in done])
-        if len(done) < len(kept):
-            subject, phase, cause, _ = shared.dropouts[-1]
-            reason = f"dropout: {cause} in {phase}"
-            for i, day in kept:
-                if day > until:  # type: ignore[operator]
-                    shared.records.add(subject, i, day, MISSING, CANCELLED, reason)
+        if len(done) == len(kept):
+            return
+        windows, add = shared.windows, shared.records.add
+        reason = "" if until is None else f"dropout: {shared.dropouts[-1][2]} in {shared.dropouts[-1][1]}"
+        for i, day, actual in kept:
+            if until is not None and actual > until:
+                add(self.subject, i, day, MISSING, CANCELLED, reason)
+            elif actual != day:
+                early, late = windows[i]
+                status = IN_WINDOW if day - early <= actual <= day + late else EARLY if actual < day else LATE
+                add(self.subject, i, day, actual, status, "no visit slot")
 
     def _free_bed(self) -> None:
         request, resource, use, since, _release = self.bed  # type: ignore[misc]
         use.busy_days += int(self.shared.env.now) - since
         resource.release(request)
         self.bed = None
+
+    def _bounds(self) -> list[float]:
+        """The day each distinct limit bounds (infinite while it cannot be told yet)."""
+        shared = self.shared
+        found: list[float] = []
+        for key in range(shared.limit_count):
+            event = shared.limit_ids.index(key)
+            found.append(math.inf if self._within_limit(event, 0) and self.bounds[key] is None
+                         else self.bounds[key])  # type: ignore[arg-type]
+        return found
 
     def _within_limit(self, i: int, now: int) -> bool:
         limit = self.shared.limits[i]
