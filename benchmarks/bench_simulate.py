@@ -20,7 +20,7 @@ from pathlib import Path
 
 import simpy
 
-from schedsim.simulate import simulate
+from schedsim.simulation import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_000 = ROOT / "protocols" / "ppcl-vrd-cart-asct-cart2.yaml"
@@ -37,7 +37,7 @@ resources: {{manufacturing_slots: {slots}, apheresis_chairs: {chairs}, transplan
 """
 CHILD = """
 import resource, sys, time
-from schedsim.simulate import simulate
+from schedsim.simulation import simulate
 from schedsim.sim_output import write_outputs
 began = time.perf_counter()
 result = simulate(sys.argv[1], patients=int(sys.argv[3]), scenario=sys.argv[2], seed=1)

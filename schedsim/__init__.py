@@ -28,6 +28,7 @@ _EXPORTS = {
     "check_file": "check", "check_files": "check", "check_protocol": "check", "run_checks": "check",
     "check_patient": "deviations", "check_patient_file": "deviations", "check_roster": "deviations",
     "CheckReport": "findings", "Finding": "findings", "RULES": "rules",
+    "simulate": "simulation", "SimulationResult": "simulation", "SimRecord": "simulation",
     "CircularReferenceError": "errors", "InputError": "errors", "Problem": "errors", "SchedsimError": "errors",
     "UnknownAnchorError": "errors",
     "explain": "explain", "explain_file": "explain",

@@ -214,7 +214,7 @@ def simulate(
 ) -> None:
     """Simulate a cohort: enrolment, delays, dropouts, shared resources; forecasts and visit load."""
     from schedsim.sim_output import describe, write_outputs
-    from schedsim.simulate import simulate as run
+    from schedsim.simulation import simulate as run
 
     def go() -> str:
         if sys.stderr.isatty():

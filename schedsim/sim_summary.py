@@ -13,7 +13,7 @@ from schedsim.dates import study_day
 from schedsim.sim_engine import CANCELLED, EARLY, LATE, STATUSES
 
 if TYPE_CHECKING:
-    from schedsim.simulate import SimulationResult
+    from schedsim.simulation import SimulationResult
 
 QUANTILES = {"p5": 5, "p50": 50, "p95": 95}
 

@@ -18,7 +18,7 @@ from schedsim.model import DistributionSpec
 from schedsim.sampling import Distribution, stream
 from schedsim.sim_engine import enrolment_days
 from schedsim.sim_output import events_csv, summary_json, write_outputs
-from schedsim.simulate import EVENT_FIELDS, simulate
+from schedsim.simulation import EVENT_FIELDS, simulate
 
 runner = CliRunner()
 FIXTURES = Path(__file__).parent / "fixtures" / "sim"
