@@ -14,8 +14,8 @@ import gc
 import math
 from array import array
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 
 import numpy as np
 import simpy
@@ -26,62 +26,9 @@ from schedsim.graph import Advance
 from schedsim.ir import Timeline
 from schedsim.sampling import stream
 from schedsim.sim_params import Hazard, SimParameters
-
-STATUSES = ("on_time", "in_window", "early", "late", "cancelled")
-ON_TIME, IN_WINDOW, EARLY, LATE, CANCELLED = range(5)
-MISSING = -(2**31)  # no actual day (cancelled)
-DAYS_PER_MONTH = 365.2425 / 12
-
-
-class RecordTable:
-    """One replicate's event records as parallel integer columns (about 25 bytes a record)."""
-
-    def __init__(self) -> None:
-        self.subject = array("i")
-        self.event = array("i")
-        self.target = array("i")
-        self.actual = array("i")
-        self.status = array("b")
-        self.reason = array("i")
-        self.reasons: list[str] = [""]
-        self._reason_index: dict[str, int] = {"": 0}
-
-    def add(self, subject: int, event: int, target: int, actual: int, status: int, reason: str) -> None:
-        code = self._reason_index.get(reason)
-        if code is None:
-            code = self._reason_index[reason] = len(self.reasons)
-            self.reasons.append(reason)
-        self.subject.append(subject)
-        self.event.append(event)
-        self.target.append(target)
-        self.actual.append(actual)
-        self.status.append(status)
-        self.reason.append(code)
-
-    def extend_on_time(self, subject: int, events: list[int], days: list[int]) -> None:
-        """Many records at once, each on its target day with no reason."""
-        count = len(events)
-        self.subject.extend([subject] * count)
-        self.event.extend(events)
-        self.target.extend(days)
-        self.actual.extend(days)
-        self.status.frombytes(bytes(count))
-        self.reason.frombytes(bytes(count * self.reason.itemsize))
-
-    def __len__(self) -> int:
-        return len(self.subject)
-
-
-@dataclass
-class ResourceUse:
-    """How a shared resource was used: total busy (or booked) days, each wait, moves in and out of window."""
-
-    name: str
-    capacity: int
-    busy_days: int = 0
-    waits: list[int] = field(default_factory=list)
-    moved_in_window: int = 0
-    moved_out_of_window: int = 0
+from schedsim.sim_records import CANCELLED, EARLY, IN_WINDOW, LATE, MISSING, ON_TIME, RecordTable
+from schedsim.sim_resources import DaySlots, ResourceUse
+from schedsim.sim_shared import SharedState
 
 
 @dataclass
@@ -94,127 +41,13 @@ class ReplicateResult:
     end: int  # the last simulated day
 
 
-class _Shared:
-    """What every patient of a replicate shares: the timeline's structure, parameters, resources, records."""
-
-    def __init__(self, timeline: Timeline, params: SimParameters, env: simpy.Environment, seed: int,
-                 replicate: int) -> None:
-        self.timeline, self.params, self.env, self.seed, self.replicate = timeline, params, env, seed, replicate
-        events = timeline.events
-        self.ids = [event.id for event in events]
-        self.index = timeline.index
-        nominal = plan(timeline)
-        self.nominal = [nominal[e.id] for e in events]
-        self.anchors = [[(self.index[a.ref], a.offset) for a in e.anchors] for e in events]
-        self.limits = [(self.index[e.limit.ref], e.limit.offset) if e.limit else None for e in events]
-        self.simple = [(self.index[e.anchors[0].ref], e.anchors[0].offset.days)
-                       if len(e.anchors) == 1 and not e.anchors[0].offset.is_calendar else None for e in events]
-        unique_limits = list(dict.fromkeys(limit for limit in self.limits if limit is not None))
-        self.limit_ids = [unique_limits.index(limit) if limit is not None else -1 for limit in self.limits]
-        self.limit_count = len(unique_limits)
-        self.rules = [e.rule for e in events]
-        self.windows = [(e.window.early, e.window.late) if e.window else (0, 0) for e in events]
-        self.children: list[list[int]] = [[] for _ in events]
-        self.waiting = [0] * len(events)
-        for i, event in enumerate(events):
-            for a in event.anchors:
-                j = self.index[a.ref]
-                if nominal[a.ref] <= nominal[event.id]:
-                    self.children[j].append(i)
-                    self.waiting[i] += 1
-        self.included = [self._included(i, nominal) for i in range(len(events))]
-        self.roots = [i for i in range(len(events)) if self.waiting[i] == 0]
-        self.unfired = array("i", [MISSING]) * len(events)
-        self.records = RecordTable()
-        self.dropouts: list[tuple[int, str, str, int]] = []
-        res = params.scenario.resources
-        self.use: dict[str, ResourceUse] = {}
-        self.manufacturing = self._resource("manufacturing_slots", res.manufacturing_slots)
-        self.beds = self._resource("transplant_beds", res.transplant_beds)
-        self.chairs = _DaySlots(self._use("apheresis_chairs", res.apheresis_chairs)) if res.apheresis_chairs else None
-        self.slots = _DaySlots(self._use("visit_slots", res.visit_slots)) if res.visit_slots else None
-        by_id = params.step_days, params.step_durations, params.failures
-        self.step_days = {self.index[k]: v for k, v in by_id[0].items()}
-        self.step_durations = {self.index[k]: v for k, v in by_id[1].items()}
-        self.failures = {self.index[k]: v for k, v in by_id[2].items()}
-        delay = params.cycle_delay
-        self.cycle_delay = (delay[0], delay[1], {self.index[k] for k in delay[2]}) if delay else None
-        self.hazards = {self.index[k]: v for k, v in params.hazards.items()}
-        self.manufactured = {self.index[k] for k in params.manufacturing}
-        self.bed_release = {self.index[k]: self.index[v] for k, v in params.beds.items()}
-        self.chair_events = {self.index[k] for k in params.chairs}
-        self.visit_events = {self.index[k] for k in params.visits}
-        active = (set(self.step_days) | set(self.step_durations) | set(self.failures) | set(self.hazards)
-                  | set(self.bed_release) | set(self.bed_release.values())
-                  | (self.cycle_delay[2] if self.cycle_delay else set())
-                  | (self.manufactured if self.manufacturing else set())
-                  | (self.chair_events if self.chairs else set()))
-        # a passive event places nothing and meets nothing random: it is dated by arithmetic when its anchors have
-        # fired (and its visit slot booked then, as an active event's is), without a simpy timeout of its own
-        self.passive = [not self.children[i] and i not in active and i not in self.roots for i in range(len(events))]
-        self.patients: list[_Patient] = []
-        # children dated by one addition (passive, anchored on the parent alone, no visit slot to book) go in bulk
-        self.bulk: list[tuple[list[int], list[int]]] = []
-        self.others: list[list[int]] = []
-        for i in range(len(events)):
-            bulk = [c for c in self.children[i] if self.passive[c] and self.simple[c] is not None
-                    and not (self.slots and c in self.visit_events)]
-            self.bulk.append((bulk, [self.simple[c][1] for c in bulk]))  # type: ignore[index]
-            self.others.append([c for c in self.children[i] if c not in set(bulk)])
-        self.active_count = sum(1 for flag in self.passive if not flag)
-
-    def _included(self, i: int, nominal: dict[str, int]) -> bool:
-        limit = self.limits[i]
-        if limit is None:
-            return True
-        ref, offset = limit
-        return nominal[self.ids[i]] <= nominal[self.ids[ref]] + offset.nominal_days
-
-    def _use(self, name: str, capacity: int | None) -> ResourceUse:
-        use = self.use[name] = ResourceUse(name, capacity or 0)
-        return use
-
-    def _resource(self, name: str, capacity: int | None) -> tuple[simpy.Resource, ResourceUse] | None:
-        if capacity is None:
-            return None
-        return simpy.Resource(self.env, capacity), self._use(name, capacity)
-
-
-class _DaySlots:
-    """A per-day capacity (visit slots, apheresis chairs): book the nearest free day inside the window."""
-
-    def __init__(self, use: ResourceUse) -> None:
-        self.use = use
-        self.booked: dict[int, int] = {}
-
-    def book(self, wanted: int, earliest: int, latest: int, now: int) -> int:
-        capacity, booked = self.use.capacity, self.booked
-        low = max(earliest, now)
-        for step in range(0, 2 * max(latest - earliest, 0) + 1):
-            day = wanted + (step + 1) // 2 if step % 2 else wanted - step // 2
-            if low <= day <= latest and booked.get(day, 0) < capacity:
-                break
-        else:
-            day = max(latest + 1, low)
-            while booked.get(day, 0) >= capacity:
-                day += 1
-        booked[day] = booked.get(day, 0) + 1
-        self.use.busy_days += 1
-        if day != wanted:
-            if earliest <= day <= latest:
-                self.use.moved_in_window += 1
-            else:
-                self.use.moved_out_of_window += 1
-        return day
-
-
 class _Patient:
     """One patient's events as callbacks: local time 0 is the patient's study day 1 (global ``offset``)."""
 
     __slots__ = ("shared", "subject", "offset", "advance", "fired", "waiting", "completion", "dropped", "visits",
                  "streams", "reasons", "bed", "pending", "pending_days", "bounds", "left", "moved")
 
-    def __init__(self, shared: _Shared, subject: int, offset: int, advance: Advance) -> None:
+    def __init__(self, shared: SharedState, subject: int, offset: int, advance: Advance) -> None:
         self.shared, self.subject, self.offset, self.advance = shared, subject, offset, advance
         self.fired = array("i", shared.unfired)  # compact: ten thousand patients stay small (MISSING: not yet)
         self.waiting = array("i", shared.waiting)
@@ -287,7 +120,7 @@ class _Patient:
             self.reasons[i] = reason
         shared.env.timeout(when - now).callbacks.append(lambda _e, i=i, t=target: self._arrive(i, t))
 
-    def _book(self, i: int, when: int, target: int, now: int, slots: _DaySlots) -> int:
+    def _book(self, i: int, when: int, target: int, now: int, slots: DaySlots) -> int:
         """The day a shared per-day slot is free, inside the window if any is; one visit slot per patient-day."""
         shared = self.shared
         visit = slots is shared.slots
@@ -499,7 +332,7 @@ def simulate_replicate(timeline: Timeline, params: SimParameters, day1: list[int
     start = params.scenario.start
     first = min(plan(timeline).values())
     env = simpy.Environment(initial_time=min(0, first + (min(day1) if day1 else 0)))
-    shared = _Shared(timeline, params, env, seed, replicate)
+    shared = SharedState(timeline, params, env, seed, replicate)
     advances: dict[int, Advance] = {}
 
     def enrol(subject: int, offset: int) -> None:
@@ -524,22 +357,3 @@ def simulate_replicate(timeline: Timeline, params: SimParameters, day1: list[int
     for patient in shared.patients:
         patient.flush()
     return ReplicateResult(replicate, shared.records, list(day1), shared.dropouts, shared.use, int(env.now))
-
-
-def enrolment_days(params: SimParameters, patients: int, seed: int, replicate: int) -> list[int]:
-    """Day 1 of each patient, in days from the scenario start: explicit dates, or Poisson arrivals (with ramp-up)."""
-    enrolment = params.scenario.enrolment
-    start: date = params.scenario.start
-    if enrolment.dates is not None:
-        return [(day - start).days for day in sorted(enrolment.dates)[:patients]]
-    assert enrolment.rate_per_month is not None
-    rng = stream(seed, replicate, 0, "enrolment")
-    mean_gap = DAYS_PER_MONTH / enrolment.rate_per_month
-    ramp = enrolment.ramp_up.approx_days if enrolment.ramp_up is not None else 0.0
-    days, t = [], 0.0
-    while len(days) < patients:
-        t += float(rng.exponential(mean_gap))
-        if ramp and t < ramp and rng.random() >= t / ramp:  # thinning: the rate rises linearly to full
-            continue
-        days.append(int(t))
-    return days

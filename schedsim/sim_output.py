@@ -13,7 +13,7 @@ import numpy as np
 
 from schedsim.cohort_data import LOAD_KINDS, MARKED_KINDS, Lane, LaneMark, LaneSpan
 from schedsim.fileio import write_atomic
-from schedsim.sim_engine import MISSING, STATUSES
+from schedsim.sim_records import MISSING, STATUSES
 from schedsim.simulation import EVENT_FIELDS, SimulationResult, record_order
 
 MAX_LANES = 200  # the swimmer plot shows the first patients of replicate 0

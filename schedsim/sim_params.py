@@ -4,6 +4,7 @@ delayed, where patients may drop out, which events use which shared resource, wh
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from schedsim.errors import InputError
 from schedsim.ir import Timeline
 from schedsim.loader import LoadedProtocol, validate_model
 from schedsim.model import Scenario
-from schedsim.sampling import Distribution
+from schedsim.sampling import Distribution, stream
 from schedsim.yamlsource import FieldPath, SourceDoc, load_yaml
 
 DAYS_PER_MONTH = 365.2425 / 12
@@ -144,3 +145,22 @@ def _primary(timeline: Timeline, loaded: LoadedProtocol) -> tuple[str, ...]:
     names = names or {a.id for a in loaded.protocol.assessments}
     return tuple(e.id for e in timeline.events if e.id in names or e.id.split(".")[0] in names
                  and e.phase is None)
+
+
+def enrolment_days(params: SimParameters, patients: int, seed: int, replicate: int) -> list[int]:
+    """Day 1 of each patient, in days from the scenario start: explicit dates, or Poisson arrivals (with ramp-up)."""
+    enrolment = params.scenario.enrolment
+    start: date = params.scenario.start
+    if enrolment.dates is not None:
+        return [(day - start).days for day in sorted(enrolment.dates)[:patients]]
+    assert enrolment.rate_per_month is not None
+    rng = stream(seed, replicate, 0, "enrolment")
+    mean_gap = DAYS_PER_MONTH / enrolment.rate_per_month
+    ramp = enrolment.ramp_up.approx_days if enrolment.ramp_up is not None else 0.0
+    days, t = [], 0.0
+    while len(days) < patients:
+        t += float(rng.exponential(mean_gap))
+        if ramp and t < ramp and rng.random() >= t / ramp:  # thinning: the rate rises linearly to full
+            continue
+        days.append(int(t))
+    return days

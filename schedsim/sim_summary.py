@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from schedsim.dates import study_day
-from schedsim.sim_engine import CANCELLED, EARLY, LATE, STATUSES
+from schedsim.sim_records import CANCELLED, EARLY, LATE, STATUSES
 
 if TYPE_CHECKING:
     from schedsim.simulation import SimulationResult

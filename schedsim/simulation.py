@@ -20,8 +20,9 @@ from schedsim.dates import study_day
 from schedsim.errors import InputError, Problem
 from schedsim.ir import Timeline
 from schedsim.loader import load_protocol
-from schedsim.sim_engine import MISSING, STATUSES, ReplicateResult, enrolment_days, simulate_replicate
-from schedsim.sim_params import SimParameters, load_scenario
+from schedsim.sim_engine import ReplicateResult, simulate_replicate
+from schedsim.sim_params import SimParameters, enrolment_days, load_scenario
+from schedsim.sim_records import MISSING, STATUSES
 
 EVENT_FIELDS = ("replicate", "subject", "event_id", "kind", "target_day", "actual_day", "date", "window_status",
                 "shift_reason")

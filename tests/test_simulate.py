@@ -16,8 +16,8 @@ from schedsim.dates import calendar_advance, time_of_study_day
 from schedsim.engine import run_deterministic
 from schedsim.model import DistributionSpec
 from schedsim.sampling import Distribution, stream
-from schedsim.sim_engine import enrolment_days
 from schedsim.sim_output import events_csv, summary_json, write_outputs
+from schedsim.sim_params import enrolment_days
 from schedsim.simulation import EVENT_FIELDS, simulate
 
 runner = CliRunner()
