@@ -277,8 +277,7 @@ class _Patient:
         """The day each distinct limit bounds (infinite while it cannot be told yet)."""
         shared = self.shared
         found: list[float] = []
-        for key in range(shared.limit_count):
-            event = shared.limit_ids.index(key)
+        for key, event in enumerate(shared.limit_example):
             found.append(math.inf if self._within_limit(event, 0) and self.bounds[key] is None
                          else self.bounds[key])  # type: ignore[arg-type]
         return found
