@@ -137,7 +137,9 @@ def simulate(protocol: str | Path, *, patients: int, replicates: int = 1, seed: 
             if progress is not None and replicates > 1:
                 progress(len(result.replicates), replicates)
     else:
-        with ProcessPoolExecutor(max_workers=min(workers, replicates)) as pool:
+        with ProcessPoolExecutor(max_workers=min(workers, replicates), initializer=_start_worker,
+                                 initargs=(str(protocol), None if scenario is None else str(scenario), patients)
+                                 ) as pool:
             for done, replicate in enumerate(pool.map(_run_job, jobs), start=1):
                 result.replicates.append(replicate)
                 if progress is not None:
@@ -169,7 +171,15 @@ def _run(job: tuple[str, str | None, int, int, int], timeline: Timeline, params:
     return simulate_replicate(timeline, params, day1, seed, replicate, on_patient)
 
 
+_worker_inputs: list[tuple[Timeline, SimParameters]] = []  # in a worker process only: its compiled protocol
+
+
+def _start_worker(protocol: str, scenario: str | None, patients: int) -> None:
+    """Each worker process compiles the protocol once, for all the replicates it runs."""
+    _worker_inputs.append(_prepare(protocol, scenario, patients))
+
+
 def _run_job(job: tuple[str, str | None, int, int, int]) -> ReplicateResult:
-    """In a worker process: compile the protocol there (cheap) and run one replicate."""
-    timeline, params = _prepare(job[0], job[1], job[2])
+    """In a worker process: run one replicate on the protocol it compiled at start."""
+    timeline, params = _worker_inputs[-1]
     return _run(job, timeline, params, None)
