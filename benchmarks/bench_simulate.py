@@ -74,6 +74,24 @@ def minimal_simpy(patients: int, per_patient: int) -> int:
     return len(records)
 
 
+def burn(count: int) -> int:
+    total = 0
+    for i in range(count):
+        total += i * i
+    return total
+
+
+def machine_speedup(tasks: int = 8, count: int = 3_000_000) -> float:
+    """What 2 processes gain over 1 on pure Python arithmetic here: the machine's own ceiling for the 2-worker
+    figure (virtual cores can deliver well under 2x)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    one, _ = timed(lambda: [burn(count) for _ in range(tasks)])
+    with ProcessPoolExecutor(2) as pool:
+        two, _ = timed(lambda: list(pool.map(burn, [count] * tasks)))
+    return one / two
+
+
 def timed(action):  # type: ignore[no-untyped-def]
     began = time.perf_counter()
     value = action()
@@ -110,8 +128,10 @@ def main() -> None:
         two, _ = timed(lambda: simulate(SEED_000, patients=each, replicates=replicates, scenario=path, seed=1,
                                         workers=2))
         speedup = one / two
+        ceiling = machine_speedup()
         print(f"{replicates} replicates x {each} patients: 1 worker {one:.1f} s, 2 workers {two:.1f} s: "
-              f"{speedup:.2f}x (target >= 1.7x: {'met' if speedup >= 1.7 else 'NOT met'})")
+              f"{speedup:.2f}x (target >= 1.7x: {'met' if speedup >= 1.7 else 'NOT met'}); this machine's own "
+              f"2-process speed-up on pure arithmetic in the same run: {ceiling:.2f}x")
 
 
 if __name__ == "__main__":
