@@ -237,6 +237,31 @@ def simulate(
     typer.echo(_guard(go), nl=False)
 
 
+escalation_app = typer.Typer(no_args_is_help=True, help="Dose escalation: the i3+3 design.")
+app.add_typer(escalation_app, name="escalation")
+
+
+class TableFormat(StrEnum):
+    text = "text"
+    csv = "csv"
+    json = "json"
+
+
+@escalation_app.command("table")
+def escalation_table(
+    target: Annotated[float, typer.Option("--target", help="target DLT rate p_T, e.g. 0.3")],
+    ei: Annotated[str, typer.Option("--ei", help="equivalence interval EI1,EI2, e.g. 0.25,0.35")],
+    max_n: Annotated[int, typer.Option("--max-n", help="largest number of patients at one dose")] = 12,
+    safety: Annotated[float, typer.Option("--safety", help="exclude a dose when Pr(p > p_T) exceeds this")] = 0.95,
+    format: Annotated[TableFormat, typer.Option("--format", "-f", help="text, csv or json")] = TableFormat.text,
+    output: OutputOption = None,
+) -> None:
+    """The i3+3 decision table (rows y DLTs, columns n patients): E, S, D or DU."""
+    from schedsim.escalation import RENDER, parse_interval
+
+    _guard(lambda: _emit(RENDER[format.value](target, parse_interval(ei), max_n, safety), output))
+
+
 class CalendarFormat(StrEnum):
     table = "table"
     csv = "csv"
