@@ -74,7 +74,10 @@ def test_protocol_gantt_structure(protocol: Path) -> None:
     if dosing:
         assert xs_of(figure, "marks:induction.bortezomib") == dosing
     labels = {t.get_text() for t in ax.texts if t.get_gid() == "milestone"}
-    assert {"CAR-T #1 day 0", "ASCT day 0", "CAR-T #2 day 0", "Lenalidomide maintenance start"} <= labels
+    # every block's day 0 (CAR-T #1, ASCT, CAR-T #2 ...) and the start of maintenance-like phases (repeated until)
+    expected = {f"{p.info.label} day 0" for p in schedule.phases if p.info.reference}
+    expected |= {f"{p.info.label} start" for p in schedule.phases if p.info.kind == "cycles" and p.info.cycles is None}
+    assert expected and expected <= labels
     legend = [t.get_text() for t in figure.legends[0].get_texts()]
     assert any(text.startswith("assumed value") for text in legend)
     assert any(h.get_hatch() for h in artists(figure, "span:"))  # assumed bars are hatched

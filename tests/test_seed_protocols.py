@@ -145,5 +145,5 @@ def test_source_record_cited_and_assumptions_marked(seed: tuple[Path, Schedule])
 @pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
 def test_every_bundled_protocol_compiles(path: Path) -> None:
     timeline = compile_file(path)
-    assert len(timeline.events) > 100
+    assert len(timeline.events) > 50  # the single-infusion CAR-T protocols make about 60
     assert timeline.horizon == "study.horizon"

@@ -279,3 +279,16 @@ def test_events_csv_rows_are_the_records() -> None:
         expected = {name: "" if getattr(record, name) is None else str(getattr(record, name))
                     for name in EVENT_FIELDS}
         assert row == expected
+
+
+@pytest.mark.parametrize("protocol", sorted((SEED_000.parent).glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_bundled_protocol_simulates(protocol: Path, tmp_path: Path) -> None:
+    """Each bundled protocol runs under its bundled scenario (VRd protocols: ppcl-baseline; CAR-T only: cart-only)."""
+    scenarios = SEED_000.parent / "scenarios"
+    name = "ppcl-baseline.yaml" if "asct" in protocol.stem else "cart-only.yaml"
+    result = simulate(protocol, patients=5, seed=2, scenario=scenarios / name)
+    records = list(result.records())
+    assert {r.subject for r in records} == set(range(5))
+    infusions = [r for r in records if r.event_id.endswith(".infusion") and r.window_status != "cancelled"]
+    assert infusions and all(r.date is not None for r in infusions)
+    assert result.summary()["milestones"]
