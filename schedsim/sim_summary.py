@@ -72,11 +72,12 @@ def summarise(result: SimulationResult) -> dict[str, Any]:
         if rep.day1:
             enrolment_spans.append(max(rep.day1) - min(rep.day1))
         in_clinic = done & np.isin(events, list(clinic))
-        visit_days = np.unique((subjects[in_clinic].astype(np.int64) << 32) + (actual + offsets)[in_clinic])
-        weeks = np.bincount(((visit_days & 0xFFFFFFFF) // 7).astype(np.int64)) if len(visit_days) else np.zeros(0)
-        if len(weeks):
-            first = int(np.nonzero(weeks)[0][0])
-            weekly.extend(weeks[first:].tolist())
+        if in_clinic.any():  # patient-days with a clinic visit, counted per week (days may precede the start)
+            days = (actual + offsets)[in_clinic]
+            first = int(days.min())
+            span = int(days.max()) - first + 1
+            patient_days = np.unique(subjects[in_clinic].astype(np.int64) * span + (days - first))
+            weekly.extend(np.bincount((patient_days % span) // 7).tolist())
         for code, count in Counter(status.tolist()).items():
             statuses[STATUSES[code]] += count
         for k in np.nonzero((status == EARLY) | (status == LATE))[0].tolist():

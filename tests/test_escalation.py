@@ -91,3 +91,22 @@ def test_bad_designs_exit_2() -> None:
     for args in (["--ei", "0.35,0.25"], ["--ei", "0.2,0.28"], ["--ei", "x"], ["--ei", "0.25,0.35", "--max-n", "0"]):
         result = runner.invoke(app, ["escalation", "table", "--target", "0.3", *args])
         assert result.exit_code == 2 and "error:" in result.output
+
+
+def test_protocol_escalation_block_is_validated(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from conftest import PROTOCOLS
+
+    from schedsim.loader import load_protocol
+
+    source = PROTOCOLS / "pcl-ct0596-dose-escalation.yaml"
+    design = load_protocol(source).protocol.escalation
+    assert design is not None and design.target == 0.3 and design.ei == (0.25, 0.35)
+    assert [level.id for level in design.dose_levels] == ["dl1", "dl2", "dl3", "dl4"]
+    assert design.dlt_window.approx_days == 28 and design.max_patients == 18
+    text = source.read_text(encoding="utf-8").replace("ei: [0.25, 0.35]", "ei: [0.35, 0.25]").replace(
+        "seed: ../seeds/", f"seed: {PROTOCOLS.parent / 'seeds'}/")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(bad)])
+    line = next(i for i, row in enumerate(text.splitlines(), start=1) if row.startswith("escalation:"))
+    assert result.exit_code == 2 and f"{bad}:{line}: escalation: need 0 < EI1 < target < EI2 < 1" in result.output

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 
 from schedsim.model.library import Agent, Block, CycleVisit, Regimen, Step
-from schedsim.model.scenario import Scenario
+from schedsim.model.scenario import Escalation, Scenario
 from schedsim.model.types import (
     AnchorField,
     Assumed,
@@ -273,6 +273,7 @@ class Protocol(StrictModel):
         default_factory=list, description="minimum and maximum gaps the schedule must obey (checked, SCH101)")
     checks: Checks = Field(default_factory=Checks, description="check rules disabled for this protocol, with reasons")
     simulation: Scenario | None = Field(None, description="the default cohort-simulation scenario")
+    escalation: Escalation | None = Field(None, description="a dose-escalation design (i3+3)")
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Protocol:

@@ -145,3 +145,37 @@ class Scenario(StrictModel):
     primary: Literal["outcomes", "last"] = Field(
         "outcomes", description="study completion: the last primary-outcome assessment (or the last event)")
     assumed: Assumed = None
+
+
+class DoseLevel(StrictModel):
+    id: Id
+    dose: str = Field(description="as written: '1.0e6 CAR+ T cells/kg'")
+
+
+class Escalation(StrictModel):
+    """A dose-escalation design: the i3+3 rule over ordered dose levels, cohort by cohort."""
+
+    design: Literal["i3+3"] = "i3+3"
+    target: float = Field(gt=0, lt=1, description="target DLT rate p_T")
+    ei: tuple[float, float] = Field(description="equivalence interval [EI1, EI2] around the target")
+    cohort_size: int = Field(3, ge=1, le=12)
+    max_patients: int = Field(ge=1, le=1000, description="maximum sample size of the escalation phase")
+    dose_levels: list[DoseLevel] = Field(min_length=1, max_length=50, description="lowest first")
+    start_level: Id | None = Field(None, description="the first cohort's dose level (default: the lowest)")
+    dlt_window: DurationField = Field(description="DLT observation after infusion, e.g. 28d")
+    safety: float = Field(0.95, ge=0.5, lt=1, description="exclude a dose when Pr(p > p_T) exceeds this")
+    assumed: Assumed = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Escalation:
+        low, high = self.ei
+        if not 0 < low < self.target < high < 1:
+            raise ValueError(f"need 0 < EI1 < target < EI2 < 1, got EI [{low}, {high}], target {self.target}")
+        ids = [level.id for level in self.dose_levels]
+        if len(set(ids)) != len(ids):
+            raise ValueError("dose level ids must be unique")
+        if self.start_level is not None and self.start_level not in ids:
+            raise ValueError(f"start_level {self.start_level!r} is not a dose level ({', '.join(ids)})")
+        if self.dlt_window.approx_days <= 0:
+            raise ValueError("the DLT window must be positive")
+        return self
