@@ -262,6 +262,37 @@ def escalation_table(
     _guard(lambda: _emit(RENDER[format.value](target, parse_interval(ei), max_n, safety), output))
 
 
+@escalation_app.command("simulate")
+def escalation_simulate(
+    file: Annotated[Path, typer.Argument(help="protocol file with an escalation: block")],
+    true_dlt: Annotated[str, typer.Option("--true-dlt", help="true DLT probability per dose level: 0.05,0.15,...")],
+    trials: Annotated[int, typer.Option("--trials", help="simulated trials")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="master seed")] = 0,
+    rate: Annotated[float, typer.Option("--rate", help="patients arriving per month")] = 2.0,
+    format: Annotated[CheckFormat, typer.Option("--format", "-f", help="text or json")] = CheckFormat.text,
+    gantt: Annotated[Path | None, typer.Option("--gantt", help="also draw the first simulated trial (.png/.svg/.pdf)")]
+    = None,
+    output: OutputOption = None,
+) -> None:
+    """Simulate the i3+3 escalation phase in calendar time: MTD selection, patients per dose, DLT rate, duration."""
+    from schedsim.escalation import parse_probabilities
+    from schedsim.escalation_sim import simulate_escalation, summarise_escalation, summary_json, summary_text
+
+    def run() -> None:
+        probabilities = parse_probabilities(true_dlt)
+        design, results = simulate_escalation(file, probabilities, trials=trials, seed=seed, rate_per_month=rate)
+        summary = summarise_escalation(design, results, probabilities, seed)
+        if gantt is not None:
+            from schedsim.plot_common import save_figure
+            from schedsim.plot_escalation import escalation_figure
+
+            save_figure(escalation_figure(design, results[0], f"{file.name}: simulated escalation (trial 1, seed "
+                                                               f"{seed})"), gantt)
+        _emit(summary_json(summary) if format is CheckFormat.json else summary_text(summary), output)
+
+    _guard(run)
+
+
 class CalendarFormat(StrEnum):
     table = "table"
     csv = "csv"

@@ -110,5 +110,14 @@ def parse_interval(text: str) -> tuple[float, float]:
     return low, high
 
 
+def parse_probabilities(text: str) -> list[float]:
+    """``"0.05,0.15,0.3"`` → [0.05, 0.15, 0.3]; ``InputError`` otherwise."""
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError:
+        raise InputError(Problem("--true-dlt", None, "", f"expected numbers such as 0.05,0.15,0.3, got {text!r}")
+                         ) from None
+
+
 Format = Literal["text", "csv", "json"]
 RENDER = {"text": table_text, "csv": table_csv, "json": table_json}
