@@ -1,4 +1,4 @@
-"""The escalation phase in calendar time: cohorts dosed by the i3+3 rule as patients arrive.
+"""The escalation phase in calendar time (simpy): cohorts dosed by the i3+3 rule as patients arrive.
 
 Patients arrive as a Poisson process. Each is assigned to the next cohort: leukapheresis on arrival, manufacturing,
 infusion after the protocol's apheresis-to-infusion lead time, but never before the previous cohort's DLT windows
@@ -11,11 +11,13 @@ the doses tried (Beta(0.05, 0.05) prior), the one closest to the target.
 from __future__ import annotations
 
 import json
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import simpy
 
 from schedsim.compiler import compile_protocol
 from schedsim.engine import plan
@@ -76,44 +78,52 @@ def load_design(protocol: str | Path) -> Design:
 
 
 def simulate_trial(design: Design, true_dlt: list[float], rate_per_month: float, seed: int, trial: int) -> Trial:
-    """One escalation phase; every draw from the trial's own streams."""
+    """One escalation phase in simpy; every draw from the trial's own streams ("arrivals", "dlt")."""
     e = design.escalation
+    env = simpy.Environment()
     arrivals = stream(seed, trial, 0, "arrivals")
     toxicity = stream(seed, trial, 0, "dlt")
-    levels = len(e.dose_levels)
-    level = [lv.id for lv in e.dose_levels].index(e.start_level) if e.start_level else 0
-    n, y = [0] * levels, [0] * levels
-    ceiling = levels  # doses at or above this are excluded
+    waiting: simpy.Store = simpy.Store(env)  # arrived patients (their arrival days) not yet in a cohort
     result = Trial()
-    clock = 0.0
-    gate = 0.0  # the previous cohort's DLT windows close
-    cohort = 0
-    while len(result.patients) < e.max_patients:
-        size = min(e.cohort_size, e.max_patients - len(result.patients))
-        members = []
-        for _ in range(size):
-            clock += float(arrivals.exponential(DAYS_PER_MONTH / rate_per_month))
-            infusion = max(clock + design.lead, gate)
-            dlt = bool(toxicity.random() < true_dlt[level])
-            members.append(Patient(cohort, level, clock, infusion, infusion + design.window, dlt))
-        result.patients.extend(members)
-        gate = max(p.dlt_end for p in members)
-        n[level] += len(members)
-        y[level] += sum(p.dlt for p in members)
-        decision = decide(y[level], n[level], e.target, e.ei, e.safety)
-        cohort += 1
-        if decision == "DU":
-            ceiling = min(ceiling, level)
-        if decision in ("D", "DU"):
-            if level == 0:
-                if decision == "DU":
+
+    def arrive() -> Generator[simpy.Event, Any, None]:
+        while True:
+            yield env.timeout(float(arrivals.exponential(DAYS_PER_MONTH / rate_per_month)))
+            waiting.put(env.now)
+
+    def escalate() -> Generator[simpy.Event, Any, None]:
+        levels = len(e.dose_levels)
+        level = [lv.id for lv in e.dose_levels].index(e.start_level) if e.start_level else 0
+        n, y = [0] * levels, [0] * levels
+        ceiling = levels  # doses at or above this are excluded
+        gate, cohort = 0.0, 0
+        while len(result.patients) < e.max_patients:
+            members = []
+            for _ in range(min(e.cohort_size, e.max_patients - len(result.patients))):
+                arrival = yield waiting.get()  # leukapheresis on arrival; dosing waits for manufacturing and gate
+                infusion = max(arrival + design.lead, gate)
+                dlt = bool(toxicity.random() < true_dlt[level])
+                members.append(Patient(cohort, level, arrival, infusion, infusion + design.window, dlt))
+            result.patients.extend(members)
+            yield env.all_of([env.timeout(max(p.dlt_end - env.now, 0.0)) for p in members])  # all DLT windows close
+            gate = env.now
+            n[level] += len(members)
+            y[level] += sum(p.dlt for p in members)
+            decision = decide(y[level], n[level], e.target, e.ei, e.safety)
+            cohort += 1
+            if decision == "DU":
+                ceiling = min(ceiling, level)
+            if decision in ("D", "DU"):
+                if level == 0 and decision == "DU":
                     result.stopped_early = True
-                    break
-            else:
-                level -= 1
-        elif decision == "E" and level + 1 < ceiling:
-            level += 1
-    result.mtd = None if result.stopped_early else select_mtd(n, y, e.target, ceiling)
+                    return
+                level = max(level - 1, 0)
+            elif decision == "E" and level + 1 < ceiling:
+                level += 1
+        result.mtd = select_mtd(n, y, e.target, ceiling)
+
+    env.process(arrive())
+    env.run(until=env.process(escalate()))
     return result
 
 
