@@ -31,7 +31,9 @@ _UNIT_ALIASES: dict[str, Unit] = {
     "mo": "mo", "month": "mo", "months": "mo",
     "y": "y", "yr": "y", "year": "y", "years": "y",
 }
-_APPROX_DAYS: dict[Unit, float] = {"d": 1, "w": 7, "mo": 365.2425 / 12, "y": 365.2425}
+DAYS_PER_YEAR = 365.2425
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12  # average Gregorian month, for rates per month and approximate durations
+_APPROX_DAYS: dict[Unit, float] = {"d": 1, "w": 7, "mo": DAYS_PER_MONTH, "y": DAYS_PER_YEAR}
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ import numpy as np
 import simpy
 
 from schedsim.compiler import compile_protocol
+from schedsim.durations import DAYS_PER_MONTH
 from schedsim.engine import plan
 from schedsim.errors import InputError, Problem
 from schedsim.escalation import decide
@@ -27,7 +28,6 @@ from schedsim.loader import load_protocol
 from schedsim.model.scenario import Escalation
 from schedsim.sampling import stream
 
-DAYS_PER_MONTH = 365.2425 / 12
 MAX_TRIALS = 100_000
 
 

@@ -275,28 +275,25 @@ class _Patient:
 
     def _bounds(self) -> list[float]:
         """The day each distinct limit bounds (infinite while it cannot be told yet)."""
-        shared = self.shared
-        found: list[float] = []
-        for key, event in enumerate(shared.limit_example):
-            found.append(math.inf if self._within_limit(event, 0) and self.bounds[key] is None
-                         else self.bounds[key])  # type: ignore[arg-type]
-        return found
+        return [self._bound(key) for key in range(self.shared.limit_count)]
 
-    def _within_limit(self, i: int, now: int) -> bool:
-        limit = self.shared.limits[i]
-        if limit is None:
-            return True
-        key = self.shared.limit_ids[i]
+    def _bound(self, key: int) -> float:
+        """The day limit ``key`` bounds: its event's actual day plus the offset, else where its anchors put it
+        (cached once known); infinite while its anchors have not fired."""
         bound = self.bounds[key]
         if bound is None:
-            ref, offset = limit
+            ref, offset = self.shared.limit_defs[key]
             base = self.fired[ref]
-            if base == MISSING:  # not fired yet: where its anchors put it, if they have fired
+            if base == MISSING:
                 if any(self.fired[j] == MISSING for j, _ in self.shared.anchors[ref]):
-                    return True
+                    return math.inf
                 base = self._target(ref)
             bound = self.bounds[key] = self.advance(base, offset)
-        return now <= bound
+        return bound
+
+    def _within_limit(self, i: int, now: int) -> bool:
+        key = self.shared.limit_ids[i]
+        return key < 0 or now <= self._bound(key)
 
     def _hazard(self, hazard: Hazard) -> None:
         if not hazard.rates:

@@ -111,8 +111,9 @@ def visit_load(result: SimulationResult) -> dict[date, Counter[str]]:
     table = replicate.records
     events = result.timeline.events
     kinds = list(LOAD_KINDS)
-    kind_of = np.array([kinds.index(e.kind) if e.kind in kinds and e.setting in (None, "clinic") else -1
-                        for e in events] or [-1], dtype=np.int64)
+    clinic = result.params.visits
+    kind_of = np.array([kinds.index(e.kind) if e.kind in kinds and e.id in clinic else -1 for e in events] or [-1],
+                       dtype=np.int64)
     event = np.frombuffer(table.event, dtype=np.int32)
     actual = np.frombuffer(table.actual, dtype=np.int32)
     kind = kind_of[event]

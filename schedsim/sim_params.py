@@ -8,6 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from schedsim.durations import DAYS_PER_MONTH
+from schedsim.engine import plan
 from schedsim.errors import InputError
 from schedsim.ir import Timeline
 from schedsim.loader import LoadedProtocol, validate_model
@@ -15,7 +17,6 @@ from schedsim.model import Scenario
 from schedsim.sampling import Distribution, stream
 from schedsim.yamlsource import FieldPath, SourceDoc, load_yaml
 
-DAYS_PER_MONTH = 365.2425 / 12
 CAUSES = ("progression", "death", "withdrawal")
 
 
@@ -74,7 +75,7 @@ def resolve(scenario: Scenario, timeline: Timeline, loaded: LoadedProtocol, doc:
     step_durations: dict[str, tuple[Distribution, int]] = {}
     failures: dict[str, tuple[float, int]] = {}
     phase_ids = {phase.id for phase in timeline.phases}
-    planned = _planned(timeline)
+    planned = plan(timeline)
     references = {phase.id: phase.reference for phase in timeline.phases}
     for key, timing in scenario.steps.items():
         events = [e for e in timeline.events if key in (e.step, e.role)]
@@ -131,12 +132,6 @@ def _is_later_cycle_start(event_id: str) -> bool:
     parts = event_id.split(".")
     return len(parts) == 3 and parts[2] == "start" and parts[1][:1] == "c" and parts[1][1:].isdigit() and \
         parts[1] != "c1"
-
-
-def _planned(timeline: Timeline) -> dict[str, int]:
-    from schedsim.engine import plan
-
-    return plan(timeline)
 
 
 def _primary(timeline: Timeline, loaded: LoadedProtocol) -> tuple[str, ...]:

@@ -33,7 +33,7 @@ class SharedState:
         unique_limits = list(dict.fromkeys(limit for limit in self.limits if limit is not None))
         self.limit_ids = [unique_limits.index(limit) if limit is not None else -1 for limit in self.limits]
         self.limit_count = len(unique_limits)
-        self.limit_example = [self.limit_ids.index(key) for key in range(self.limit_count)]  # an event per limit
+        self.limit_defs = unique_limits  # key → (limit event, offset)
         self.rules = [e.rule for e in events]
         self.windows = [(e.window.early, e.window.late) if e.window else (0, 0) for e in events]
         self.children: list[list[int]] = [[] for _ in events]

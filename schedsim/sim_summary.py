@@ -53,7 +53,7 @@ def summarise(result: SimulationResult) -> dict[str, Any]:
     statuses: Counter[str] = Counter()
     dropouts: dict[str, Counter[str]] = {}
     resources: dict[str, dict[str, Any]] = {}
-    clinic = {i for i, e in enumerate(timeline.events) if e.kind != "milestone" and e.setting in (None, "clinic")}
+    clinic = [timeline.index[e] for e in result.params.visits]
     for rep in result.replicates:
         table = rep.records
         subjects = np.frombuffer(table.subject, dtype=np.int32)
@@ -71,7 +71,7 @@ def summarise(result: SimulationResult) -> dict[str, Any]:
             completion.append(max(last_primary))
         if rep.day1:
             enrolment_spans.append(max(rep.day1) - min(rep.day1))
-        in_clinic = done & np.isin(events, list(clinic))
+        in_clinic = done & np.isin(events, clinic)
         if in_clinic.any():  # patient-days with a clinic visit, counted per week (days may precede the start)
             days = (actual + offsets)[in_clinic]
             first = int(days.min())
