@@ -312,7 +312,8 @@ def site_days(country: str | None, subdivision: str | None = None, closures: Pat
     return make(country, subdivision, closures, open_days)
 
 
-from schedsim import cli_analysis  # noqa: E402,F401  (registers check, rules, simulate, escalation on the app)
+# The other command modules register themselves on the app: check, rules, simulate, escalation; import.
+from schedsim import cli_analysis, cli_import  # noqa: E402,F401
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from schedsim.draft_phases import LIBRARY, DraftPhase
 from schedsim.draft_points import Resolved
 from schedsim.registry_record import OutcomeEntry, Record
+from schedsim.timeframe_text import original_case
 
 _GAPS = {"asct": 28}
 _DEFAULT_GAP = 14
@@ -144,7 +145,7 @@ def _assessment(assessment: DraftAssessment) -> list[str]:
         ident = re.sub(r"[^a-z0-9]+", "_", resolved.expr.lower()).strip("_")
         ident = ident if ident not in used else f"{ident}_{len(used) + 1}"
         used.add(ident)
-        text = _original(point.text, assessment.time_frame)
+        text = original_case(point.text, assessment.time_frame)
         label = text[:1].upper() + text[1:]
         if point.kind in ("horizon", "until"):
             label = f"End of the time frame: {text}"
@@ -183,12 +184,6 @@ def _short(measure: str) -> str:
         return abbreviation.group(1)
     words = measure.split()
     return " ".join(words[:5]) + (" ..." if len(words) > 5 else "")
-
-
-def _original(piece: str, time_frame: str) -> str:
-    """The piece as the record wrote it (case and all), when normalising left it findable."""
-    start = time_frame.lower().find(piece)
-    return time_frame[start:start + len(piece)] if start >= 0 else piece
 
 
 def _escalation_sentences(record: Record) -> list[str]:

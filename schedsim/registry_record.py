@@ -15,7 +15,7 @@ from pathlib import Path
 
 from schedsim.errors import InputError, Problem
 from schedsim.timeframe import parse_time_frame
-from schedsim.timeframe_text import split_pieces
+from schedsim.timeframe_text import split_pieces, tidy
 
 _TYPES = ("DRUG", "BIOLOGICAL", "PROCEDURE", "DEVICE", "RADIATION", "BEHAVIORAL", "GENETIC", "DIETARY_SUPPLEMENT",
           "COMBINATION_PRODUCT", "DIAGNOSTIC_TEST", "OTHER")
@@ -147,16 +147,17 @@ def _looks_like_outcome(entry: str) -> bool:
 def split_outcome(entry: str, kind: str = "primary") -> OutcomeEntry:
     """Split ``measure, description, time frame``: the time frame is the longest tail of comma pieces that reads as
     a time frame (its parts contain commas too); the measure is the first piece; the rest is the description."""
-    warnings: list[str] = []
+    entry, notes = tidy(entry)
+    warnings = [f"{note} in {entry[:60]!r}" for note in notes]
     pieces = split_pieces(entry)
-    if entry.count("(") != entry.count(")"):
-        warnings.append(f"unbalanced parentheses in {entry[:60]!r}")
     if len(pieces) == 1:
         return OutcomeEntry(kind, pieces[0], "", "", (f"outcome {pieces[0][:60]!r} has no time frame",))
     tail = 0
     for start in range(len(pieces) - 1, 0, -1):
         candidate = ", ".join(pieces[start:])
-        if pieces[start].endswith(".") or not parse_time_frame(candidate).complete:
+        if pieces[start].endswith(".") or not parse_time_frame(pieces[start]).points:
+            continue  # a time frame starts with a time point, not with "whichever comes first"
+        if not parse_time_frame(candidate).complete:
             continue
         tail = start
     if tail == 0:
@@ -203,7 +204,8 @@ def _from_json(data: object, source: str) -> Record:
         if isinstance(item, dict) and item.get("description"):
             record.intervention_details.append(_text(item["description"]))
     design = _dict(section, "designModule", record)
-    count = (design.get("enrollmentInfo") or {}).get("count") if isinstance(design.get("enrollmentInfo"), dict) else None
+    enrollment = design.get("enrollmentInfo")
+    count = enrollment.get("count") if isinstance(enrollment, dict) else None
     record.enrollment = count if isinstance(count, int) and count > 0 else None
     outcomes = _dict(section, "outcomesModule", record)
     for kind in OUTCOME_TYPES:
@@ -211,16 +213,15 @@ def _from_json(data: object, source: str) -> Record:
             if not isinstance(item, dict):
                 record.warnings.append(f"{kind}Outcomes[{index}] is not an object; skipped")
                 continue
-            measure = _text(item.get("measure"))
-            frame = _text(item.get("timeFrame"))
-            warnings = []
+            warnings: list[str] = []
+            measure, frame, description = (_tidy(_text(item.get(key)), warnings)
+                                           for key in ("measure", "timeFrame", "description"))
             if not measure:
                 warnings.append(f"{kind}Outcomes[{index}] has no measure")
                 measure = f"{kind} outcome {index + 1}"
             if not frame:
                 warnings.append(f"{kind}Outcomes[{index}] ({measure[:60]!r}) has no time frame")
-            record.outcomes.append(OutcomeEntry(kind, measure, _text(item.get("description")), frame,
-                                                tuple(warnings)))
+            record.outcomes.append(OutcomeEntry(kind, measure, description, frame, tuple(warnings)))
             record.warnings.extend(warnings)
     if not record.title:
         record.warnings.append("no title")
@@ -240,6 +241,12 @@ def _dict(parent: dict, key: str, record: Record) -> dict:
 def _list(parent: dict, key: str) -> list:
     value = parent.get(key)
     return value if isinstance(value, list) else []
+
+
+def _tidy(text: str, warnings: list[str]) -> str:
+    clean, notes = tidy(text)
+    warnings.extend(f"{note} in {clean[:60]!r}" for note in notes)
+    return clean
 
 
 def _text(value: object) -> str:

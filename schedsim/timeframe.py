@@ -30,7 +30,7 @@ from schedsim.timeframe_text import (
     split_pieces,
 )
 
-__all__ = ["Anchor", "Point", "TimeFrame", "describe", "parse_time_frame"]
+__all__ = ["ANCHOR_DAY0", "Anchor", "Point", "TimeFrame", "describe", "parse_time_frame", "resolve_day"]
 
 _UNIT = r"(?P<u>days?|d|weeks?|wks?|w|months?|mos?|m|years?|yrs?|y|hours?|hrs?|h|minutes?|mins?)"
 _UNITS = {"d": "d", "w": "w", "wk": "w", "m": "mo", "mo": "mo", "y": "y", "yr": "y", "h": "h", "hr": "h", "min": "min"}
@@ -191,7 +191,8 @@ def _duration(number: str, unit: str, sign: str = "+") -> tuple[Duration | None,
 
 _SUFFIX = re.compile(rf"^(?P<at>(?:at|by|on) )?(?P<approx>(?:approximately|approx|about|around) )?(?P<n>\d+) ?{_UNIT}"
                      rf"(?: (?P<prep>{_AFTER}|before|prior to|pre) (?P<a>.+))?$")
-_PREFIX = re.compile(r"^(?:at |on |by )?(?P<u>days?|d|weeks?|wk|w|months?|mo|m|years?|yr|y) ?(?P<sign>[+-])? ?(?P<n>\d+)"
+_PREFIX = re.compile(r"^(?:at |on |by )?(?P<u>days?|d|weeks?|wk|w|months?|mo|m|years?|yr|y) ?"
+                     r"(?P<sign>[+-])? ?(?P<n>\d+)"
                      rf"(?: (?:{_AFTER}) (?P<a>.+))?$")
 _CYCLE = re.compile(r"^(?:at |on |by )?(?:cycle|c) ?(?P<c>\d+),? ?(?:day|d) ?(?P<d>\d+)(?: of (?P<p>.+))?$")
 _CYCLE_END = re.compile(r"^(?:at |by )?(?:the )?(?:end of|completion of|after) (?:cycle|course) (?P<c>\d+)"
@@ -251,7 +252,12 @@ def _after_anchor(text: str, preposition: str | None) -> Anchor | None:
     """The anchor of "N months after X": after/post/following a phase means its end, of/from its start."""
     anchor = anchor_of(text)
     if anchor is None:
-        return None
+        edge = re.match(r"^(?:the )?(start|beginning|initiation|end|completion) of (?:the )?(.+)$", text)
+        phase = anchor_of(edge.group(2)) if edge else None
+        if edge is None or phase is None or phase.kind != "phase":
+            return None
+        ends = edge.group(1) in ("end", "completion")
+        return replace(phase, kind="phase_end" if ends else "phase_start")
     if anchor.kind == "phase":
         ends = preposition in ("after", "post", "following", "past", "beyond")
         return replace(anchor, kind="phase_end" if ends else "phase_start")
@@ -464,8 +470,8 @@ def _take_parenthetical(text: str) -> tuple[str, str | None]:
     return text[:match.start()].strip(), match.group(1).strip()
 
 
-_BARE = re.compile(r"^(?P<n>\d+)(?P<rest>(?: (?:of|after|post|following) .+)?)$")
-_NUMBERED = re.compile(rf"^(?P<pre>(?:days?|weeks?|months?|years?|cycle) ?)?(?P<n>\d+)(?P<unit> ?{_UNIT})?(?P<rest>.*)$")
+_NUMBERED = re.compile(rf"^(?P<pre>(?:days?|weeks?|months?|years?|cycle) ?)?(?P<n>\d+)(?P<unit> ?{_UNIT})?"
+                       rf"(?P<rest>.*)$")
 
 
 def _distribute(pieces: list[str]) -> list[str]:
@@ -499,5 +505,3 @@ def resolve_day(point: Point, day0: bool) -> Duration | None:
         return Duration(point.day_number, "d")
     return Duration(point.day_number - 1, "d")
 
-
-__all__ += ["ANCHOR_DAY0", "resolve_day"]

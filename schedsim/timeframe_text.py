@@ -58,12 +58,7 @@ class Anchor:
 
 def normalise(text: str) -> tuple[str, list[str]]:
     """Lower-case, unescape Markdown, drop stray brackets, spell numbers as digits; notes say what changed."""
-    notes: list[str] = []
-    clean = text.strip()
-    unescaped = re.sub(r"\\([\\`*_{}\[\]()#+\-.!<>^|~])", r"\1", clean)
-    if unescaped != clean:
-        notes.append("Markdown escapes removed")
-    clean = _balance(unescaped, notes)
+    clean, notes = tidy(text)
     clean = clean.lower()
     clean = re.sub(r"^time ?frame:?\s*", "", clean)
     clean = (clean.replace("\u2013", "-").replace("\u2014", "-").replace("\u2212", "-").replace("\u00a0", " ")
@@ -77,6 +72,22 @@ def normalise(text: str) -> tuple[str, list[str]]:
     clean = re.sub(r"\b(day|d)\s*\+\s*(\d)", r"\1 +\2", clean)
     clean = re.sub(r"\s+", " ", clean).strip(" .,;:")
     return clean, notes
+
+
+def tidy(text: str) -> tuple[str, list[str]]:
+    """Undo Markdown escapes (``10\\^-5``) and drop stray brackets; the notes say what changed."""
+    notes: list[str] = []
+    clean = text.strip()
+    unescaped = re.sub(r"\\([\\`*_{}\[\]()#+\-.!<>^|~])", r"\1", clean)
+    if unescaped != clean:
+        notes.append("Markdown escapes removed")
+    return _balance(unescaped, notes), notes
+
+
+def original_case(piece: str, text: str) -> str:
+    """A normalised piece as the record wrote it (case and all), when normalising left it findable."""
+    start = text.lower().find(piece)
+    return text[start:start + len(piece)] if start >= 0 else piece
 
 
 def _balance(text: str, notes: list[str]) -> str:
@@ -122,7 +133,8 @@ def split_list(text: str) -> list[str]:
     return [part.strip() for piece in split_pieces(text) for part in _LIST_AND.split(piece) if part.strip()]
 
 
-_PRE = r"(?:(?!(?:after|post|before|prior|following|within|up|to|of|from|days?|weeks?|months?|years?|\d+)\b)[a-z0-9/+-]+ )"
+_PRE = (r"(?:(?!(?:after|post|before|prior|following|within|up|to|of|from|days?|weeks?|months?|years?|\d+)\b)"
+        r"[a-z0-9/+-]+ )")  # a word before "infusion" that is not a preposition, unit or number
 _ANCHORS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(pattern)) for kind, pattern in (
     ("horizon", r"^(?:study completion|completion of (?:the )?study|end of (?:the )?study|study end|study closure)$"),
     ("last_dose", r"^(?:(?:last|final) (?:dose|administration|dosing|treatment)(?: of .+)?|end of (?:study |protocol )?"
@@ -135,7 +147,8 @@ _ANCHORS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(patt
                   r"(?:informed consent|icf)|consent)$"),
     ("randomization", r"^(?:randomi[sz]ation|random assignment)$"),
     ("baseline", r"^(?:baseline|screening|pre ?treatment|pre ?dose|predose|baseline visit|screening visit)$"),
-    ("transplant", rf"^{_ORD}(?:autologous |allogeneic |auto-?)?(?:(?:hematopoietic |haematopoietic |peripheral blood )?"
+    ("transplant", rf"^{_ORD}(?:autologous |allogeneic |auto-?)?"
+                   rf"(?:(?:hematopoietic |haematopoietic |peripheral blood )?"
                    rf"stem[- ]cell (?:transplant(?:ation)?|infusion|reinfusion|rescue)|asct|auto-?sct|auto-?hsct|"
                    rf"hsct|hct|sct|transplant(?:ation)?|autograft)(?: day 0)?{_NUM}$"),
     ("apheresis", rf"^{_ORD}(?:leuk[ao]?pheresis|apheresis|t[- ]cell collection|cell collection){_NUM}$"),

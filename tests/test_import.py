@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import PROTOCOLS, ROOT
+
 from schedsim.compiler import compile_file
 from schedsim.engine import plan
 from schedsim.importer import import_record
