@@ -90,7 +90,7 @@ def _phases(phases: list[DraftPhase]) -> list[str]:
     if not phases:
         return ["  - id: treatment", "    kind: procedure", "    label: Treatment",
                 "    # TODO: no treatment phase recognised in the record; describe the schedule here.",
-                "    steps:", "      - {id: start, label: Start of treatment, day: 0}"]
+                "    steps:", "      - {id: first_dose, label: First dose, day: 0}"]
     out: list[str] = []
     previous: DraftPhase | None = None
     for phase in phases:

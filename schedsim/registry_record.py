@@ -63,7 +63,12 @@ def read_record(path: str | Path) -> Record:
     return parse_record(text, str(path))
 
 
+_UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def parse_record(text: str, source: str) -> Record:
+    """Read a record from its text (``source`` names it in messages)."""
+    text, controls = _UNPRINTABLE.subn(" ", text)
     stripped = text.strip()
     if not stripped:
         raise InputError(Problem(source, None, "", "the record is empty"))
@@ -72,8 +77,12 @@ def parse_record(text: str, source: str) -> Record:
             data = json.loads(stripped)
         except json.JSONDecodeError as exc:
             raise InputError(Problem(source, exc.lineno, "", f"not valid JSON: {exc.msg}")) from None
-        return _from_json(data, source)
-    return _from_text(text, source)
+        record = _from_json(data, source)
+    else:
+        record = _from_text(text, source)
+    if controls:
+        record.warnings.insert(0, f"{controls} control character(s) replaced by spaces")
+    return record
 
 
 # --- the seed text layout -----------------------------------------------------------------------------------
@@ -84,6 +93,12 @@ def _from_text(text: str, source: str) -> Record:
     record.title = lines[0][1]
     rest = lines[1:]
     kinds = [_line_kind(line) for _, line in rest]
+    after = next((i for i, kind in enumerate(kinds) if kind == "interventions"), None)
+    if after is not None:  # between the interventions and the last line come the outcome lines, whatever they hold
+        for index in range(after + 1, len(rest) - 1):
+            if kinds[index] != "outcomes" and "," in rest[index][1]:
+                kinds[index] = "outcomes"
+                record.warnings.append(f"line {rest[index][0]}: read as outcome measures by its place in the record")
     first_structured = next((i for i, kind in enumerate(kinds) if kind in ("interventions", "outcomes")), len(rest))
     outcome_lines: list[tuple[int, str]] = []
     prose: list[tuple[int, str]] = []
@@ -127,7 +142,7 @@ def _split_bar(line: str) -> list[str]:
 
 
 def _line_kind(line: str) -> str:
-    entries = _split_bar(line)
+    entries = _split_bar(tidy(line)[0])
     if entries and all(_INTERVENTION.match(e) for e in entries):
         return "interventions"
     if entries and sum(_looks_like_outcome(e) for e in entries) * 2 >= len(entries) and len(entries) >= 1:
@@ -150,6 +165,8 @@ def split_outcome(entry: str, kind: str = "primary") -> OutcomeEntry:
     entry, notes = tidy(entry)
     warnings = [f"{note} in {entry[:60]!r}" for note in notes]
     pieces = split_pieces(entry)
+    if not pieces:
+        return OutcomeEntry(kind, "unnamed outcome", "", "", (f"an empty outcome entry {entry!r}",))
     if len(pieces) == 1:
         return OutcomeEntry(kind, pieces[0], "", "", (f"outcome {pieces[0][:60]!r} has no time frame",))
     tail = 0
