@@ -169,7 +169,7 @@ _ANCHORS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(patt
 
 def anchor_of(text: str) -> Anchor | None:
     """The event a phrase names ("the second CAR-T cell transfusion" → infusion #2), or None."""
-    text = re.sub(r"^(?:the |a )?(?:(?:date|time|day) of (?:the )?)?", "", text.strip()).strip()
+    text = re.sub(r"^(?:the |a )?(?:(?:date|time|day) of (?:the )?)?", "", text.strip().lower()).strip()
     text = re.sub(r"\s*\((?:day 0|d0)\)$| date$| \(?day 0\)?$", "", text)
     for kind, pattern in _ANCHORS:
         match = pattern.match(text)

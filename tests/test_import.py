@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import PROTOCOLS, ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
-from conftest import PROTOCOLS, ROOT
 
 from schedsim.cli import app
 from schedsim.compiler import compile_file
