@@ -32,6 +32,7 @@ demo: $(STAMP)
 	$(BIN)/schedsim swimmer protocols/examples/roster.csv --today 2026-11-23 -o out/roster.swimmer.png
 	$(BIN)/schedsim visit-load protocols/examples/roster.csv -o out/roster.visit-load.png
 	$(BIN)/schedsim check protocols/*.yaml -o out/check.txt
+	$(BIN)/schedsim import seeds/000_9f93e3c7ef5718a8.txt -o out/seed-000.draft.yaml --report > out/seed-000.import-report.txt
 	$(BIN)/schedsim simulate protocols/ppcl-vrd-cart-asct-cart2.yaml --scenario protocols/scenarios/ppcl-baseline.yaml \
 	  --patients 30 --replicates 20 --seed 1 --workers 2 -o out/simulation
 	$(BIN)/schedsim check --roster protocols/examples/roster.csv --today 2026-11-23 -o out/deviations.txt; \
