@@ -15,7 +15,12 @@ from schedsim.durations import Duration
 from schedsim.timeframe import Point, resolve_day
 from schedsim.timeframe_text import ANCHOR_DAY0, Anchor, anchor_of
 
-_STEP = {"infusion": "infusion", "apheresis": "apheresis", "manufacture": "manufacturing"}
+#: Anchor kind → (the role of the phase it lies in, its step id in the bundled blocks; None: a multi-day dose step).
+_STEPS: dict[str, tuple[str, str | None]] = {
+    "infusion": ("cart", "infusion"), "apheresis": ("cart", "apheresis"), "manufacture": ("cart", "manufacturing"),
+    "lymphodepletion": ("cart", None), "transplant": ("asct", "transplant"), "conditioning": ("asct", None),
+}
+_ROLE_NAMES = {"cart": "CAR-T", "asct": "ASCT"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,20 +81,14 @@ class Resolver:
             return f"{first}.start", f"{anchor.kind} taken as the first day of {first}"
         if anchor.kind == "horizon":
             return "study.horizon", ""
-        if anchor.kind in _STEP or anchor.kind in ("lymphodepletion",):
-            phase = self._instance("cart", anchor.ordinal)
+        if anchor.kind in _STEPS:
+            role, step = _STEPS[anchor.kind]
+            phase = self._instance(role, anchor.ordinal)
             if phase is None:
-                return None, f"no CAR-T phase #{anchor.ordinal} in the draft for {anchor}"
-            if anchor.kind == "lymphodepletion":
-                return self._first_event(f"{phase}.lymphodepletion", anchor)
-            return f"{phase}.{_STEP[anchor.kind]}", ""
-        if anchor.kind in ("transplant", "conditioning"):
-            phase = self._instance("asct", anchor.ordinal)
-            if phase is None:
-                return None, f"no ASCT phase #{anchor.ordinal} in the draft for {anchor}"
-            if anchor.kind == "conditioning":
-                return self._first_event(f"{phase}.conditioning", anchor)
-            return f"{phase}.transplant", ""
+                return None, f"no {_ROLE_NAMES[role]} phase #{anchor.ordinal} in the draft for {anchor}"
+            if step is None:  # a multi-day dose step: its first event
+                return self._first_event(f"{phase}.{anchor.kind}", anchor)
+            return f"{phase}.{step}", ""
         if anchor.kind == "last_dose":
             return (f"{self.phase_ids[-1]}.end", "the end of the last phase") if self.phase_ids else (
                 None, "the draft has no phase")

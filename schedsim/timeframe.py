@@ -19,7 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from schedsim.durations import DAYS_PER_MONTH, Duration, Window
+from schedsim.durations import Duration, Window
+from schedsim.timeframe_parts import UNIT as _UNIT
+from schedsim.timeframe_parts import distribute, take_parenthetical, take_window
 from schedsim.timeframe_text import (
     ANCHOR_DAY0,
     Anchor,
@@ -32,7 +34,6 @@ from schedsim.timeframe_text import (
 
 __all__ = ["ANCHOR_DAY0", "Anchor", "Point", "TimeFrame", "describe", "parse_time_frame", "resolve_day"]
 
-_UNIT = r"(?P<u>days?|d|weeks?|wks?|w|months?|mos?|m|years?|yrs?|y|hours?|hrs?|h|minutes?|mins?)"
 _UNITS = {"d": "d", "w": "w", "wk": "w", "m": "mo", "mo": "mo", "y": "y", "yr": "y", "h": "h", "hr": "h", "min": "min"}
 _AFTER = r"(?:after|post|following|from|since|past|beyond|of|since the start of|from the start of)"
 _QUALIFIER = re.compile(r"^(?:whichever (?:comes|came|occurs|occurred|is) (?:first|earlier|later|last)"
@@ -106,7 +107,7 @@ def parse_time_frame(text: str) -> TimeFrame:
         return TimeFrame(text, tuple(whole), notes=tuple(notes))
     points: list[Point] = []
     unparsed: list[tuple[str, str]] = []
-    pieces = _distribute(split_list(clean))
+    pieces = distribute(split_list(clean))
     for piece in pieces:
         if _QUALIFIER.match(piece):
             notes.append(f"ignored {piece!r}")
@@ -130,7 +131,7 @@ def _and_list(piece: str) -> list[Point] | None:
     if len(parts) < 2:
         return None
     out: list[Point] = []
-    for part in _distribute(parts):
+    for part in distribute(parts):
         read = _item(part)
         if read is None:
             return None
@@ -152,8 +153,8 @@ def _why(piece: str) -> str:
 
 def _item(text: str) -> list[Point] | None:
     """Read one item (no top-level list): a point, a window, a horizon, a phase end or an until-phrase."""
-    text, window, paren = _take_window(text)
-    text, extra = _take_parenthetical(text) if paren is None else (text, paren)
+    text, window = take_window(text)
+    text, extra = take_parenthetical(text)
     read = _single(text)
     if read is None:
         return None
@@ -424,77 +425,6 @@ def _anchor_point(text: str) -> list[Point] | None:
     if anchor is None or anchor.kind == "phase":
         return None
     return [Point("point", anchor, text=text)]
-
-
-# --- windows, parentheses and lists -------------------------------------------------------------------------
-
-_PM = re.compile(rf"\s*\(?\s*(?:window:?\s*)?±\s*(?P<w>\d+)\s*{_UNIT}?\s*(?:window)?\s*\)?")
-_ASYM = re.compile(rf"\s*[\(,]?\s*(?:window:?\s*)?-\s*(?P<e>\d+)\s*(?P<eu>days?|d|weeks?|w)?\s*(?:to|/)\s*"
-                   rf"\+\s*(?P<l>\d+)\s*{_UNIT}\s*(?:window)?\s*\)?")
-
-
-def _take_window(text: str) -> tuple[str, Window | None, str | None]:
-    """(g) Pull a ± or -a/+b window out of an item: "28±7days", "day 28 (± 3 days)", "day 100 (-7 to +14 days)"."""
-    match = _PM.search(text)
-    if match:
-        unit = match["u"] or "d"
-        days = _window_days(match["w"], unit)
-        rest = (text[:match.start()] + " " + text[match.end():]).strip()
-        rest = re.sub(r"\s+", " ", rest)
-        if re.fullmatch(r"\d+", rest):  # "28±7days": the target borrows the window's unit
-            rest = f"day {rest}" if unit.startswith("d") else f"at {rest} {unit}"
-        return rest, Window(days, days), None
-    match = _ASYM.search(text)
-    if match:
-        window = Window(_window_days(match["e"], match["eu"] or match["u"]), _window_days(match["l"], match["u"]))
-        rest = re.sub(r"\s+", " ", text[:match.start()] + " " + text[match.end():]).strip()
-        return rest, window, None
-    return text, None, None
-
-
-def _window_days(number: str, unit: str) -> int:
-    unit = unit.lower()
-    if unit.startswith("w"):
-        return int(number) * 7
-    if unit.startswith("m") and not unit.startswith("min"):
-        return round(int(number) * DAYS_PER_MONTH)
-    if unit.startswith("y"):
-        return round(int(number) * 365.25)
-    return int(number)
-
-
-def _take_parenthetical(text: str) -> tuple[str, str | None]:
-    match = re.search(r"\s*\(([^()]*)\)\s*$", text)
-    if not match:
-        return text, None
-    return text[:match.start()].strip(), match.group(1).strip()
-
-
-_NUMBERED = re.compile(rf"^(?P<pre>(?:days?|weeks?|months?|years?|cycle) ?)?(?P<n>\d+)(?P<unit> ?{_UNIT})?"
-                       rf"(?P<rest>.*)$")
-
-
-def _distribute(pieces: list[str]) -> list[str]:
-    """Share units and anchors in number lists: "Day 1, 14 and 30 of ASCT", "1, 3, 6 and 12 months after X"."""
-    numbered = [_NUMBERED.match(p) for p in pieces]
-    if not all(numbered) or len(pieces) < 2:
-        return pieces
-    out = []
-    last_rest = next((m["rest"] for m in reversed(numbered) if m and m["rest"].strip()), "")
-    if any(m["rest"].strip() for m in numbered[:-1] if m):
-        last_rest = ""  # anchors of their own: nothing to share
-    for index, match in enumerate(numbered):
-        assert match is not None
-        pre, unit = match["pre"], match["unit"]
-        if not pre and not unit:  # a bare number borrows the style of its neighbours
-            style = next((m for m in [*numbered[index + 1:], *reversed(numbered[:index])]
-                          if m and (m["pre"] or m["unit"])), None)
-            if style is None:
-                return pieces
-            pre, unit = style["pre"], style["unit"]
-        rest = match["rest"] if match["rest"].strip() else last_rest
-        out.append(f"{pre or ''}{match['n']}{unit or ''}{rest}")
-    return out
 
 
 def resolve_day(point: Point, day0: bool) -> Duration | None:
