@@ -16,6 +16,7 @@ from schedsim.draft_phases import LIBRARY, DraftPhase, recognise_phases
 from schedsim.draft_points import Resolved, Resolver
 from schedsim.draft_yaml import DraftAssessment, DraftOutcome, render_draft
 from schedsim.errors import InputError, Problem
+from schedsim.ir import Timeline
 from schedsim.registry_record import OutcomeEntry, Record, read_record
 from schedsim.timeframe import TimeFrame, parse_time_frame
 
@@ -155,40 +156,32 @@ def _horizon(context: _Context, reports: list[OutcomeReport], assessments: list[
 
 
 def _event_ids(text: str, out_dir: Path) -> frozenset[str]:
-    timeline = _compile(text, out_dir)
+    timeline, _ = _compile(text, out_dir)
     return frozenset(e.id for e in timeline.events) if timeline is not None else frozenset()
 
 
 def _plan(text: str, out_dir: Path) -> dict[str, int] | None:
     from schedsim.engine import plan
 
-    timeline = _compile(text, out_dir)
+    timeline, _ = _compile(text, out_dir)
     return plan(timeline) if timeline is not None else None
 
 
-def _compile(text: str, out_dir: Path):  # type: ignore[no-untyped-def]
-    from schedsim.compiler import compile_protocol
-    from schedsim.loader import load_protocol
-    from schedsim.yamlsource import parse_yaml
-
-    name = str(out_dir / "draft.yaml")
-    try:
-        return compile_protocol(load_protocol(name, parse_yaml(text, name)))
-    except InputError:
-        return None
-
-
 def _validate(text: str, out_dir: Path) -> list[Problem]:
+    return _compile(text, out_dir)[1]
+
+
+def _compile(text: str, out_dir: Path) -> tuple[Timeline | None, list[Problem]]:
+    """Load and compile a draft from its text as if it were saved in ``out_dir`` (includes resolve from there)."""
     from schedsim.compiler import compile_protocol
     from schedsim.loader import load_protocol
     from schedsim.yamlsource import parse_yaml
 
     name = str(out_dir / "draft.yaml")
     try:
-        compile_protocol(load_protocol(name, parse_yaml(text, name)))
+        return compile_protocol(load_protocol(name, parse_yaml(text, name))), []
     except InputError as exc:
-        return exc.problems
-    return []
+        return None, exc.problems
 
 
 def _rel(target: Path, base: Path) -> str:
