@@ -34,7 +34,6 @@ from schedsim.timeframe_text import (
 
 __all__ = ["ANCHOR_DAY0", "Anchor", "Point", "TimeFrame", "describe", "parse_time_frame", "resolve_day"]
 
-_UNITS = {"d": "d", "w": "w", "wk": "w", "m": "mo", "mo": "mo", "y": "y", "yr": "y", "h": "h", "hr": "h", "min": "min"}
 _AFTER = r"(?:after|post|following|from|since|past|beyond|of|since the start of|from the start of)"
 _QUALIFIER = re.compile(r"^(?:whichever (?:comes|came|occurs|occurred|is) (?:first|earlier|later|last)"
                         r"|(?:or )?whichever (?:comes|came|occurs|occurred) first)$")
@@ -176,18 +175,14 @@ def _single(text: str) -> list[Point] | None:
     return None
 
 
-def _duration(number: str, unit: str, sign: str = "+") -> tuple[Duration | None, list[str]]:
-    unit = unit.lower().rstrip("s") or unit
-    key = _UNITS.get(unit, _UNITS.get(unit[:1] if unit not in ("min", "minute") else "min"))
-    if unit in ("minute", "min"):
-        key = "min"
-    amount = int(number) * (-1 if sign == "-" else 1)
-    if key == "h":
-        days = int(amount / 24)
-        return Duration(days, "d"), [f"{number} hours read as {abs(days)} day(s)"]
-    if key == "min":
+def _duration(number: str, unit: str) -> tuple[Duration, list[str]]:
+    """A number and a unit as written (``months``, ``wks``, ``h``); hours and minutes become whole days."""
+    unit, amount = unit.lower(), int(number)
+    if unit.startswith("min"):
         return Duration(0, "d"), [f"{number} minutes read as the same day"]
-    return Duration(amount, key), []
+    if unit.startswith("h"):
+        return Duration(amount // 24, "d"), [f"{number} hours read as {amount // 24} day(s)"]
+    return Duration(amount, "mo" if unit.startswith("m") else unit[0]), []  # type: ignore[arg-type]
 
 
 _SUFFIX = re.compile(rf"^(?P<at>(?:at|by|on) )?(?P<approx>(?:approximately|approx|about|around) )?(?P<n>\d+) ?{_UNIT}"
@@ -212,21 +207,20 @@ def _point(text: str) -> list[Point] | None:
             kind = "point" if match["at"] else "horizon"
             return [Point(kind, Anchor("default"), duration, text=text, notes=tuple(notes))]
         anchor = _after_anchor(match["a"], match["prep"])
-        if anchor is None or duration is None:
+        if anchor is None:
             return None
         if match["prep"] in ("before", "prior to", "pre"):
             duration = Duration(-duration.amount, duration.unit)
         return [Point("point", anchor, duration, text=text, notes=tuple(notes))]
     match = _PREFIX.match(text)
     if match:
-        unit = _UNITS.get(match["u"][:2] if match["u"].startswith("mo") else match["u"][:1])
         anchor = Anchor("default") if match["a"] is None else _after_anchor(match["a"], "of")
-        if anchor is None or unit is None:
+        if anchor is None:
             return None
-        number = int(match["n"]) * (-1 if match["sign"] == "-" else 1)
-        if unit == "d":
-            return [Point("point", anchor, Duration(number, "d"), day_number=number, text=text)]
-        return [Point("point", anchor, Duration(number, unit), text=text)]
+        duration, _ = _duration(match["n"], match["u"])
+        number = duration.amount * (-1 if match["sign"] == "-" else 1)
+        duration = Duration(number, duration.unit)
+        return [Point("point", anchor, duration, day_number=number if duration.unit == "d" else None, text=text)]
     match = _CYCLE.match(text)
     if match:
         phase = phase_of(match["p"]) if match["p"] else None
@@ -235,17 +229,16 @@ def _point(text: str) -> list[Point] | None:
         anchor = Anchor("cycle_start", phase=phase, cycle=int(match["c"]))
         day = int(match["d"])
         return [Point("point", anchor, Duration(day - 1, "d"), day_number=day, text=text)]
-    match = _CYCLE_END.match(text) or _CYCLE_START.match(text)
-    if match:
-        groups = match.groupdict()
-        cycle = int(groups.get("c") or groups.get("c2"))
-        phase_text = groups.get("p") or groups.get("p2")
+    for pattern, kind, point_kind in ((_CYCLE_END, "cycle_end", "point"), (_CYCLE_START, "cycle_start", "before")):
+        match = pattern.match(text)
+        if not match:
+            continue
+        cycle = int(match["c"] or match.groupdict().get("c2"))
+        phase_text = match["p"] or match.groupdict().get("p2")
         phase = phase_of(phase_text) if phase_text else None
         if phase_text and phase is None:
             return None
-        kind = "cycle_start" if "c2" not in groups else "cycle_end"
-        return [Point("before" if kind == "cycle_start" else "point", Anchor(kind, phase=phase, cycle=cycle),
-                      text=text)]
+        return [Point(point_kind, Anchor(kind, phase=phase, cycle=cycle), text=text)]
     return None
 
 
