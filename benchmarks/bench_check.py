@@ -18,13 +18,13 @@ from pathlib import Path
 
 from benchtools import median_seconds  # a sibling module: scripts run from benchmarks/
 
-from schedsim.check import check_file
-from schedsim.check_links import rule_links
-from schedsim.check_network import find_conflicts, placement_links, planned_times
-from schedsim.compiler import compile_file, compile_protocol
-from schedsim.ir import Timeline
-from schedsim.loader import load_protocol
-from schedsim.stn import Edge, distance_edges, negative_cycle
+from schedsim.check.checker import check_file
+from schedsim.check.links import rule_links
+from schedsim.check.network import find_conflicts, placement_links, planned_times
+from schedsim.check.stn import Edge, distance_edges, negative_cycle
+from schedsim.compile.compiler import compile_file, compile_protocol
+from schedsim.compile.ir import Timeline
+from schedsim.language.loader import load_protocol
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_000 = ROOT / "protocols" / "ppcl-vrd-cart-asct-cart2.yaml"

@@ -46,10 +46,10 @@ def main() -> None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
-        from schedsim.cohort_data import lanes_from_calendars
-        from schedsim.plot_cohort import swimmer_figure
-        from schedsim.plot_common import save_figure
-        from schedsim.roster import roster_calendars
+        from schedsim.calendar.roster import roster_calendars
+        from schedsim.plots.cohort import swimmer_figure
+        from schedsim.plots.cohort_data import lanes_from_calendars
+        from schedsim.plots.style import save_figure
 
         calendars = roster_calendars(ROSTER, home_doses=False).calendars
         lanes = lanes_from_calendars(calendars) * 250

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import simpy
 
-from schedsim.simulation import simulate
+from schedsim.simulation.run import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_000 = ROOT / "protocols" / "ppcl-vrd-cart-asct-cart2.yaml"
@@ -37,8 +37,8 @@ resources: {{manufacturing_slots: {slots}, apheresis_chairs: {chairs}, transplan
 """
 CHILD = """
 import resource, sys, time
-from schedsim.simulation import simulate
-from schedsim.sim_output import write_outputs
+from schedsim.simulation.run import simulate
+from schedsim.plots.simulation import write_outputs
 began = time.perf_counter()
 result = simulate(sys.argv[1], patients=int(sys.argv[3]), scenario=sys.argv[2], seed=1)
 simulated = time.perf_counter()

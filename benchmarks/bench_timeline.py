@@ -21,9 +21,9 @@ from pathlib import Path
 import simpy
 from benchtools import median_seconds  # a sibling module: scripts run from benchmarks/
 
-from schedsim.compiler import compile_protocol
-from schedsim.loader import load_protocol
-from schedsim.schedule import build_schedule
+from schedsim.compile.compiler import compile_protocol
+from schedsim.engine.schedule import build_schedule
+from schedsim.language.loader import load_protocol
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_000 = ROOT / "protocols" / "ppcl-vrd-cart-asct-cart2.yaml"

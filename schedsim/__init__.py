@@ -6,7 +6,12 @@ Typical use::
     from schedsim import timeline_for
     schedule = timeline_for("protocols/ppcl-vrd-cart-asct-cart2.yaml", start=date(2027, 1, 4))
 
-Names are imported on first use, so ``import schedsim.errors`` (as the CLI does) stays cheap.
+The package is the pipeline, one subpackage per stage (see each one's docstring and the import-linter contracts in
+pyproject.toml): ``language`` → ``compile`` → ``engine`` → ``calendar`` / ``check`` / ``simulation`` /
+``escalation`` / ``importer`` → ``plots`` → ``cli``; ``errors``, ``fileio`` and ``inputs`` are shared by all.
+
+The names below are imported on first use, so ``import schedsim.errors`` (as the CLI does) stays cheap. No public
+name is also the name of a subpackage or module, so ``schedsim.explain`` is always the function.
 """
 
 from __future__ import annotations
@@ -16,28 +21,33 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_EXPORTS = {
-    "compile_file": "compiler", "compile_protocol": "compiler",
-    "EventRecord": "engine", "plan": "engine", "run_deterministic": "engine",
-    "Actuals": "actuals", "load_actuals": "actuals",
-    "ClinicDays": "clinic", "load_closures": "clinic",
-    "CalendarRow": "patient_calendar", "PatientCalendar": "patient_calendar", "build_calendar": "patient_calendar",
-    "calendar_for": "patient_calendar",
-    "due": "roster", "load_roster": "roster", "roster_calendars": "roster",
-    "render_calendars": "calendar_output",
-    "check_file": "check", "check_files": "check", "check_protocol": "check", "run_checks": "check",
-    "check_patient": "deviations", "check_patient_file": "deviations", "check_roster": "deviations",
-    "CheckReport": "findings", "Finding": "findings", "RULES": "rules",
-    "simulate": "simulation", "SimulationResult": "simulation", "SimRecord": "simulation",
-    "CircularReferenceError": "errors", "InputError": "errors", "Problem": "errors", "SchedsimError": "errors",
-    "UnknownAnchorError": "errors",
-    "explain": "explain", "explain_file": "explain",
-    "load_protocol": "loader",
-    "schedule_to_dict": "render", "to_csv": "render", "to_json": "render", "to_table": "render",
-    "Schedule": "schedule", "ScheduledEvent": "schedule", "build_schedule": "schedule", "timeline_for": "schedule",
+_MODULES: dict[str, tuple[str, ...]] = {
+    "errors": ("CircularReferenceError", "InputError", "Problem", "SchedsimError", "UnknownAnchorError"),
+    "language.loader": ("load_protocol",),
+    "language.rules": ("RULES",),
+    "compile.compiler": ("compile_file", "compile_protocol"),
+    "engine.subject": ("EventRecord", "plan", "run_deterministic"),
+    "engine.schedule": ("Schedule", "ScheduledEvent", "build_schedule", "timeline_for"),
+    "engine.render": ("schedule_to_dict", "to_csv", "to_json", "to_table"),
+    "engine.explain": ("explain", "explain_file"),
+    "calendar.actuals": ("Actuals", "load_actuals"),
+    "calendar.clinic": ("ClinicDays", "load_closures"),
+    "calendar.patient": ("CalendarRow", "PatientCalendar", "build_calendar", "calendar_for"),
+    "calendar.roster": ("due", "load_roster", "roster_calendars"),
+    "calendar.output": ("render_calendars",),
+    "check.checker": ("check_file", "check_files", "check_protocol", "run_checks"),
+    "check.deviations": ("check_patient", "check_patient_file", "check_roster"),
+    "check.findings": ("CheckReport", "Finding"),
+    "simulation.run": ("simulate", "SimulationResult", "SimRecord"),
 }
+_EXPORTS = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = sorted(_EXPORTS)
+
+
+def __dir__() -> list[str]:
+    """The exports as well as the module's own names, so that tab completion and ``dir(schedsim)`` show them."""
+    return sorted(set(globals()) | set(__all__))
 
 
 def __getattr__(name: str) -> Any:

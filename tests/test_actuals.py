@@ -11,10 +11,10 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from schedsim.actuals import load_actuals, parse_actuals_csv, parse_actuals_yaml
-from schedsim.compiler import compile_file
+from schedsim.calendar.actuals import load_actuals, parse_actuals_csv, parse_actuals_yaml
+from schedsim.calendar.patient import PatientCalendar, build_calendar
+from schedsim.compile.compiler import compile_file
 from schedsim.errors import InputError
-from schedsim.patient_calendar import PatientCalendar, build_calendar
 
 START = date(2027, 1, 4)
 TIMELINE = compile_file(SEED_000)

@@ -11,13 +11,13 @@ from html.parser import HTMLParser
 import icalendar
 from conftest import SEED_000
 
-from schedsim.actuals import parse_actuals_csv
-from schedsim.calendar_export import all_rows, calendars_to_markdown, rows_to_csv, rows_to_json
-from schedsim.calendar_html import calendars_to_html
-from schedsim.calendar_ics import calendars_to_ics
-from schedsim.clinic import ClinicDays
-from schedsim.compiler import compile_file
-from schedsim.patient_calendar import CALENDAR_FIELDS, PatientCalendar, build_calendar
+from schedsim.calendar.actuals import parse_actuals_csv
+from schedsim.calendar.clinic import ClinicDays
+from schedsim.calendar.export import all_rows, calendars_to_markdown, rows_to_csv, rows_to_json
+from schedsim.calendar.html import calendars_to_html
+from schedsim.calendar.ics import calendars_to_ics
+from schedsim.calendar.patient import CALENDAR_FIELDS, PatientCalendar, build_calendar
+from schedsim.compile.compiler import compile_file
 
 TIMELINE = compile_file(SEED_000)
 START = date(2027, 1, 4)

@@ -10,9 +10,9 @@ import pytest
 from conftest import BUNDLED, PROTOCOLS, ROOT, SEED_000
 from typer.testing import CliRunner
 
-from schedsim.check import check_file
+from schedsim.check.checker import check_file
 from schedsim.cli import app
-from schedsim.rules import RULES, rules_markdown
+from schedsim.language.rules import RULES, rules_markdown
 
 runner = CliRunner()
 FIXTURES = Path(__file__).parent / "fixtures" / "checks"

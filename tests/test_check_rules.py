@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from schedsim.check import check_file
-from schedsim.deviations import check_patient_file
-from schedsim.findings import CheckReport
-from schedsim.rules import RULES
+from schedsim.check.checker import check_file
+from schedsim.check.deviations import check_patient_file
+from schedsim.check.findings import CheckReport
+from schedsim.language.rules import RULES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "checks"
 BASE = FIXTURES / "base.yaml"

@@ -15,8 +15,8 @@ from conftest import PROTOCOLS, SEED_000
 from typer.testing import CliRunner
 
 from schedsim.cli import app
-from schedsim.render import CSV_FIELDS
-from schedsim.schema import schema_text
+from schedsim.engine.render import CSV_FIELDS
+from schedsim.language.schema import schema_text
 
 runner = CliRunner()
 EVENT_KEYS = {"id", "kind", "phase", "label", "day", "date", "window", "agent", "activities"}

@@ -13,8 +13,8 @@ import pytest
 from conftest import SEED_000
 from typer.testing import CliRunner
 
+from schedsim.calendar.patient import CALENDAR_FIELDS
 from schedsim.cli import app
-from schedsim.patient_calendar import CALENDAR_FIELDS
 
 runner = CliRunner()
 BASE = ["calendar", str(SEED_000), "--start", "2027-01-04"]

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schedsim.clinic import ClinicDays, load_closures, move_to_open_day, parse_open_days, site_days
-from schedsim.compiler import compile_file
+from schedsim.calendar.clinic import ClinicDays, load_closures, move_to_open_day, parse_open_days, site_days
+from schedsim.calendar.patient import build_calendar
+from schedsim.compile.compiler import compile_file
 from schedsim.errors import InputError
-from schedsim.patient_calendar import build_calendar
 
 PROTOCOL = """
 id: clinic_test

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from conftest import MINIMAL
 
-from schedsim.compiler import compile_file
-from schedsim.schedule import build_schedule, timeline_for
+from schedsim.compile.compiler import compile_file
+from schedsim.engine.schedule import build_schedule, timeline_for
 
 
 def days(path: Path, start: date | None = None) -> dict[str, int]:

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schedsim.dates import add_offset, calendar_advance, parse_date, study_day
-from schedsim.durations import Offset
+from schedsim.engine.dates import add_offset, calendar_advance, parse_date, study_day
+from schedsim.language.durations import Offset
 
 
 def test_calendar_month_clips_to_month_end() -> None:

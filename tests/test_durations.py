@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schedsim.anchors import AnchorExpr
-from schedsim.durations import Duration, Offset, Window
-from schedsim.model.types import parse_day_list
+from schedsim.language.anchors import AnchorExpr
+from schedsim.language.durations import Duration, Offset, Window
+from schedsim.language.model.types import parse_day_list
 
 
 @pytest.mark.parametrize(("text", "amount", "unit"), [

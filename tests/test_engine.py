@@ -10,10 +10,10 @@ from conftest import BUNDLED
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from schedsim.compiler import compile_file
-from schedsim.dates import advance_for, calendar_advance
-from schedsim.engine import plan, run_deterministic
-from schedsim.ir import Timeline
+from schedsim.compile.compiler import compile_file
+from schedsim.compile.ir import Timeline
+from schedsim.engine.dates import advance_for, calendar_advance
+from schedsim.engine.subject import plan, run_deterministic
 
 
 def chain_sum(timeline: Timeline, event_id: str) -> int:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from schedsim.cli import app
-from schedsim.escalation import decide, decision_table, posterior_tail
+from schedsim.escalation.rule import decide, decision_table, posterior_tail
 
 runner = CliRunner()
 EI = (0.25, 0.35)
@@ -96,7 +96,7 @@ def test_bad_designs_exit_2() -> None:
 def test_protocol_escalation_block_is_validated(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from conftest import PROTOCOLS
 
-    from schedsim.loader import load_protocol
+    from schedsim.language.loader import load_protocol
 
     source = PROTOCOLS / "pcl-ct0596-dose-escalation.yaml"
     design = load_protocol(source).protocol.escalation

@@ -9,7 +9,7 @@ from conftest import PROTOCOLS
 from typer.testing import CliRunner
 
 from schedsim.cli import app
-from schedsim.escalation_sim import select_mtd, simulate_escalation, summarise_escalation
+from schedsim.escalation.simulation import select_mtd, simulate_escalation, summarise_escalation
 
 runner = CliRunner()
 PCL = PROTOCOLS / "pcl-ct0596-dose-escalation.yaml"

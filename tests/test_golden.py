@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SEED_000, SEED_001
 
-from schedsim.render import to_csv
-from schedsim.schedule import timeline_for
+from schedsim.engine.render import to_csv
+from schedsim.engine.schedule import timeline_for
 
 GOLDEN = Path(__file__).parent / "golden"
 

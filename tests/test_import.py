@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from schedsim.cli import app
-from schedsim.compiler import compile_file
-from schedsim.engine import plan
+from schedsim.compile.compiler import compile_file
+from schedsim.engine.subject import plan
 from schedsim.errors import InputError
-from schedsim.importer import ImportResult, import_record
-from schedsim.registry_record import read_record
+from schedsim.importer.draft import ImportResult, import_record
+from schedsim.importer.record import read_record
 
 SEEDS = ROOT / "seeds"
 runner = CliRunner()

@@ -9,11 +9,11 @@ from conftest import SEED_000
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schedsim.actuals import parse_actuals_csv
-from schedsim.clinic import ClinicDays
-from schedsim.compiler import compile_file
+from schedsim.calendar.actuals import parse_actuals_csv
+from schedsim.calendar.clinic import ClinicDays
+from schedsim.calendar.patient import build_calendar
+from schedsim.compile.compiler import compile_file
 from schedsim.errors import InputError
-from schedsim.patient_calendar import build_calendar
 
 MONTHS = """
 id: months

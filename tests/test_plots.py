@@ -13,17 +13,17 @@ from matplotlib.figure import Figure
 from matplotlib.testing.compare import compare_images
 from typer.testing import CliRunner
 
+from schedsim.calendar.clinic import ClinicDays
+from schedsim.calendar.patient import calendar_for
+from schedsim.calendar.roster import roster_calendars
 from schedsim.cli import app
-from schedsim.clinic import ClinicDays
-from schedsim.cohort_data import lanes_from_calendars, weekly_visit_load
-from schedsim.gantt_data import patient_gantt_data, protocol_gantt_data
-from schedsim.patient_calendar import calendar_for
-from schedsim.plot_cohort import swimmer_figure, visit_load_figure
-from schedsim.plot_common import save_figure
-from schedsim.plot_gantt import gantt_figure
-from schedsim.plots import protocol_gantt, zoom_range
-from schedsim.roster import roster_calendars
-from schedsim.schedule import timeline_for
+from schedsim.engine.schedule import timeline_for
+from schedsim.plots.charts import protocol_gantt, zoom_range
+from schedsim.plots.cohort import swimmer_figure, visit_load_figure
+from schedsim.plots.cohort_data import lanes_from_calendars, weekly_visit_load
+from schedsim.plots.gantt import gantt_figure
+from schedsim.plots.gantt_data import patient_gantt_data, protocol_gantt_data
+from schedsim.plots.style import save_figure
 
 runner = CliRunner()
 START = date(2027, 1, 4)

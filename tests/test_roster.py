@@ -13,10 +13,10 @@ import pytest
 from conftest import PROTOCOLS, SEED_000
 from typer.testing import CliRunner
 
+from schedsim.calendar.patient import CALENDAR_FIELDS
+from schedsim.calendar.roster import due, iso_week, load_roster, roster_calendars
 from schedsim.cli import app
 from schedsim.errors import InputError
-from schedsim.patient_calendar import CALENDAR_FIELDS
-from schedsim.roster import due, iso_week, load_roster, roster_calendars
 
 runner = CliRunner()
 EXAMPLE = PROTOCOLS / "examples" / "roster.csv"

@@ -9,9 +9,9 @@ import pytest
 from conftest import BUNDLED, SEED_000, SEED_001
 from dateutil.relativedelta import relativedelta
 
-from schedsim.compiler import compile_file
-from schedsim.loader import load_protocol
-from schedsim.schedule import Schedule, timeline_for
+from schedsim.compile.compiler import compile_file
+from schedsim.engine.schedule import Schedule, timeline_for
+from schedsim.language.loader import load_protocol
 
 START = date(2027, 1, 4)
 PHASES = ["induction", "cart1", "consolidation", "asct", "cart2", "maintenance"]

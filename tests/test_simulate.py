@@ -12,13 +12,14 @@ from conftest import SEED_000
 from typer.testing import CliRunner
 
 from schedsim.cli import app
-from schedsim.dates import calendar_advance, time_of_study_day
-from schedsim.engine import run_deterministic
-from schedsim.model import DistributionSpec
-from schedsim.sampling import Distribution, stream
-from schedsim.sim_output import events_csv, summary_json, write_outputs
-from schedsim.sim_params import enrolment_days
-from schedsim.simulation import EVENT_FIELDS, simulate
+from schedsim.engine.dates import calendar_advance, time_of_study_day
+from schedsim.engine.sampling import Distribution, stream
+from schedsim.engine.subject import run_deterministic
+from schedsim.language.model import DistributionSpec
+from schedsim.plots.simulation import write_outputs
+from schedsim.simulation.outputs import events_csv, summary_json
+from schedsim.simulation.parameters import enrolment_days
+from schedsim.simulation.run import EVENT_FIELDS, simulate
 
 runner = CliRunner()
 FIXTURES = Path(__file__).parent / "fixtures" / "sim"
@@ -185,9 +186,9 @@ def test_sampled_distributions_match_their_parameters(spec: dict, mean: float | 
 
 
 def test_enrolment_rate_and_ramp_up(tmp_path: Path) -> None:
-    from schedsim.compiler import compile_protocol
-    from schedsim.loader import load_protocol
-    from schedsim.sim_params import load_scenario
+    from schedsim.compile.compiler import compile_protocol
+    from schedsim.language.loader import load_protocol
+    from schedsim.simulation.parameters import load_scenario
 
     loaded = load_protocol(SEED_000)
     timeline = compile_protocol(loaded)

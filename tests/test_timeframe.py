@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from schedsim.timeframe import describe, parse_time_frame
-from schedsim.timeframe_text import anchor_of, normalise, split_pieces
+from schedsim.importer.timeframe.parse import describe, parse_time_frame
+from schedsim.importer.timeframe.words import anchor_of, normalise, split_pieces
 
 PHRASES = [
     ('after induction therapy',

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from schedsim.errors import InputError
-from schedsim.yamlsource import parse_yaml
+from schedsim.language.yamlsource import parse_yaml
 
 
 def test_lines_are_recorded_per_field_path() -> None:

@@ -1,0 +1,162 @@
+"""Many patients: a roster file, every patient's calendar, and who is due when.
+
+A roster is a CSV file with the header ``patient_id,protocol,start`` and optionally ``arm``, ``country``,
+``subdivision`` and ``actuals`` (paths are relative to the roster file). A row's country overrides the site's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from schedsim.calendar.actuals import load_actuals
+from schedsim.calendar.clinic import ClinicDays
+from schedsim.calendar.patient import CalendarRow, PatientCalendar, build_calendar
+from schedsim.compile.compiler import compile_file
+from schedsim.compile.ir import Timeline
+from schedsim.errors import InputError, Problem
+from schedsim.inputs import csv_records, csv_rows, read_input
+
+REQUIRED = ("patient_id", "protocol", "start")
+OPTIONAL = ("arm", "country", "subdivision", "actuals")
+MAX_PATIENTS = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class RosterEntry:
+    patient_id: str
+    protocol: Path
+    start: date
+    arm: str | None
+    country: str | None
+    subdivision: str | None
+    actuals: Path | None
+    file: str
+    line: int
+
+    def problem(self, field: str, message: str) -> Problem:
+        return Problem(self.file, self.line, field, f"patient {self.patient_id}: {message}")
+
+
+@dataclass(frozen=True)
+class RosterResult:
+    """The calendars that could be built, and the problems of the rows that could not (with ``keep_going``)."""
+
+    calendars: tuple[PatientCalendar, ...]
+    problems: tuple[Problem, ...] = ()
+
+
+def load_roster(path: str | Path) -> tuple[list[RosterEntry], list[Problem]]:
+    """Parse a roster: its good rows and a problem per bad row; ``InputError`` when the file itself is unusable."""
+    name = str(path)
+    text = read_input(path, "roster", name)
+    rows = csv_rows(text, name)
+    if not rows:
+        raise InputError(Problem(name, None, "", "the roster is empty (expected a header: patient_id,protocol,start)"))
+    header_line, header = rows[0]
+    columns = [c.strip().lower() for c in header]
+    unknown = [c for c in columns if c not in (*REQUIRED, *OPTIONAL)]
+    missing = [c for c in REQUIRED if c not in columns]
+    if unknown or missing or len(set(columns)) != len(columns):
+        detail = (f"unknown column {unknown[0]!r}" if unknown else f"missing column {missing[0]!r}" if missing
+                  else "a column is repeated")
+        raise InputError(Problem(name, header_line, "header",
+                                 f"{detail}; columns are {', '.join(REQUIRED)} and optionally {', '.join(OPTIONAL)}"))
+    if len(rows) - 1 > MAX_PATIENTS:
+        raise InputError(Problem(name, None, "", f"{len(rows) - 1} patients (at most {MAX_PATIENTS})"))
+    base = Path(path).parent
+    entries: list[RosterEntry] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for number, cells in csv_records(rows, columns, name, problems):
+        patient = cells["patient_id"]
+        if not patient:
+            problems.append(Problem(name, number, "patient_id", "missing patient id"))
+            continue
+        if patient in seen:
+            problems.append(Problem(name, number, "patient_id", f"patient {patient} is listed twice (first on line "
+                                                                f"{seen[patient]})"))
+            continue
+        seen[patient] = number
+        try:
+            start = date.fromisoformat(cells["start"])
+        except ValueError:
+            problems.append(Problem(name, number, "start", f"patient {patient}: not a date: {cells['start']!r} "
+                                                           f"(expected YYYY-MM-DD)"))
+            continue
+        if not cells["protocol"]:
+            problems.append(Problem(name, number, "protocol", f"patient {patient}: no protocol file"))
+            continue
+        entries.append(RosterEntry(
+            patient, base / cells["protocol"], start, cells.get("arm") or None, cells.get("country") or None,
+            cells.get("subdivision") or None, base / cells["actuals"] if cells.get("actuals") else None, name, number))
+    return entries, problems
+
+
+def roster_calendars(path: str | Path, *, site: ClinicDays | None = None, today: date | None = None,
+                     home_doses: bool = True, keep_going: bool = False) -> RosterResult:
+    """Every patient's calendar. A bad row raises ``InputError`` (all bad rows listed), or with ``keep_going`` is
+    reported in the result while the other patients' calendars are still built."""
+    entries, problems = load_roster(path)
+    site = site or ClinicDays()
+    timelines: dict[Path, Timeline | InputError] = {}
+    calendars = []
+    for entry in entries:
+        try:
+            calendars.append(_patient(entry, site, today, home_doses, timelines))
+        except InputError as error:
+            problems.extend(error.problems)
+    if problems and not keep_going:
+        raise InputError(sorted(problems, key=lambda p: (p.file != str(path), p.line or 0)))
+    return RosterResult(tuple(calendars), tuple(problems))
+
+
+def _patient(entry: RosterEntry, site: ClinicDays, today: date | None, home_doses: bool,
+             timelines: dict[Path, Timeline | InputError]) -> PatientCalendar:
+    if not entry.protocol.is_file():
+        raise InputError(entry.problem("protocol", f"protocol file not found: {entry.protocol}"))
+    timeline = timelines.get(entry.protocol)
+    if timeline is None:
+        try:
+            timeline = compile_file(entry.protocol)
+        except InputError as error:
+            timeline = error
+        timelines[entry.protocol] = timeline
+    if isinstance(timeline, InputError):
+        raise InputError([entry.problem("protocol", f"{entry.protocol} is not a valid protocol"),
+                          *timeline.problems])
+    if entry.actuals is not None and not entry.actuals.is_file():
+        raise InputError(entry.problem("actuals", f"actuals file not found: {entry.actuals}"))
+    try:
+        clinic = ClinicDays(site.open_weekdays, entry.country or site.country,
+                            entry.subdivision if entry.country else entry.subdivision or site.subdivision,
+                            site.closures)
+    except ValueError as error:
+        raise InputError(entry.problem("country", str(error))) from None
+    actuals = load_actuals(entry.actuals) if entry.actuals is not None else None
+    return build_calendar(timeline, entry.start, patient_id=entry.patient_id, actuals=actuals, clinic=clinic,
+                          today=today, home_doses=home_doses, arm=entry.arm)
+
+
+def due(calendars: Iterable[PatientCalendar], first: date, last: date) -> list[CalendarRow]:
+    """Visits scheduled between ``first`` and ``last`` (inclusive) that are still to do, by date then patient."""
+    rows = [row for calendar in calendars for row in calendar.rows
+            if first <= row.scheduled_date <= last and row.status not in ("done", "missed", "skipped")]
+    return sorted(rows, key=lambda row: (row.scheduled_date, row.patient_id, row.order))
+
+
+def iso_week(text: str) -> tuple[date, date]:
+    """``2026-W48`` → its Monday and Sunday.
+
+    >>> iso_week("2026-W48")
+    (datetime.date(2026, 11, 23), datetime.date(2026, 11, 29))
+    """
+    year, _, week = text.strip().upper().partition("-W")
+    try:
+        monday = date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        raise ValueError(f"not an ISO week: {text!r} (expected e.g. 2026-W48)") from None
+    return monday, monday + timedelta(days=6)
+

@@ -1,0 +1,116 @@
+"""``schedsim check``: a protocol linter with proofs.
+
+A protocol is compiled (problems the compiler finds that carry a rule id — unknown anchors, loops, duplicate ids,
+days outside a cycle — become findings instead of bad input), its timing becomes a simple temporal network with
+the rules' links, every conflict is reported with the chain of protocol fields behind it, and the structural rules
+run on the planned days. Rules a protocol disables (with a reason) are left out and listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+from schedsim.check.findings import Because, CheckReport, Disabled, Finding
+from schedsim.check.links import rule_links
+from schedsim.check.network import broken_by_plan, find_conflicts, placement_links, planned_times
+from schedsim.check.structure import RULE_FUNCTIONS, closed_days, plan_breaks
+from schedsim.compile.compiler import compile_protocol
+from schedsim.compile.ir import Origin, Timeline
+from schedsim.errors import InputError, Problem
+from schedsim.language.loader import LoadedProtocol, load_protocol
+from schedsim.language.rules import RULES
+
+
+def run_checks(files: Iterable[str | Path], *, actuals: str | Path | None = None, roster: str | Path | None = None,
+               start: date | None = None, today: date | None = None, patient_id: str = "patient",
+               start_weekday: int | None = None, strict: bool = False) -> CheckReport:
+    """What ``schedsim check`` does: protocol files; or one protocol and a patient's ``actuals``; or a ``roster``.
+
+    ``strict`` turns warnings into errors. ``InputError`` for bad input (no protocol, two protocols with actuals).
+    """
+    files = list(files)
+    if roster is not None:
+        from schedsim.check.deviations import check_roster
+
+        if files:
+            raise InputError(Problem(str(files[0]), None, "", "give protocol files or --roster, not both"))
+        report = check_roster(roster, today=today)
+    elif actuals is not None:
+        from schedsim.check.deviations import check_patient_file
+
+        if len(files) != 1:
+            raise InputError(Problem("--actuals", None, "", "give exactly one protocol file with --actuals"))
+        report = check_patient_file(files[0], actuals, start=start, today=today, patient_id=patient_id)
+    else:
+        if not files:
+            raise InputError(Problem("check", None, "", "give one or more protocol files (or --roster)"))
+        report = check_files(files, start_weekday=start_weekday)
+    return report.strict() if strict else report
+
+
+def check_file(path: str | Path, *, start_weekday: int | None = None) -> CheckReport:
+    """Check one protocol file. ``InputError`` for bad input that no rule covers (malformed YAML, unknown fields).
+
+    ``start_weekday`` (0 = Monday) overrides the protocol's ``clinic.start_weekday`` for the closed-day rules.
+    """
+    try:
+        loaded = load_protocol(path)
+    except InputError as error:
+        return _as_findings(error, str(path))
+    return check_protocol(loaded, start_weekday=start_weekday)
+
+
+def check_files(paths: Iterable[str | Path], *, start_weekday: int | None = None) -> CheckReport:
+    """Check several files; ``InputError`` lists the bad input of all of them (checked files are not reported)."""
+    report = CheckReport()
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            report = report + check_file(path, start_weekday=start_weekday)
+        except InputError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise InputError(problems)
+    return report
+
+
+def check_protocol(loaded: LoadedProtocol, *, start_weekday: int | None = None) -> CheckReport:
+    """Every enabled rule on a loaded protocol."""
+    file = loaded.doc.file
+    try:
+        timeline = compile_protocol(loaded)
+    except InputError as error:
+        return _as_findings(error, file)
+    disable = loaded.protocol.checks.disable
+    disabled = tuple(Disabled(rule, reason, file, loaded.doc.line(("checks", "disable", rule)))
+                     for rule, reason in disable.items())
+    findings = [f for f in _findings(loaded, timeline, start_weekday, set(disable)) if f.rule not in disable]
+    findings.sort(key=lambda f: (f.file, f.line or 0, f.rule, f.message))
+    return CheckReport(tuple(findings), disabled, (file,))
+
+
+def _findings(loaded: LoadedProtocol, timeline: Timeline, start_weekday: int | None,
+              disabled: set[str]) -> list[Finding]:
+    times = planned_times(timeline)
+    landmarks = {phase.reference for phase in timeline.phases if phase.reference}
+    conflicts, holding = find_conflicts(placement_links(timeline), rule_links(timeline, times, disabled), times,
+                                        landmarks)
+    findings = [Finding.make(c.rule, c.message, c.origin, c.events,
+                             [Because(link.text, link.origin) for link in c.links]) for c in conflicts]
+    findings.extend(plan_breaks(broken_by_plan(holding, times)))
+    context = (loaded, timeline, times)
+    for rule in RULE_FUNCTIONS:
+        findings.extend(rule(context))
+    findings.extend(closed_days(context, start_weekday))
+    return findings
+
+
+def _as_findings(error: InputError, file: str) -> CheckReport:
+    """Compile problems that name a rule become findings; any other problem is bad input (re-raised)."""
+    if not all(problem.rule in RULES for problem in error.problems):
+        raise error
+    findings = tuple(Finding.make(p.rule, p.message, Origin(p.file, p.line, p.field))  # type: ignore[arg-type]
+                     for p in error.problems)
+    return CheckReport(findings, (), (file,))

@@ -1,0 +1,239 @@
+"""Protocol rules that look at structure and the planned days rather than at the constraint network: outcomes and
+assessments, cycle counts against the source text, windows, conventions, closed days, assumptions.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterator
+
+from schedsim.check.findings import Because, Finding
+from schedsim.check.links import ordered_phases
+from schedsim.check.network import Link
+from schedsim.compile.ir import Event, Origin, Timeline
+from schedsim.language.loader import LoadedProtocol
+from schedsim.language.model import WEEKDAYS
+from schedsim.language.yamlsource import format_path
+
+Context = tuple[LoadedProtocol, Timeline, dict[str, int]]
+_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+            "ten": 10, "eleven": 11, "twelve": 12}
+_CYCLES_TEXT = re.compile(
+    r"\b(?P<count>\d+|" + "|".join(_NUMBERS) + r")\s+(?:(?P<length>\d+)[- ]day\s+)?cycles?\s+of\s+(?P<what>[^.;]*)",
+    re.IGNORECASE)
+_GENERIC = {"cycle", "cycles", "therapy", "regimen", "treatment", "based", "with", "phase"}
+
+
+def outcomes(ctx: Context) -> Iterator[Finding]:
+    """SCH113: each outcome lists existing assessments and has a time frame."""
+    loaded, _, _ = ctx
+    known = [assessment.id for assessment in loaded.protocol.assessments]
+    for index, outcome in enumerate(loaded.protocol.outcomes):
+        path = ("outcomes", index)
+        if not outcome.time_frame.strip():
+            yield _finding("SCH113", f"outcome {outcome.id} has no time frame", loaded, (*path, "time_frame"))
+        if not outcome.assessments:
+            yield _finding("SCH113", f"outcome {outcome.id} ({outcome.measure}) lists no assessment that measures "
+                                     f"it (time frame: {outcome.time_frame})", loaded, path)
+        for j, name in enumerate(outcome.assessments):
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=2, cutoff=0.6)
+                hint = f"; did you mean {' or '.join(close)}?" if close else ""
+                yield _finding("SCH113", f"outcome {outcome.id} lists unknown assessment {name!r}{hint}", loaded,
+                               (*path, "assessments", j))
+
+
+def unused_assessments(ctx: Context) -> Iterator[Finding]:
+    """SCH205: assessments that no outcome lists."""
+    loaded, _, _ = ctx
+    used = {name for outcome in loaded.protocol.outcomes for name in outcome.assessments}
+    for index, assessment in enumerate(loaded.protocol.assessments):
+        if assessment.id not in used:
+            yield _finding("SCH205", f"no outcome lists assessment {assessment.id} ({assessment.label})", loaded,
+                           ("assessments", index))
+
+
+def cycle_counts(ctx: Context) -> Iterator[Finding]:
+    """SCH114: "3 cycles of induction" in the quoted source text against the phase's cycles and cycle length."""
+    loaded, timeline, _ = ctx
+    note = loaded.protocol.source.note or ""
+    note_line = loaded.doc.line(("source", "note"))
+    phases = {phase.id: phase for phase in timeline.phases if phase.kind == "cycles"}
+    for match in _CYCLES_TEXT.finditer(note):
+        what = match.group("what").lower()
+        words = what.split()[:6]
+        count_text = match.group("count").lower()
+        count = _NUMBERS.get(count_text) or int(count_text)
+        best = None
+        for phase in phases.values():
+            keys = {phase.id.lower()} | {w for w in re.split(r"\W+", phase.label.lower()) if len(w) > 4} - _GENERIC
+            hits = [i for i, word in enumerate(words) if any(key in word for key in keys)]
+            if hits and (best is None or hits[0] < best[0]):
+                best = (hits[0], phase)
+        if best is None:
+            continue
+        phase = best[1]
+        index = next(i for i, p in enumerate(loaded.protocol.phases) if p.id == phase.id)
+        quote = match.group(0).strip()[:80]
+        if phase.cycles is not None and phase.cycles != count:
+            yield _finding("SCH114", f"{phase.id} has {phase.cycles} cycles but the source says \"{quote}\" "
+                                     f"(source.note, line {note_line})", loaded, ("phases", index, "cycles"))
+        length = match.group("length")
+        if length and phase.cycle_length is not None and int(length) != phase.cycle_length:
+            yield _finding("SCH114", f"{phase.id} has {phase.cycle_length}-day cycles but the source says \"{quote}\" "
+                                     f"(source.note, line {note_line})", loaded, ("phases", index))
+
+
+def window_overlaps(ctx: Context) -> Iterator[Finding]:
+    """SCH202: consecutive visits of one schedule whose windows share days."""
+    _, timeline, times = ctx
+    series: dict[str, list[Event]] = {}
+    for event in timeline.events:
+        if event.window is not None and event.kind != "milestone":
+            series.setdefault(series_key(event), []).append(event)
+    for events in series.values():
+        events.sort(key=lambda e: (times[e.id], timeline.index[e.id]))
+        pairs = [(a, b) for a, b in zip(events, events[1:], strict=False)
+                 if times[a.id] + a.window.late >= times[b.id] - b.window.early]  # type: ignore[union-attr]
+        if pairs:
+            a, b = pairs[0]
+            more = f" ({len(pairs)} such pairs)" if len(pairs) > 1 else ""
+            yield Finding.make("SCH202", f"windows of {a.id} ({a.window}) and {b.id} ({b.window}), "
+                                         f"{times[b.id] - times[a.id]} days apart, overlap{more}", b.origin,
+                               events=[x for pair in pairs for x in (pair[0].id, pair[1].id)])
+
+
+def window_crossings(ctx: Context) -> Iterator[Finding]:
+    """SCH203: a visit window reaching into the previous or next phase."""
+    _, timeline, times = ctx
+    phases = ordered_phases(timeline)
+    position = {phase.id: i for i, phase in enumerate(phases)}
+    for event in timeline.events:
+        if event.window is None or event.phase is None or event.kind == "milestone":
+            continue
+        i = position[event.phase]
+        t = times[event.id]
+        if i + 1 < len(phases) and t + event.window.late >= times[phases[i + 1].start] > t:
+            nxt = phases[i + 1]
+            yield Finding.make("SCH203", f"the window of {event.id} ({event.window}) reaches {nxt.label} "
+                                         f"({nxt.start}, {times[nxt.start] - t} days after it)", event.origin,
+                               events=[event.id, nxt.start])
+        if i > 0 and t - event.window.early <= times[phases[i - 1].end] < t:
+            before = phases[i - 1]
+            yield Finding.make("SCH203", f"the window of {event.id} ({event.window}) reaches back into "
+                                         f"{before.label} ({before.end}, {t - times[before.end]} days before it)",
+                               event.origin, events=[event.id, before.end])
+
+
+def conventions(ctx: Context) -> Iterator[Finding]:
+    """SCH204: months or years used without a declared convention."""
+    _, timeline, _ = ctx
+    anchors = [a for e in timeline.events for a in (*e.anchors, *((e.limit,) if e.limit else ()))]
+    anchors += [r.anchor for r in timeline.requirements]
+    for unit, declared, used in (("month", timeline.conventions.month_declared, lambda a: a.offset.months),
+                                 ("year", timeline.conventions.year_declared, lambda a: a.offset.years)):
+        first = next((a for a in anchors if used(a)), None)
+        if first is not None and not declared:
+            meaning = timeline.conventions.month if unit == "month" else timeline.conventions.year
+            yield Finding.make("SCH204", f"'{first}' counts {unit}s but conventions.{unit} is not declared "
+                                         f"(read as {meaning})", first.origin)
+
+
+def time_point_order(ctx: Context) -> Iterator[Finding]:
+    """SCH207: a list of time points gives distinct dates in the order written."""
+    loaded, timeline, times = ctx
+    for index, assessment in enumerate(loaded.protocol.assessments):
+        if not isinstance(assessment.at, list):
+            continue
+        points = [f"{assessment.id}.{point.id}" for point in assessment.at]
+        for j, (a, b) in enumerate(zip(points, points[1:], strict=False), start=1):
+            if a in timeline.index and b in timeline.index and times[b] <= times[a]:
+                how = "the same day as" if times[b] == times[a] else f"{times[a] - times[b]} days before"
+                yield _finding("SCH207", f"{b} falls {how} {a}, which is listed before it", loaded,
+                               ("assessments", index, "at", j), events=[a, b])
+
+
+def closed_days(ctx: Context, start_weekday: int | None) -> Iterator[Finding]:
+    """SCH206 / SCH301: for a fixed start weekday, clinic visits on closed weekdays (with or without room to move)."""
+    _, timeline, times = ctx
+    weekday = timeline.clinic.start_weekday if start_weekday is None else start_weekday
+    if weekday is None:
+        return
+    open_days = timeline.clinic.open_weekdays
+    calendar = _calendar_dependent(timeline)
+    day1 = times[timeline.day1]
+    groups: dict[tuple[str, str], list[Event]] = {}
+    for event in timeline.events:
+        if (event.kind == "milestone" or event.id in calendar or event.setting not in (None, "clinic")
+                or event.kind not in timeline.clinic.move):
+            continue
+        on = (weekday + times[event.id] - day1) % 7
+        if on in open_days:
+            continue
+        window = event.window
+        room = window is not None and any((on + k) % 7 in open_days for k in range(-window.early, window.late + 1))
+        groups.setdefault(("SCH301" if room else "SCH206", series_key(event)), []).append(event)
+    start_name = WEEKDAYS[weekday]
+    for (rule, key), events in groups.items():
+        first = events[0]
+        on_day = "/".join(dict.fromkeys(WEEKDAYS[(weekday + times[e.id] - day1) % 7] for e in events))
+        what = f"{first.id} falls" if len(events) == 1 else f"{key} ({len(events)} events) fall"
+        tail = "and can move inside the window" if rule == "SCH301" else "with no open day inside the window"
+        yield Finding.make(rule, f"{what} on a closed day ({on_day}) for a {start_name} start, {tail}",
+                           first.origin, events=[e.id for e in events])
+
+
+def assumptions(ctx: Context) -> Iterator[Finding]:
+    """SCH302: the assumed values, for a reviewer to confirm."""
+    loaded, timeline, _ = ctx
+    if not timeline.assumptions:
+        return
+    because = [Because(f"{info.id}: {info.rationale}", Origin(info.file, info.line, info.field))
+               for info in timeline.assumptions.values()]
+    yield Finding.make("SCH302", f"{len(because)} values are assumed (not stated by the source record)",
+                       Origin(loaded.doc.file, None, ""), constraints=because)
+
+
+def plan_breaks(broken: list[tuple[Link, int]]) -> Iterator[Finding]:
+    """SCH201: rules the planned days break though the network can meet them (by moving inside windows)."""
+    for link, gap in broken:
+        yield Finding.make("SCH201", f"as planned, {link.target} is {gap:+d} days from {link.source}, breaking "
+                                     f"{link.rule}: {link.text}; only moving events inside their windows meets it",
+                           link.origin, events=[link.source, link.target],
+                           constraints=[Because(link.text, link.origin)])
+
+
+def series_key(event: Event) -> str:
+    """The schedule an event repeats in: cycle numbers, block days and repeat counters replaced by ``*``.
+
+    >>> from schedsim.compile.ir import Event, Origin
+    >>> series_key(Event("induction.c2.d8.bortezomib", "dose", "induction", "", "at", (), Origin("f", 1, "")))
+    'induction.c*.d*.bortezomib'
+    """
+    key = re.sub(r"\.c\d+(?=\.|$)", ".c*", event.id)
+    key = re.sub(r"\.d-?\d+(?=\.|$)", ".d*", key)
+    key = re.sub(r"\.\d+$", ".*", key)
+    if event.phase is None and "." in key:
+        key = key.split(".")[0] + ".*"
+    return key
+
+
+def _calendar_dependent(timeline: Timeline) -> set[str]:
+    """Events whose distance from day 1 involves calendar months or years (their weekday depends on the date)."""
+    found: set[str] = set()
+    for event in timeline.events:
+        if any(anchor.offset.is_calendar or anchor.ref in found for anchor in event.anchors):
+            found.add(event.id)
+    return found
+
+
+def _finding(rule: str, message: str, loaded: LoadedProtocol, path: tuple[str | int, ...],
+             events: list[str] | None = None) -> Finding:
+    doc = loaded.doc
+    return Finding.make(rule, message, Origin(doc.file, doc.line(path), format_path(path)), events=events or [])
+
+
+Rule = Callable[[Context], Iterator[Finding]]
+RULE_FUNCTIONS: tuple[Rule, ...] = (outcomes, unused_assessments, cycle_counts, window_overlaps, window_crossings,
+                                    conventions, time_point_order, assumptions)

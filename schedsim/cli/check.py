@@ -1,0 +1,74 @@
+"""Check commands: ``check`` (protocols, or patients' actual dates) and ``rules`` (the rule catalogue)."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from schedsim.cli.options import OutputOption, ReportFormat, date_option, emit, guard
+from schedsim.errors import InputError, Problem
+
+
+class RulesFormat(StrEnum):
+    text = "text"
+    md = "md"
+
+
+def check(
+    files: Annotated[list[Path] | None, typer.Argument(help="protocol files")] = None,
+    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="text (coloured on a terminal) or json")] =
+    ReportFormat.text,
+    strict: Annotated[bool, typer.Option("--strict", help="warnings count as errors (exit 1)")] = False,
+    start_weekday: Annotated[str | None, typer.Option(
+        "--start-weekday", help="every patient starts on this weekday (mon..sun): check closed-day visits")] = None,
+    actuals: Annotated[Path | None, typer.Option("--actuals", help="a patient's actual dates: report deviations")] =
+    None,
+    roster: Annotated[Path | None, typer.Option("--roster", help="roster CSV: every patient's deviations")] = None,
+    start: Annotated[str | None, typer.Option("--start", help="with --actuals: date of study day 1 (default: the "
+                                                              "day-1 actual)")] = None,
+    today: Annotated[str | None, typer.Option("--today", help="with --actuals/--roster: visits whose window closed "
+                                                              "before this date without a record are missed")] = None,
+    patient: Annotated[str, typer.Option("--patient", help="patient id (with --actuals)")] = "patient",
+    output: OutputOption = None,
+) -> None:
+    """Check protocols for schedule contradictions (with the chain of fields behind each), or a patient's actual
+    dates for deviations. Exit 0 clean, 1 errors, 2 bad input."""
+    from schedsim.check.checker import run_checks
+
+    def run() -> int:
+        report = run_checks(files or [], actuals=actuals, roster=roster, start=date_option(start, "--start"),
+                            today=date_option(today, "--today"), patient_id=patient,
+                            start_weekday=_weekday(start_weekday), strict=strict)
+        color = format is ReportFormat.text and output is None and sys.stdout.isatty()
+        emit(report.to_json() if format is ReportFormat.json else report.to_text(color), output)
+        return report.exit_code
+
+    code = guard(run)
+    if code:
+        raise typer.Exit(code)
+
+
+def rules(
+    format: Annotated[RulesFormat, typer.Option("--format", "-f", help="text or md (Markdown table)")] =
+    RulesFormat.text,
+    output: OutputOption = None,
+) -> None:
+    """The check rules: id, severity, why, and how to fix."""
+    from schedsim.language.rules import rules_markdown, rules_table
+
+    guard(lambda: emit(rules_markdown() if format is RulesFormat.md else rules_table(), output))
+
+
+def _weekday(text: str | None) -> int | None:
+    if text is None:
+        return None
+    from schedsim.language.model import WEEKDAYS
+
+    name = text.strip().lower()[:3]
+    if name not in WEEKDAYS:
+        raise InputError(Problem("--start-weekday", None, "", f"not a weekday: {text!r} (mon, tue, ... sun)"))
+    return WEEKDAYS.index(name)  # type: ignore[arg-type]

@@ -1,0 +1,93 @@
+"""Plot commands: ``gantt``, ``patient-gantt``, ``swimmer`` and ``visit-load`` (matplotlib is imported only when
+one of them runs)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from schedsim.cli.options import (
+    ClosuresOption,
+    CountryOption,
+    FromOption,
+    ImageOption,
+    OpenDaysOption,
+    StartOption,
+    SubdivisionOption,
+    TodayOption,
+    ToOption,
+    date_option,
+    guard,
+    site_days,
+)
+
+
+class SwimmerSort(StrEnum):
+    start = "start"
+    progress = "progress"
+
+
+def gantt(
+    file: Annotated[Path, typer.Argument(help="protocol file")],
+    output: ImageOption,
+    start: StartOption = None,
+    first: FromOption = None,
+    last: ToOption = None,
+) -> None:
+    """The protocol's Gantt chart: phases, cycles, dosing days, steps, assessments with windows, milestones."""
+    from schedsim.plots.charts import protocol_gantt
+
+    guard(lambda: protocol_gantt(file, output, date_option(start, "--start"), first, last))
+
+
+def patient_gantt(
+    file: Annotated[Path, typer.Argument(help="protocol file")],
+    output: ImageOption,
+    start: Annotated[str, typer.Option("--start", help="date of study day 1 (YYYY-MM-DD)")],
+    patient: Annotated[str, typer.Option("--patient", help="patient id")] = "patient",
+    actuals: Annotated[Path | None, typer.Option("--actuals", help="CSV/YAML of event_id,date,status")] = None,
+    today: TodayOption = None,
+    country: CountryOption = None,
+    subdivision: SubdivisionOption = None,
+    closures: ClosuresOption = None,
+    open_days: OpenDaysOption = None,
+    home_doses: Annotated[bool, typer.Option(help="include drugs taken at home")] = False,
+    first: FromOption = None,
+    last: ToOption = None,
+) -> None:
+    """A patient's Gantt chart: actual versus planned, closed days shaded, today, out-of-window visits."""
+    from schedsim.plots.charts import patient_gantt as draw
+
+    guard(lambda: draw(file, date_option(start, "--start"), output, first=first, last=last, patient_id=patient,
+                        actuals=actuals, today=date_option(today, "--today"),
+                        clinic=site_days(country, subdivision, closures, open_days), home_doses=home_doses))
+
+
+def swimmer(
+    roster: Annotated[Path, typer.Argument(help="roster CSV")],
+    output: ImageOption,
+    today: TodayOption = None,
+    sort: Annotated[SwimmerSort, typer.Option("--sort", help="order lanes by start date or progress")] =
+    SwimmerSort.start,
+    country: CountryOption = None,
+) -> None:
+    """A swimmer plot of a roster: one lane per patient, phases coloured, procedures and assessments marked."""
+    from schedsim.plots.charts import roster_swimmer
+
+    guard(lambda: roster_swimmer(roster, output, site=site_days(country), today=date_option(today, "--today"),
+                                  sort=sort.value))
+
+
+def visit_load(
+    roster: Annotated[Path, typer.Argument(help="roster CSV")],
+    output: ImageOption,
+    today: TodayOption = None,
+    country: CountryOption = None,
+) -> None:
+    """Clinic events per week across a roster's patients, stacked by kind."""
+    from schedsim.plots.charts import roster_visit_load
+
+    guard(lambda: roster_visit_load(roster, output, site=site_days(country), today=date_option(today, "--today")))

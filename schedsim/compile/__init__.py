@@ -1,0 +1,10 @@
+"""Compile: a validated protocol becomes the timeline IR, a network of events and constraints.
+
+``compiler`` turns a protocol into a ``Timeline`` (``ir``: events with anchors, windows, provenance and
+assumptions); ``phases`` expands cycles and procedure blocks; ``context`` carries what compiling one protocol needs;
+``graph`` works on the anchor network (unknown anchors, circular references, order, nominal plan); ``validate``
+checks whole files (load + compile) for ``schedsim validate``.
+
+May import: ``schedsim.language`` and the shared modules.
+Must not import: the engine, the job stages (calendar, check, simulation, escalation, importer), plots or the CLI.
+"""

@@ -1,0 +1,53 @@
+"""Explain one event's date: the chain of anchors and offsets that fixes it, and the assumptions it rests on."""
+
+from __future__ import annotations
+
+import difflib
+from datetime import date
+from pathlib import Path
+
+from schedsim.engine.schedule import Schedule, timeline_for
+from schedsim.errors import InputError, Problem
+
+
+def explain(schedule: Schedule, event_id: str) -> list[str]:
+    """Lines such as ``maintenance.start = asct.transplant + 100d  →  day 359 (file:line field)``."""
+    timeline = schedule.timeline
+    if event_id not in timeline.index:
+        close = difflib.get_close_matches(event_id, list(timeline.index), n=3, cutoff=0.5)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        raise InputError(Problem(timeline.file, None, "EVENT_ID", f"no event {event_id!r} in the protocol{hint}"))
+    times = {record.event_id: record.actual for record in schedule.records}
+    target = timeline.event(event_id)
+    lines = [f"{event_id} — {target.label}: {_when(schedule, times[event_id])}"]
+    current = target
+    while True:
+        if current.rule == "root":
+            lines.append(f"  {current.id} is the protocol's first event ({current.origin})")
+            break
+        binding = max(current.anchors, key=lambda a: schedule.advance(times[a.ref], a.offset))
+        terms = [str(a) for a in current.anchors]
+        formula = terms[0] if len(terms) == 1 else "latest of (" + ", ".join(terms) + ")"
+        mark = " [assumed]" if binding.assumptions else ""
+        lines.append(f"  {current.id} = {formula}  →  {_when(schedule, times[current.id])}"
+                     f"{mark}  ({binding.origin})")
+        current = timeline.event(binding.ref)
+    assumptions = timeline.assumptions_of(event_id)
+    if assumptions:
+        lines.append("Rests on these assumed values:")
+        for ident in assumptions:
+            a = timeline.assumptions[ident]
+            lines.append(f"  {a.id}  {a.file}:{a.line} {a.field}: {a.rationale}")
+    else:
+        lines.append("Rests on no assumed value.")
+    return lines
+
+
+def _when(schedule: Schedule, t: int) -> str:
+    date = schedule.date(t)
+    return f"day {schedule.day(t)}" + (f" ({date.isoformat()})" if date else "")
+
+
+def explain_file(path: str | Path, event_id: str, start: date | None = None) -> list[str]:
+    """``explain`` for a protocol file (what ``schedsim explain`` prints)."""
+    return explain(timeline_for(path, start), event_id)

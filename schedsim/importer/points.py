@@ -1,0 +1,155 @@
+"""Turn the symbolic time points of a time frame into anchors of the draft ("infusion#2 +6mo" → "cart2.infusion
++ 6mo"), choosing each outcome's reference event from its description when the time frame names none.
+
+>>> resolver = Resolver(["induction", "cart1", "cart2"], {"induction": "induction", "cart1": "cart", "cart2": "cart"})
+>>> resolver.anchor(Anchor("infusion", 2))
+('cart2.infusion', '')
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from schedsim.importer.timeframe.parse import Point, resolve_day
+from schedsim.importer.timeframe.words import ANCHOR_DAY0, Anchor, anchor_of
+from schedsim.language.durations import Duration
+
+#: Anchor kind → (the role of the phase it lies in, its step id in the bundled blocks; None: a multi-day dose step).
+_STEPS: dict[str, tuple[str, str | None]] = {
+    "infusion": ("cart", "infusion"), "apheresis": ("cart", "apheresis"), "manufacture": ("cart", "manufacturing"),
+    "lymphodepletion": ("cart", None), "transplant": ("asct", "transplant"), "conditioning": ("asct", None),
+}
+_ROLE_NAMES = {"cart": "CAR-T", "asct": "ASCT"}
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """A time point as a draft anchor expression, or the reason it has none."""
+
+    point: Point
+    expr: str | None
+    note: str = ""
+    reason: str = ""
+
+
+class Resolver:
+    """Maps anchors onto the draft's phases (ids in order, each with its role)."""
+
+    def __init__(self, phase_ids: list[str], roles: dict[str, str], event_ids: frozenset[str] = frozenset()) -> None:
+        self.phase_ids = phase_ids
+        self.roles = roles
+        self.event_ids = event_ids
+        self.cart_only = bool(phase_ids) and all(roles[p] == "cart" for p in phase_ids)
+
+    def default_for(self, measure: str, description: str) -> tuple[Anchor, str]:
+        """The event an outcome counts from when its time frame names none, and why."""
+        found = re.search(r"\bfrom (?:the )?(.+?) (?:to|until|till)\b", description, re.IGNORECASE)
+        if found:
+            anchor = anchor_of(found.group(1).lower())
+            if anchor is not None and anchor.kind != "phase":
+                return anchor, f"counted from {found.group(1)!r} (the outcome's description)"
+        if self.cart_only:
+            return Anchor("infusion"), "counted from the CAR-T infusion (the study's only treatment)"
+        if self._has("cart") and re.search(r"\bcar[- ]?t\b|\bcart\b|\bcar copies\b", f"{measure} {description}",
+                                            re.IGNORECASE):
+            return Anchor("infusion"), "CAR-T cells are measured from the first infusion"
+        return Anchor("start"), "counted from the first day of treatment"
+
+    def resolve(self, point: Point, default: Anchor, default_note: str) -> Resolved:
+        anchor, note = point.anchor, ""
+        if anchor.kind == "default":
+            anchor, note = default, default_note
+        ref, why = self.anchor(anchor)
+        if ref is None:
+            return Resolved(point, None, reason=why)
+        note = "; ".join(n for n in (note, why, *point.notes) if n)
+        offset = resolve_day(point, anchor.kind in ANCHOR_DAY0)
+        if point.kind == "before":
+            offset = Duration(-1, "d")
+            note = "; ".join(n for n in (note, "the day before") if n)
+        return Resolved(point, _expr(ref, offset), note=note)
+
+    def anchor(self, anchor: Anchor) -> tuple[str | None, str]:
+        """The event id an anchor names in the draft, with a note on any assumption, or (None, reason)."""
+        first = self.phase_ids[0] if self.phase_ids else None
+        if anchor.kind in ("start", "enrolment", "randomization", "baseline"):
+            if first is None:
+                return None, "the draft has no phase"
+            if anchor.kind == "start":
+                return f"{first}.start", ""
+            return f"{first}.start", f"{anchor.kind} taken as the first day of {first}"
+        if anchor.kind == "horizon":
+            return "study.horizon", ""
+        if anchor.kind in _STEPS:
+            role, step = _STEPS[anchor.kind]
+            phase = self._instance(role, anchor.ordinal)
+            if phase is None:
+                return None, f"no {_ROLE_NAMES[role]} phase #{anchor.ordinal} in the draft for {anchor}"
+            if step is None:  # a multi-day dose step: its first event
+                return self._first_event(f"{phase}.{anchor.kind}", anchor)
+            return f"{phase}.{step}", ""
+        if anchor.kind == "last_dose":
+            return (f"{self.phase_ids[-1]}.end", "the end of the last phase") if self.phase_ids else (
+                None, "the draft has no phase")
+        if anchor.kind in ("phase_start", "phase_end"):
+            return self._phase(anchor)
+        if anchor.kind in ("cycle_start", "cycle_end"):
+            return self._cycle(anchor)
+        return None, f"no event for {anchor}"
+
+    def _has(self, role: str) -> bool:
+        return any(self.roles[p] == role for p in self.phase_ids)
+
+    def _instance(self, role: str, ordinal: int) -> str | None:
+        matches = [p for p in self.phase_ids if self.roles[p] == role]
+        if not matches:
+            return None
+        if ordinal == -1:
+            return matches[-1]
+        return matches[ordinal - 1] if ordinal <= len(matches) else None
+
+    def _first_event(self, prefix: str, anchor: Anchor) -> tuple[str | None, str]:
+        found = sorted(e for e in self.event_ids if e == prefix or e.startswith(prefix + "."))
+        if not found:
+            return None, f"no {anchor.kind} event in the draft"
+        return found[0], ""
+
+    def _phase(self, anchor: Anchor) -> tuple[str | None, str]:
+        name = anchor.phase or ""
+        end = anchor.kind == "phase_end"
+        if name == "treatment":
+            if not self.phase_ids:
+                return None, "the draft has no phase"
+            return (f"{self.phase_ids[-1]}.end", "the end of the last phase") if end else (
+                f"{self.phase_ids[0]}.start", "")
+        phase = self._instance(name, anchor.ordinal)
+        if phase is None:
+            return None, f"no {name} phase in the draft"
+        return f"{phase}.{'end' if end else 'start'}", ""
+
+    def _cycle(self, anchor: Anchor) -> tuple[str | None, str]:
+        phases = [p for p in self.phase_ids if anchor.phase is None or self.roles[p] == anchor.phase]
+        phase = next((p for p in phases if f"{p}.c1.start" in self.event_ids), None)
+        if phase is None:
+            return None, "no cycles phase in the draft"
+        cycle = anchor.cycle or 1
+        if anchor.kind == "cycle_start":
+            ref = f"{phase}.c{cycle}.start"
+            return (ref, "") if ref in self.event_ids else (None, f"{phase} has no cycle {cycle}")
+        following = f"{phase}.c{cycle + 1}.start"
+        if following in self.event_ids:
+            return following, f"the end of cycle {cycle} taken as the start of cycle {cycle + 1}"
+        if f"{phase}.c{cycle}.start" in self.event_ids:
+            return f"{phase}.end", ""
+        return None, f"{phase} has no cycle {cycle}"
+
+
+def _expr(ref: str, offset: Duration | None) -> str:
+    if offset is None or offset.amount == 0:
+        return ref
+    sign = "+" if offset.amount > 0 else "-"
+    return f"{ref} {sign} {abs(offset.amount)}{offset.unit}"
+
+
+__all__ = ["Anchor", "Resolved", "Resolver"]

@@ -1,0 +1,174 @@
+"""Load a protocol file and the library files it includes into validated models.
+
+Every problem is reported as an ``InputError`` naming the file, line and field path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
+
+from schedsim.errors import InputError, Problem
+from schedsim.language.model import Block, Library, Protocol, Regimen
+from schedsim.language.yamlsource import FieldPath, SourceDoc, load_yaml
+
+MAX_INCLUDE_DEPTH = 16
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A regimen or block with the file and field path where it is defined."""
+
+    value: Regimen | Block
+    doc: SourceDoc
+    path: FieldPath
+
+
+@dataclass(slots=True)
+class Registry:
+    """Named regimens and blocks from a file and everything it includes, with the files read (in order)."""
+
+    docs: list[SourceDoc]
+    regimens: dict[str, Named] = field(default_factory=dict)
+    blocks: dict[str, Named] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class LoadedProtocol:
+    """A validated protocol with everything it includes, and where each piece came from."""
+
+    protocol: Protocol
+    doc: SourceDoc
+    path: Path
+    registry: Registry
+
+    @property
+    def regimens(self) -> dict[str, Named]:
+        return self.registry.regimens
+
+    @property
+    def blocks(self) -> dict[str, Named]:
+        return self.registry.blocks
+
+    @property
+    def docs(self) -> list[SourceDoc]:
+        return self.registry.docs
+
+
+def validate_model(model: type[M], doc: SourceDoc) -> M:
+    """Validate ``doc.data`` against ``model``; map pydantic errors to file:line: field messages."""
+    if not isinstance(doc.data, dict):
+        raise InputError(Problem(doc.file, 1, "", "expected a mapping of fields at the top of the file"))
+    try:
+        return model.model_validate(doc.data)
+    except PydanticValidationError as exc:
+        raise InputError([_problem(doc, error) for error in exc.errors(include_url=False)]) from None
+
+
+def _problem(doc: SourceDoc, error: Any) -> Problem:
+    path = _clean_loc(error.get("loc", ()), doc.data)
+    kind = error.get("type", "")
+    message = str(error.get("msg", "invalid"))
+    if kind == "extra_forbidden":
+        message = f"unknown field {path[-1]!r}" if path else "unknown field"
+    elif kind == "union_tag_invalid":
+        context = error.get("ctx", {})
+        path = (*path, "kind")
+        message = f"kind must be one of {context.get('expected_tags', '')}, got {context.get('tag', '')!r}"
+    elif kind == "missing":
+        message = "required field is missing"
+    elif kind == "duplicate_id":
+        return doc.problem(path, message, "SCH105")
+    elif message.startswith("Value error, "):
+        message = message.removeprefix("Value error, ")
+    return doc.problem(path, message)
+
+
+def _clean_loc(loc: tuple[Any, ...], data: Any) -> FieldPath:
+    """Drop pydantic's union-branch names (``cycles``, ``function-after[...]``) that are not in the data."""
+    path: list[str | int] = []
+    node = data
+    for position, part in enumerate(loc):
+        if isinstance(node, dict) and node.get("kind") == part and position + 1 < len(loc):
+            continue  # the tag of a discriminated union (phases' kind), not a field
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, dict | list) and isinstance(part, str) and not _is_branch(part):
+            path.append(part)  # a missing or unknown key: name it
+            node = None
+    return tuple(path)
+
+
+def _is_branch(part: str) -> bool:
+    return part in {"cycles", "procedure", "str", "int", "list[TimePoint]", "list[str]"} or "[" in part
+
+
+def load_protocol(path: str | Path, doc: SourceDoc | None = None) -> LoadedProtocol:
+    """Load and validate a protocol file and its includes (``doc``: the file, when already read)."""
+    path = Path(path)
+    doc = doc or load_yaml(path, str(path))
+    protocol = validate_model(Protocol, doc)
+    if protocol.source.seed is not None and not (path.parent / protocol.source.seed).is_file():
+        raise InputError(doc.problem(("source", "seed"), f"source record {protocol.source.seed!r} not found"))
+    registry = Registry([doc])
+    _register(registry, doc, protocol.regimens, protocol.blocks)
+    _include(registry, doc, protocol.include, path.parent, chain=(path.resolve(),))
+    return LoadedProtocol(protocol, doc, path, registry)
+
+
+def load_library(path: str | Path, doc: SourceDoc | None = None) -> Registry:
+    """Load and validate a library file and what it includes (``doc``: the file, when already read)."""
+    path = Path(path)
+    doc = doc or load_yaml(path, str(path))
+    library = validate_model(Library, doc)
+    registry = Registry([doc])
+    _register(registry, doc, library.regimens, library.blocks)
+    _include(registry, doc, library.include, path.parent, chain=(path.resolve(),))
+    return registry
+
+
+def _include(loaded: Registry, doc: SourceDoc, includes: list[str], base: Path,
+             chain: tuple[Path, ...]) -> None:
+    for index, name in enumerate(includes):
+        target = (base / name).resolve()
+        if target in chain:
+            names = " → ".join(p.name for p in (*chain, target))
+            raise InputError(doc.problem(("include", index), f"circular include: {names}"))
+        if len(chain) >= MAX_INCLUDE_DEPTH:
+            raise InputError(doc.problem(("include", index), "includes nested too deeply"))
+        if not target.is_file():
+            raise InputError(doc.problem(("include", index), f"included file {name!r} not found"))
+        if any(Path(d.file).resolve() == target for d in loaded.docs):
+            continue
+        display = _display(target)
+        library_doc = load_yaml(target, display)
+        library = validate_model(Library, library_doc)
+        loaded.docs.append(library_doc)
+        _register(loaded, library_doc, library.regimens, library.blocks)
+        _include(loaded, library_doc, library.include, target.parent, (*chain, target))
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _register(loaded: Registry, doc: SourceDoc, regimens: dict[str, Regimen], blocks: dict[str, Block]) -> None:
+    for kind, table, items in (("regimens", loaded.regimens, regimens), ("blocks", loaded.blocks, blocks)):
+        for name, value in items.items():
+            if name in table:
+                other = table[name]
+                where = f"{other.doc.file}:{other.doc.line(other.path)}"
+                raise InputError(doc.problem((kind, name), f"{kind[:-1]} {name!r} is already defined at {where}"))
+            table[name] = Named(value, doc, (kind, name))

@@ -1,0 +1,137 @@
+"""Reusable treatment building blocks: cycle regimens (VRd, R maintenance) and procedure blocks (CAR-T, ASCT).
+
+They live in library files that protocols ``include`` (or in a protocol's own ``regimens:``/``blocks:``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from schedsim.language.model.types import (
+    Assumed,
+    DayList,
+    Id,
+    PositiveDuration,
+    StrictModel,
+    WindowField,
+    duplicate_ids,
+)
+
+EventKind = Literal["dose", "procedure", "assessment", "visit", "milestone"]
+StepRole = Literal["apheresis", "manufacturing", "bridging", "lymphodepletion", "infusion", "mobilisation",
+                   "collection", "conditioning", "transplant", "engraftment", "monitoring"]
+#: Step ids that say their role by themselves (a step may also give ``role`` explicitly).
+ROLE_BY_ID: dict[str, StepRole] = {
+    "apheresis": "apheresis", "leukapheresis": "apheresis", "manufacturing": "manufacturing",
+    "bridging": "bridging", "lymphodepletion": "lymphodepletion", "infusion": "infusion",
+    "mobilisation": "mobilisation", "mobilization": "mobilisation", "stem_cell_apheresis": "collection",
+    "collection": "collection", "conditioning": "conditioning", "transplant": "transplant",
+    "stem_cell_infusion": "transplant", "engraftment": "engraftment",
+}
+
+
+class Agent(StrictModel):
+    """One drug of a regimen: its dose text and the cycle days it is given on."""
+
+    dose: str = Field(description="dose, route and unit as written, e.g. '1.3 mg/m² SC'")
+    days: DayList = Field(description="cycle days, 1-based: [1, 4, 8, 11] or '1-14'")
+    label: str | None = None
+    setting: Literal["clinic", "home", "inpatient"] = Field(
+        "clinic", description="where it is given: clinic (moved off closed days), home or inpatient (never moved)")
+    window: WindowField | None = Field(None, description="how far a dosing day may move: '-1d/+1d'")
+    min_interval: PositiveDuration | None = Field(
+        None, description="shortest time between two doses (checked by SCH106/SCH154): bortezomib '3d' (72 h)")
+    assumed: Assumed = None
+
+
+class CycleVisit(StrictModel):
+    """A visit on a given day of every cycle (or of the listed cycles)."""
+
+    day: int = Field(ge=1, description="cycle day, 1-based")
+    label: str | None = Field(None, description="may use {cycle} and {day}: 'Cycle {cycle} day {day} visit'")
+    kind: Literal["visit", "assessment"] = "visit"
+    window: WindowField | None = None
+    activities: list[str] = Field(default_factory=list)
+    cycles: list[int] | None = Field(None, description="cycle numbers having this visit; all when absent")
+    assumed: Assumed = None
+
+
+class Regimen(StrictModel):
+    """A repeating cycle: its length, the agents and their days, and per-cycle visits."""
+
+    label: str
+    cycle_length: PositiveDuration
+    agents: dict[Id, Agent] = Field(min_length=1)
+    visits: list[CycleVisit] = Field(default_factory=list)
+    assumed: Assumed = None
+
+
+class Step(StrictModel):
+    """A named step of a procedure block, on days relative to the block's day 0."""
+
+    id: Id
+    label: str | None = None
+    kind: EventKind = "procedure"
+    day: int | None = Field(None, description="block day (day 0 = the block's reference, e.g. infusion)")
+    days: DayList | None = Field(None, description="several block days: one event per day")
+    until_day: int | None = Field(None, description="last block day of a step that spans days (one event)")
+    agents: dict[Id, str] | None = Field(None, description="for dose steps: agent → dose text")
+    window: WindowField | None = None
+    setting: Literal["clinic", "home", "inpatient", "offsite"] = Field(
+        "clinic", description="clinic (moved off closed days within its window); home, inpatient or offsite "
+                              "(manufacturing: not a patient visit) are never moved")
+    activities: list[str] = Field(default_factory=list)
+    role: StepRole | None = Field(None, description="what the step is, for the CAR-T and ASCT sequence checks "
+                                                    "(default: from the id, e.g. 'apheresis', 'conditioning')")
+    assumed: Assumed = None
+
+    @property
+    def effective_role(self) -> StepRole | None:
+        return self.role or ROLE_BY_ID.get(self.id)
+
+    @model_validator(mode="after")
+    def _one_timing(self) -> Step:
+        if (self.day is None) == (self.days is None):
+            raise ValueError("give exactly one of 'day' or 'days'")
+        if self.until_day is not None:
+            if self.day is None:
+                raise ValueError("'until_day' goes with 'day' (a span), not with 'days'")
+            if self.until_day < self.day:
+                raise ValueError(f"until_day {self.until_day} is before day {self.day}")
+        if self.agents and self.kind != "dose":
+            raise ValueError("only a step of kind 'dose' has agents")
+        return self
+
+    @property
+    def block_days(self) -> tuple[int, ...]:
+        return self.days if self.days is not None else (self.day,)  # type: ignore[return-value]
+
+
+class Block(StrictModel):
+    """A procedure block such as CAR-T or ASCT: steps around a day 0."""
+
+    label: str
+    reference: Id | None = Field(None, description="the step that is the block's day 0 (e.g. infusion)")
+    steps: list[Step] = Field(min_length=1)
+    assumed: Assumed = None
+
+    @model_validator(mode="after")
+    def _check_steps(self) -> Block:
+        ids = [step.id for step in self.steps]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise duplicate_ids("duplicate step id(s)", duplicates)
+        if self.reference is not None and self.reference not in ids:
+            raise ValueError(f"reference {self.reference!r} is not one of the steps ({', '.join(ids)})")
+        return self
+
+
+class Library(StrictModel):
+    """A file of shared regimens and blocks, included by protocols."""
+
+    description: str | None = None
+    include: list[str] = Field(default_factory=list)
+    regimens: dict[Id, Regimen] = Field(default_factory=dict)
+    blocks: dict[Id, Block] = Field(default_factory=dict)

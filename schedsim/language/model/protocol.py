@@ -1,0 +1,288 @@
+"""The protocol: metadata, conventions, ordered phases, assessments, outcomes and horizon."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
+
+from schedsim.language.model.library import Agent, Block, CycleVisit, Regimen, Step
+from schedsim.language.model.scenario import Escalation, Scenario
+from schedsim.language.model.types import (
+    AnchorField,
+    Assumed,
+    EventRef,
+    Id,
+    NonNegativeDuration,
+    PositiveDuration,
+    StrictModel,
+    WindowField,
+    duplicate_ids,
+)
+from schedsim.language.rules import ALWAYS_ON, RULES
+
+MAX_CYCLES = 1000
+_EVERY = re.compile(r"^\s*(\S+)\s+from\s+(.+?)\s+until\s+(.+?)\s*$")
+
+
+class SourceRecord(StrictModel):
+    """Where the protocol comes from."""
+
+    seed: str | None = Field(None, description="path of the source record file, relative to the protocol")
+    registry: str | None = None
+    registry_id: str | None = None
+    note: str | None = None
+
+
+class Conventions(StrictModel):
+    """Time conventions. Each has a default; declaring month/year is what a reviewer expects."""
+
+    month: Literal["28d", "30d", "calendar"] | None = Field(
+        None, description="what '1 month' means; undeclared counts as calendar (and is flagged by checks)")
+    year: Literal["365d", "calendar"] | None = Field(None, description="what '1 year' means")
+    study_day_zero: bool = Field(False, description="False (CDISC): day 1 is the first dose, the day before is -1")
+    block_day_zero: bool = Field(True, description="True: a block's reference (infusion) is day 0; False: day 1")
+    day1: EventRef | None = Field(None, description="event that is study day 1; default: the first phase start")
+    assumed: Assumed = None
+
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MovableKind = Literal["visit", "assessment", "procedure", "dose"]
+
+
+class Clinic(StrictModel):
+    """How visits meet clinic days: which weekdays are open, which way a visit moves, which kinds move."""
+
+    open_days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS[:5]), min_length=1,
+                                     description="weekdays the clinic is open (default mon-fri)")
+    prefer: Literal["nearest", "earlier", "later"] = Field(
+        "nearest", description="nearest: target, +1, -1, +2, -2 ...; earlier: earlier days first; later: later first")
+    move: list[MovableKind] = Field(
+        default_factory=lambda: ["visit", "assessment", "procedure", "dose"],
+        description="event kinds moved off closed days (home and inpatient events never move)")
+    start_weekday: Weekday | None = Field(
+        None, description="the weekday every patient starts on, if fixed: checks which visits meet closed days")
+    assumed: Assumed = None
+
+
+class _Timing(StrictModel):
+    start: AnchorField | None = Field(None, description="exact start: 'asct.transplant + 100d'")
+    after: EventRef | list[EventRef] | None = Field(
+        None, description="start the day after this event (or the latest of these), plus 'gap'")
+    gap: NonNegativeDuration | None = Field(None, description="full days between 'after' and the start")
+
+    def _check_timing(self) -> None:
+        if self.start is not None and self.after is not None:
+            raise ValueError("give either 'start' or 'after', not both")
+        if self.gap is not None and self.after is None:
+            raise ValueError("'gap' goes with 'after'")
+
+    @property
+    def after_refs(self) -> list[str]:
+        if self.after is None:
+            return []
+        return [self.after] if isinstance(self.after, str) else list(self.after)
+
+
+class CyclesPhase(_Timing):
+    """Repeated treatment cycles, from a named regimen or defined inline."""
+
+    kind: Literal["cycles"]
+    id: Id
+    label: str | None = None
+    regimen: Id | None = Field(None, description="name of a regimen from this file or an included one")
+    cycle_length: PositiveDuration | None = None
+    agents: dict[Id, Agent] | None = None
+    visits: list[CycleVisit] | None = None
+    cycles: int | None = Field(None, ge=1, le=MAX_CYCLES, description="number of cycles")
+    until: AnchorField | None = Field(None, description="repeat cycles until this point (e.g. study.horizon)")
+    assumed: Assumed = None
+
+    @model_validator(mode="after")
+    def _check(self) -> CyclesPhase:
+        self._check_timing()
+        if (self.cycles is None) == (self.until is None):
+            raise ValueError("give exactly one of 'cycles' (a count) or 'until' (an end point)")
+        inline = self.cycle_length is not None or self.agents is not None
+        if self.regimen is not None and inline:
+            raise ValueError("give either 'regimen' or an inline cycle_length/agents, not both")
+        if self.regimen is None and (self.cycle_length is None or not self.agents):
+            raise ValueError("a cycles phase needs 'regimen', or 'cycle_length' and 'agents'")
+        return self
+
+
+class ProcedurePhase(_Timing):
+    """A procedure block (CAR-T, ASCT) placed in the protocol."""
+
+    kind: Literal["procedure"]
+    id: Id
+    label: str | None = None
+    block: Id | None = Field(None, description="name of a block from this file or an included one")
+    steps: list[Step] | None = Field(None, min_length=1)
+    day0: AnchorField | None = Field(None, description="pin the block's day 0: 'asct.transplant + 60d'")
+    assumed: Assumed = None
+
+    @model_validator(mode="after")
+    def _check(self) -> ProcedurePhase:
+        self._check_timing()
+        if self.day0 is not None and (self.start is not None or self.after is not None):
+            raise ValueError("give one of 'day0', 'start' or 'after'")
+        if (self.block is None) == (self.steps is None):
+            raise ValueError("give exactly one of 'block' (a named block) or inline 'steps'")
+        return self
+
+
+Phase = Annotated[CyclesPhase | ProcedurePhase, Field(discriminator="kind")]
+
+
+class TimePoint(StrictModel):
+    """One named time point of an assessment."""
+
+    id: Id
+    at: AnchorField
+    label: str | None = None
+    window: WindowField | None = None
+    assumed: Assumed = None
+
+
+class Assessment(StrictModel):
+    """Assessments at anchored time points, or repeating every so often between two points."""
+
+    id: Id
+    label: str
+    kind: Literal["assessment", "visit"] = "assessment"
+    activities: list[str] = Field(default_factory=list)
+    window: WindowField | None = Field(None, description="default window of every time point")
+    at: AnchorField | list[TimePoint] | None = None
+    every: Annotated[PositiveDuration | None, WithJsonSchema(
+        {"anyOf": [{"type": "string", "description": "3mo, or in one line: '3mo from X until Y'"},
+                   {"type": "null"}]})] = None
+    from_: AnchorField | None = Field(None, alias="from")
+    until: AnchorField | None = None
+    include_from: bool = Field(False, description="with 'every': also assess at the 'from' point itself")
+    assumed: Assumed = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthands(cls, data: Any) -> Any:
+        """``every: 3mo from X until Y`` in one line, and plain anchors in an ``at`` list (ids t1, t2, ...)."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        every = data.get("every")
+        if isinstance(every, str) and " from " in every and "from" not in data and "until" not in data:
+            match = _EVERY.match(every)
+            if not match:
+                raise ValueError(f"expected 'every: 3mo from X until Y', got {every!r}")
+            data["every"], data["from"], data["until"] = match.groups()
+        if isinstance(data.get("at"), list):
+            data["at"] = [{"id": f"t{i + 1}", "at": p} if isinstance(p, str) else p for i, p in enumerate(data["at"])]
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> Assessment:
+        repeating = self.every is not None or self.from_ is not None or self.until is not None
+        if self.at is not None and repeating:
+            raise ValueError("give either 'at' or 'every'/'from'/'until', not both")
+        if self.at is None and not repeating:
+            raise ValueError("give 'at' (time points) or 'every', 'from' and 'until'")
+        if repeating and (self.every is None or self.from_ is None or self.until is None):
+            raise ValueError("a repeating assessment needs all of 'every', 'from' and 'until'")
+        if isinstance(self.at, list):
+            if not self.at:
+                raise ValueError("'at' lists no time points")
+            ids = [point.id for point in self.at]
+            duplicates = sorted({i for i in ids if ids.count(i) > 1})
+            if duplicates:
+                raise duplicate_ids("duplicate time point id(s)", duplicates)
+        return self
+
+
+class Outcome(StrictModel):
+    """An outcome measure of the source record and the assessments that serve it."""
+
+    id: Id
+    measure: str
+    type: Literal["primary", "secondary", "other"]
+    time_frame: str = Field(description="the time frame as the source record states it")
+    description: str | None = None
+    assessments: list[Id] = Field(default_factory=list, description="ids of assessments that measure it")
+    assumed: Assumed = None
+
+
+class TimingConstraint(StrictModel):
+    """A rule the schedule must obey: ``event`` not before / not after an anchor (a minimum or maximum gap)."""
+
+    event: EventRef = Field(description="the constrained event, e.g. maintenance.start")
+    not_before: AnchorField | None = Field(None, description="earliest allowed: 'cart2.infusion + 28d'")
+    not_after: AnchorField | None = Field(None, description="latest allowed: 'asct.transplant + 120d'")
+    reason: str | None = Field(None, description="why the rule exists (shown with any conflict)")
+    assumed: Assumed = None
+
+    @model_validator(mode="after")
+    def _check(self) -> TimingConstraint:
+        if self.not_before is None and self.not_after is None:
+            raise ValueError("give 'not_before', 'not_after' or both")
+        return self
+
+
+def _known_rule(rule: str) -> str:
+    if rule not in RULES:
+        close = difflib.get_close_matches(rule, list(RULES), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise ValueError(f"unknown rule {rule!r}{hint} (`schedsim rules` lists them)")
+    if rule in ALWAYS_ON:
+        raise ValueError(f"{rule} cannot be disabled: without it the protocol has no timeline to check")
+    return rule
+
+
+def _reason(text: str) -> str:
+    if not text.strip():
+        raise ValueError("give the reason for disabling the rule")
+    return text
+
+
+class Checks(StrictModel):
+    """Check settings: rules switched off for this protocol, each with the reason."""
+
+    disable: dict[Annotated[str, AfterValidator(_known_rule)], Annotated[str, AfterValidator(_reason)]] = Field(
+        default_factory=dict, description="rule id → why it does not apply here, e.g. {SCH205: 'exploratory'}")
+
+
+class Protocol(StrictModel):
+    """A treatment protocol's schedule."""
+
+    id: Id
+    title: str
+    source: SourceRecord = Field(default_factory=SourceRecord)
+    conditions: list[str] = Field(default_factory=list)
+    interventions: list[str] = Field(default_factory=list)
+    include: list[str] = Field(default_factory=list, description="library files with regimens and blocks")
+    conventions: Conventions = Field(default_factory=Conventions)
+    clinic: Clinic = Field(default_factory=Clinic, description="clinic days and how visits move off closed days")
+    regimens: dict[Id, Regimen] = Field(default_factory=dict)
+    blocks: dict[Id, Block] = Field(default_factory=dict)
+    phases: list[Phase] = Field(min_length=1)
+    assessments: list[Assessment] = Field(default_factory=list)
+    outcomes: list[Outcome] = Field(default_factory=list)
+    horizon: AnchorField | None = Field(None, description="end of the study: 'induction.start + 2y'")
+    constraints: list[TimingConstraint] = Field(
+        default_factory=list, description="minimum and maximum gaps the schedule must obey (checked, SCH101)")
+    checks: Checks = Field(default_factory=Checks, description="check rules disabled for this protocol, with reasons")
+    simulation: Scenario | None = Field(None, description="the default cohort-simulation scenario")
+    escalation: Escalation | None = Field(None, description="a dose-escalation design (i3+3)")
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Protocol:
+        names = [p.id for p in self.phases] + [a.id for a in self.assessments]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise duplicate_ids("phase and assessment ids must be unique; repeated", duplicates)
+        if "study" in names:
+            raise ValueError("'study' is reserved (study.horizon)")
+        return self
+
+

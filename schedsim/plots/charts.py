@@ -1,0 +1,110 @@
+"""Plotting entry points: protocol Gantt, patient Gantt, cohort swimmer plot and visit load, each to a file.
+
+The figures draw engine and calendar records only (through ``gantt_data`` and ``cohort_data``); they compute no
+schedule. Each function also returns the figure, for notebooks.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from schedsim.engine.dates import parse_date, time_of_study_day
+from schedsim.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from schedsim.calendar.clinic import ClinicDays
+    from schedsim.plots.cohort_data import SortKey
+
+# each function imports what it draws with: one plot does not pay for the others' imports
+
+
+def zoom_range(first: str | None, last: str | None, start: date | None, day_zero: bool = False
+               ) -> tuple[int, int] | None:
+    """``--from``/``--to`` as days from study day 1: each a study day (``63``) or, with a start date, a date."""
+    if first is None and last is None:
+        return None
+    bounds = []
+    for option, text, default in (("--from", first, -10**6), ("--to", last, 10**6)):
+        if text is None:
+            bounds.append(default)
+            continue
+        try:
+            if text.lstrip("-").isdigit():
+                bounds.append(time_of_study_day(int(text), day_zero))
+            elif start is None:
+                raise ValueError(f"{text!r}: a date needs --start (or give a study day, e.g. 63)")
+            else:
+                bounds.append((parse_date(text) - start).days)
+        except ValueError as error:
+            raise InputError(Problem(option, None, "", str(error))) from None
+    if bounds[1] < bounds[0]:
+        raise InputError(Problem("--to", None, "", "the range ends before it starts"))
+    return bounds[0], bounds[1]
+
+
+def protocol_gantt(protocol: str | Path, output: str | Path | None = None, start: date | None = None,
+                   first: str | None = None, last: str | None = None) -> Figure:
+    """The protocol's Gantt chart (study days, or dates with ``start``), optionally zoomed to ``first..last``."""
+    from schedsim.engine.schedule import timeline_for
+    from schedsim.plots.gantt import gantt_figure
+    from schedsim.plots.gantt_data import protocol_gantt_data
+    from schedsim.plots.style import save_figure
+
+    schedule = timeline_for(protocol, start)
+    data = protocol_gantt_data(schedule)
+    figure = gantt_figure(data, zoom_range(first, last, start, data.day_zero))
+    if output is not None:
+        save_figure(figure, output)
+    return figure
+
+
+def patient_gantt(protocol: str | Path, start: date, output: str | Path | None = None, *,
+                  first: str | None = None, last: str | None = None, **calendar: Any) -> Figure:
+    """A patient's Gantt chart: actual versus planned, closed days shaded, a today line, out-of-window visits."""
+    from schedsim.calendar.patient import calendar_for
+    from schedsim.plots.gantt import gantt_figure
+    from schedsim.plots.gantt_data import patient_gantt_data
+    from schedsim.plots.style import save_figure
+
+    data = patient_gantt_data(calendar_for(protocol, start, **calendar))
+    figure = gantt_figure(data, zoom_range(first, last, start, data.day_zero))
+    if output is not None:
+        save_figure(figure, output)
+    return figure
+
+
+def roster_swimmer(roster: str | Path, output: str | Path | None = None, *, site: ClinicDays | None = None,
+                   today: date | None = None, sort: SortKey = "start") -> Figure:
+    """Swimmer plot of a roster's patients (ordered by start date or by progress)."""
+    from schedsim.calendar.roster import roster_calendars
+    from schedsim.plots.cohort import swimmer_figure
+    from schedsim.plots.cohort_data import lanes_from_calendars
+    from schedsim.plots.style import save_figure
+
+    result = roster_calendars(roster, site=site, today=today, home_doses=False)
+    lanes = lanes_from_calendars(result.calendars, sort)
+    figure = swimmer_figure(lanes, f"{Path(roster).name}: {len(lanes)} patients", today)
+    if output is not None:
+        save_figure(figure, output)
+    return figure
+
+
+def roster_visit_load(roster: str | Path, output: str | Path | None = None, *, site: ClinicDays | None = None,
+                      today: date | None = None) -> Figure:
+    """Clinic events per week across a roster, stacked by kind."""
+    from schedsim.calendar.roster import roster_calendars
+    from schedsim.plots.cohort import visit_load_figure
+    from schedsim.plots.cohort_data import weekly_visit_load
+    from schedsim.plots.style import save_figure
+
+    result = roster_calendars(roster, site=site, today=today, home_doses=False)
+    figure = visit_load_figure(weekly_visit_load(result.calendars),
+                               f"{Path(roster).name}: clinic events per week ({len(result.calendars)} patients)")
+    if output is not None:
+        save_figure(figure, output)
+    return figure
+
