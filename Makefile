@@ -39,8 +39,11 @@ demo: $(STAMP)
 	  test $$? -eq 1  # exit 1: the example patients have deviations, which is what the report shows
 	@echo "Outputs written to out/"
 
-test: $(STAMP)
+lint: $(STAMP)
 	$(BIN)/ruff check schedsim tests benchmarks
+	$(BIN)/lint-imports  # the pipeline's layer contracts in pyproject.toml
+
+test: lint
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
@@ -50,4 +53,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_simulate.py
 
 clean:
-	rm -rf out .pytest_cache .hypothesis
+	rm -rf out .pytest_cache .hypothesis .import_linter_cache

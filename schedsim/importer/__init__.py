@@ -5,6 +5,12 @@ recognises treatment phases and picks bundled blocks; ``points`` turns time poin
 writes the draft YAML; ``draft`` ties it together (``import_record``) and validates the draft; ``report`` tells what
 each time frame was read as.
 
+``import_record`` is importable from the package (``schedsim.importer.import_record``).
+
 May import: ``schedsim.engine``, ``schedsim.compile``, ``schedsim.language`` and the shared modules.
 Must not import: the other job stages (calendar, check, simulation, escalation), plots or the CLI.
 """
+
+from schedsim.importer.draft import import_record
+
+__all__ = ["import_record"]

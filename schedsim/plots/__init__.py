@@ -7,7 +7,13 @@ folder with its cohort plots.
 
 Only plotting code imports matplotlib: nothing below this stage may import it, so the CLI stays fast.
 
+The entry points are also importable from the package: ``schedsim.plots.protocol_gantt`` and the others.
+
 May import: every job stage (calendar, check, simulation, escalation, importer), the engine, compile, language and
 the shared modules.
 Must not import: the CLI.
 """
+
+from schedsim.plots.charts import patient_gantt, protocol_gantt, roster_swimmer, roster_visit_load
+
+__all__ = ["patient_gantt", "protocol_gantt", "roster_swimmer", "roster_visit_load"]

@@ -74,7 +74,7 @@ class SharedState:
         # a passive event places nothing and meets nothing random: it is dated by arithmetic when its anchors have
         # fired (and its visit slot booked then, as an active event's is), without a simpy timeout of its own
         self.passive = [not self.children[i] and i not in active and i not in self.roots for i in range(len(events))]
-        self.patients: list[Any] = []  # the replicate's patients (sim_engine._Patient)
+        self.patients: list[Any] = []  # the replicate's patients (simulation.patient.Patient)
         # children dated by one addition (passive, anchored on the parent alone, no visit slot to book) go in bulk
         self.bulk: list[tuple[list[int], list[int]]] = []
         self.others: list[list[int]] = []

@@ -17,83 +17,14 @@ it could not read, with the reason. The phrase classes are those of DOMAIN.md: (
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
-from schedsim.importer.timeframe.parts import UNIT as _UNIT
 from schedsim.importer.timeframe.parts import distribute, take_parenthetical, take_window
-from schedsim.importer.timeframe.words import (
-    ANCHOR_DAY0,
-    Anchor,
-    anchor_of,
-    normalise,
-    phase_of,
-    split_list,
-    split_pieces,
-)
-from schedsim.language.durations import Duration, Window
+from schedsim.importer.timeframe.phrases import QUALIFIER, approx_horizon, attach_bound, horizon_only, read_single
+from schedsim.importer.timeframe.points import Point, TimeFrame, describe, resolve_day
+from schedsim.importer.timeframe.words import ANCHOR_DAY0, Anchor, normalise, split_list
 
 __all__ = ["ANCHOR_DAY0", "Anchor", "Point", "TimeFrame", "describe", "parse_time_frame", "resolve_day"]
-
-_AFTER = r"(?:after|post|following|from|since|past|beyond|of|since the start of|from the start of)"
-_QUALIFIER = re.compile(r"^(?:whichever (?:comes|came|occurs|occurred|is) (?:first|earlier|later|last)"
-                        r"|(?:or )?whichever (?:comes|came|occurs|occurred) first)$")
-_HORIZON_WORDS = (r"(?:(?:assessed |evaluated |followed |follow[- ]up |observed |measured )?"
-                  r"(?:up to|upto|through|thru|within|over|for|during|until|till|across|throughout|in|by|to)"
-                  r"(?: the first| a period of| a maximum of| approximately| about| around| an average of)*"
-                  r"|the first)")
-_APPROX = r"(?:(?:an )?average of|approximately|approx|about|around|median(?: of)?|mean(?: of)?|a maximum of|max)"
-_UNTIL_EVENT = (r"(?P<ev>death|progression|disease progression|progressive disease|relapse|recurrence|"
-                r"study completion|completion of (?:the )?study|end of (?:the )?study|study end|study closure|"
-                r"end of follow[- ]up|withdrawal(?: of consent)?|loss to follow[- ]up|treatment discontinuation|"
-                r"discontinuation|treatment failure|disease progression or death|progression or death|"
-                r"death or progression)")
-
-
-@dataclass(frozen=True, slots=True)
-class Point:
-    """One time point: ``anchor`` + ``offset``; ``day_number``: the offset was written as "Day N"."""
-
-    kind: str  # point | horizon | from | to | until | before
-    anchor: Anchor
-    offset: Duration | None = None
-    day_number: int | None = None
-    window: Window | None = None
-    until: str | None = None  # the event an until-phrase names ("death")
-    text: str = ""
-    notes: tuple[str, ...] = ()
-
-    def describe(self) -> str:
-        parts = [self.kind, str(self.anchor)]
-        if self.day_number is not None:
-            parts.append(f"day {self.day_number}")
-        elif self.offset is not None and self.offset.amount:
-            parts.append(f"{'+' if self.offset.amount > 0 else '-'}{abs(self.offset.amount)}{self.offset.unit}")
-        if self.window is not None:
-            parts.append(str(self.window))
-        if self.until:
-            parts.append(f"until {self.until}")
-        return " ".join(parts)
-
-
-@dataclass(frozen=True, slots=True)
-class TimeFrame:
-    """What a time-frame phrase says: its points, the pieces not understood (with why) and notes."""
-
-    text: str
-    points: tuple[Point, ...] = ()
-    unparsed: tuple[tuple[str, str], ...] = ()  # (piece, reason)
-    notes: tuple[str, ...] = field(default=())
-
-    @property
-    def complete(self) -> bool:
-        return bool(self.points) and not self.unparsed
-
-
-def describe(frame: TimeFrame) -> str:
-    """A one-line canonical reading (used by the phrase table): points joined by '; ', then what was not read."""
-    parts = [p.describe() for p in frame.points]
-    parts += [f"unparsed {piece!r}" for piece, _ in frame.unparsed]
-    return "; ".join(parts) if parts else "nothing"
 
 
 def parse_time_frame(text: str) -> TimeFrame:
@@ -108,12 +39,12 @@ def parse_time_frame(text: str) -> TimeFrame:
     unparsed: list[tuple[str, str]] = []
     pieces = distribute(split_list(clean))
     for piece in pieces:
-        if _QUALIFIER.match(piece):
+        if QUALIFIER.match(piece):
             notes.append(f"ignored {piece!r}")
             continue
-        qualifier = _approx_horizon(piece)
+        qualifier = approx_horizon(piece)
         if qualifier is not None and points and points[-1].kind in ("until", "from", "to", "horizon"):
-            points[-1:] = _bound(points, qualifier, piece)
+            points[-1:] = attach_bound(points, qualifier, piece)
             continue
         read = _item(piece)
         if read is None:
@@ -148,283 +79,18 @@ def _why(piece: str) -> str:
     return "no time point, horizon or anchor event recognised"
 
 
-# --- a single item ------------------------------------------------------------------------------------------
-
 def _item(text: str) -> list[Point] | None:
     """Read one item (no top-level list): a point, a window, a horizon, a phase end or an until-phrase."""
     text, window = take_window(text)
     text, extra = take_parenthetical(text)
-    read = _single(text)
+    read = read_single(text)
     if read is None:
         return None
     if window is not None:
         read = [replace(p, window=window) for p in read]
     if extra is not None:
-        horizon = _approx_horizon(extra) or _horizon_only(extra)
+        horizon = approx_horizon(extra) or horizon_only(extra)
         if horizon is None:
             return None
-        read[-1:] = _bound(read, horizon, extra)
+        read[-1:] = attach_bound(read, horizon, extra)
     return read
-
-
-def _single(text: str) -> list[Point] | None:
-    for reader in (_point, _window_span, _until, _horizon, _phase_point, _anchor_point):
-        read = reader(text)
-        if read is not None:
-            return read
-    return None
-
-
-def _duration(number: str, unit: str) -> tuple[Duration, list[str]]:
-    """A number and a unit as written (``months``, ``wks``, ``h``); hours and minutes become whole days."""
-    unit, amount = unit.lower(), int(number)
-    if unit.startswith("min"):
-        return Duration(0, "d"), [f"{number} minutes read as the same day"]
-    if unit.startswith("h"):
-        return Duration(amount // 24, "d"), [f"{number} hours read as {amount // 24} day(s)"]
-    return Duration(amount, "mo" if unit.startswith("m") else unit[0]), []  # type: ignore[arg-type]
-
-
-_SUFFIX = re.compile(rf"^(?P<at>(?:at|by|on) )?(?P<approx>(?:approximately|approx|about|around) )?(?P<n>\d+) ?{_UNIT}"
-                     rf"(?: (?P<prep>{_AFTER}|before|prior to|pre) (?P<a>.+))?$")
-_PREFIX = re.compile(r"^(?:at |on |by )?(?P<u>days?|d|weeks?|wk|w|months?|mo|m|years?|yr|y) ?"
-                     r"(?P<sign>[+-])? ?(?P<n>\d+)"
-                     rf"(?: (?:{_AFTER}) (?P<a>.+))?$")
-_CYCLE = re.compile(r"^(?:at |on |by )?(?:cycle|c) ?(?P<c>\d+),? ?(?:day|d) ?(?P<d>\d+)(?: of (?P<p>.+))?$")
-_CYCLE_END = re.compile(r"^(?:at |by )?(?:the )?(?:end of|completion of|after) (?:cycle|course) (?P<c>\d+)"
-                        r"(?: of (?P<p>.+))?$|^after (?P<c2>\d+) (?:cycles|courses)(?: of (?P<p2>.+))?$")
-_CYCLE_START = re.compile(r"^(?:before|prior to|at the start of|start of) (?:cycle|course) (?P<c>\d+)"
-                          r"(?: of (?P<p>.+))?$")
-
-
-def _point(text: str) -> list[Point] | None:
-    match = _SUFFIX.match(text)
-    if match:
-        duration, notes = _duration(match["n"], match["u"])
-        if match["approx"]:
-            notes.append("approximate")
-        if match["a"] is None:
-            kind = "point" if match["at"] else "horizon"
-            return [Point(kind, Anchor("default"), duration, text=text, notes=tuple(notes))]
-        anchor = _after_anchor(match["a"], match["prep"])
-        if anchor is None:
-            return None
-        if match["prep"] in ("before", "prior to", "pre"):
-            duration = Duration(-duration.amount, duration.unit)
-        return [Point("point", anchor, duration, text=text, notes=tuple(notes))]
-    match = _PREFIX.match(text)
-    if match:
-        anchor = Anchor("default") if match["a"] is None else _after_anchor(match["a"], "of")
-        if anchor is None:
-            return None
-        duration, _ = _duration(match["n"], match["u"])
-        number = duration.amount * (-1 if match["sign"] == "-" else 1)
-        duration = Duration(number, duration.unit)
-        return [Point("point", anchor, duration, day_number=number if duration.unit == "d" else None, text=text)]
-    match = _CYCLE.match(text)
-    if match:
-        phase = phase_of(match["p"]) if match["p"] else None
-        if match["p"] and phase is None:
-            return None
-        anchor = Anchor("cycle_start", phase=phase, cycle=int(match["c"]))
-        day = int(match["d"])
-        return [Point("point", anchor, Duration(day - 1, "d"), day_number=day, text=text)]
-    for pattern, kind, point_kind in ((_CYCLE_END, "cycle_end", "point"), (_CYCLE_START, "cycle_start", "before")):
-        match = pattern.match(text)
-        if not match:
-            continue
-        cycle = int(match["c"] or match.groupdict().get("c2"))
-        phase_text = match["p"] or match.groupdict().get("p2")
-        phase = phase_of(phase_text) if phase_text else None
-        if phase_text and phase is None:
-            return None
-        return [Point(point_kind, Anchor(kind, phase=phase, cycle=cycle), text=text)]
-    return None
-
-
-def _after_anchor(text: str, preposition: str | None) -> Anchor | None:
-    """The anchor of "N months after X": after/post/following a phase means its end, of/from its start."""
-    anchor = anchor_of(text)
-    if anchor is None:
-        edge = re.match(r"^(?:the )?(start|beginning|initiation|end|completion) of (?:the )?(.+)$", text)
-        phase = anchor_of(edge.group(2)) if edge else None
-        if edge is None or phase is None or phase.kind != "phase":
-            return None
-        ends = edge.group(1) in ("end", "completion")
-        return replace(phase, kind="phase_end" if ends else "phase_start")
-    if anchor.kind == "phase":
-        ends = preposition in ("after", "post", "following", "past", "beyond")
-        return replace(anchor, kind="phase_end" if ends else "phase_start")
-    return anchor
-
-
-_SPAN = re.compile(r"^(?:from )?(?P<x>.+?) (?:through|thru|to|until|till|up to|-) (?P<y>.+)$")
-_BETWEEN = re.compile(r"^between (?P<x>.+?) and (?P<y>.+)$")
-
-
-def _window_span(text: str) -> list[Point] | None:
-    """(b) "Day 0 through Day 28", "Baseline to 2 months post-transplant", "between day 14 and day 28"."""
-    match = _BETWEEN.match(text) or _SPAN.match(text)
-    if not match:
-        return None
-    x_text, y_text = match["x"], match["y"]
-    if re.fullmatch(r"\d+", y_text):  # "day 0 through 28": the end borrows the start's unit
-        prefix = re.match(r"^(day|week|month|year)", x_text)
-        if not prefix:
-            return None
-        y_text = f"{prefix.group(1)} {y_text}"
-    start = _single_point(x_text)
-    end = _single_point(y_text)
-    if start is None or end is None:
-        return None
-    if start.anchor.kind == "default" and end.anchor.kind != "default" and start.day_number is not None:
-        start = replace(start, anchor=end.anchor)  # "day 0 to day 28 after infusion"
-    if end.anchor.kind == "default" and start.anchor.kind not in ("default", "baseline", "start"):
-        end = replace(end, anchor=start.anchor)
-    return [replace(start, kind="from", text=text), replace(end, kind="to", text=text)]
-
-
-def _single_point(text: str) -> Point | None:
-    read = _point(text) or _anchor_point(text) or _phase_point(text)
-    if read is None or len(read) != 1:
-        return None
-    point = read[0]
-    return replace(point, kind="point") if point.kind == "horizon" else point
-
-
-_UNTIL = re.compile(rf"^(?:from (?P<x>.+?) )?(?:until|till|to|through|thru|up to|up until) (?:the )?"
-                    rf"(?:(?:date|time|day|documentation|occurrence) of |first documented |first )*{_UNTIL_EVENT}"
-                    rf"(?P<tail>(?: (?:or|and|from|due to|of|by|for) .*)?)$")
-
-
-def _until(text: str) -> list[Point] | None:
-    """(f) "until date of death", "from randomization until progression or death", "through study completion"."""
-    match = _UNTIL.match(text)
-    if not match:
-        return None
-    event = match["ev"]
-    bound = _trailing_bound(match["tail"])
-    start = None
-    if match["x"]:
-        start = _single_point(re.sub(r"^(?:the )?(?:date|day|time) of ", "", match["x"]))
-        if start is None:
-            return None
-    study_end = event.startswith(("study", "completion", "end of", "end of the"))
-    point = Point("until", Anchor("horizon"), until="study end" if study_end else event, text=text)
-    read = [replace(start, kind="from", text=text), point] if start is not None else [point]
-    if bound is not None:
-        read[-1:] = _bound(read, bound, bound.text)
-    return read
-
-
-def _trailing_bound(tail: str) -> Point | None:
-    """The horizon at the end of an until-phrase's tail: "..., whichever came first, assessed up to 100 months"."""
-    for piece in reversed(split_pieces(tail)):
-        if _QUALIFIER.match(piece):
-            continue
-        return _approx_horizon(piece)
-    return None
-
-
-_HORIZON = re.compile(rf"^{_HORIZON_WORDS} (?P<n>\d+) ?{_UNIT}(?: (?:of )?follow[- ]?up)?"
-                      rf"(?: (?P<prep>{_AFTER}|after the start of) (?P<a>.+))?$")
-_BARE_HORIZON = re.compile(rf"^(?:a |an )?(?:{_APPROX} )?(?P<n>\d+) ?{_UNIT}(?: (?:of )?(?:follow[- ]?up|observation|"
-                           rf"period|duration|post[- ]treatment follow[- ]?up))$")
-
-
-def _horizon(text: str) -> list[Point] | None:
-    """(c) "up to 2 years", "within 28 days after infusion", "24 months follow-up", "approximately 5 years"."""
-    match = _HORIZON.match(text) or _BARE_HORIZON.match(text) or _approx_match(text)
-    if not match:
-        return None
-    duration, notes = _duration(match["n"], match["u"])
-    groups = match.groupdict()
-    anchor = Anchor("default")
-    if groups.get("a"):
-        found = _after_anchor(groups["a"], groups.get("prep"))
-        if found is None:
-            return None
-        anchor = found
-    return [Point("horizon", anchor, duration, text=text, notes=tuple(notes))]
-
-
-_APPROX_RE = re.compile(rf"^(?:assessed |evaluated |followed )?(?:up to |for )?{_APPROX} (?P<n>\d+) ?{_UNIT}$")
-
-
-def _approx_match(text: str) -> re.Match[str] | None:
-    return _APPROX_RE.match(text)
-
-
-def _approx_horizon(text: str) -> Point | None:
-    """A qualifier that bounds the piece before it: "an average of 2 years", "assessed up to 100 months"."""
-    match = _APPROX_RE.match(text) or re.match(rf"^(?:assessed |evaluated |followed )?(?:up to|upto|through) "
-                                               rf"(?P<n>\d+) ?{_UNIT}$", text)
-    if not match:
-        return None
-    duration, notes = _duration(match["n"], match["u"])
-    return Point("horizon", Anchor("default"), duration, text=text, notes=tuple(notes))
-
-
-def _horizon_only(text: str) -> Point | None:
-    read = _horizon(text) or _point(text)
-    if read is None or read[0].kind != "horizon":
-        return None
-    return read[0]
-
-
-def _bound(read: list[Point], horizon: Point, text: str) -> list[Point]:
-    """Attach a horizon qualifier to the last point read: an until-phrase gets its end, counted from its start."""
-    previous = read[-1]
-    start = read[-2] if len(read) > 1 and read[-2].kind == "from" else None
-    if start is not None and horizon.anchor.kind == "default":
-        horizon = replace(horizon, anchor=start.anchor)
-    if previous.kind == "until":
-        return [replace(horizon, kind="until", until=previous.until, text=f"{previous.text}, {text}",
-                        notes=(*previous.notes, *horizon.notes))]
-    return [previous, replace(horizon, notes=(*horizon.notes, f"bound {text!r}"))]
-
-
-def _phase_point(text: str) -> list[Point] | None:
-    """(e) "after induction therapy", "the consolidation therapy ends", "end of treatment", "prior to ASCT"."""
-    patterns = (
-        (r"^(?:at |by )?(?:the )?(?:end|completion) of (?:the )?(?P<a>.+)$", "end"),
-        (r"^(?:after|post|following|upon completion of|on completion of|at completion of|after completion of|"
-         r"after the end of|after finishing|at the end of) (?:the )?(?P<a>.+)$", "after"),
-        (r"^(?:the )?(?P<a>.+?) (?:ends|is completed|completed|completion|end|finishes)$", "end"),
-        (r"^(?:before|prior to|pre|just before|immediately before) (?:the )?(?P<a>.+)$", "before"),
-        (r"^(?:at the start of|at the beginning of|start of|beginning of|at initiation of|initiation of) "
-         r"(?:the )?(?P<a>.+)$", "start"),
-    )
-    for pattern, how in patterns:
-        match = re.match(pattern, text)
-        if not match:
-            continue
-        anchor = anchor_of(match["a"])
-        if anchor is None:
-            continue
-        if anchor.kind == "phase":
-            kind = "phase_start" if how in ("before", "start") else "phase_end"
-            return [Point("before" if how == "before" else "point", replace(anchor, kind=kind), text=text)]
-        if how == "before":
-            return [Point("before", anchor, text=text)]
-        return [Point("point", anchor, text=text)]
-    return None
-
-
-def _anchor_point(text: str) -> list[Point] | None:
-    """An event alone: "baseline", "at randomization", "day of infusion", "screening"."""
-    stripped = re.sub(r"^(?:at|on|the day of|day of|at the time of|time of|at the day of)\s+", "", text)
-    anchor = anchor_of(stripped)
-    if anchor is None or anchor.kind == "phase":
-        return None
-    return [Point("point", anchor, text=text)]
-
-
-def resolve_day(point: Point, day0: bool) -> Duration | None:
-    """The offset of a point from its anchor event: "Day N" is N days after a day-0 anchor, N-1 after day 1."""
-    if point.day_number is None:
-        return point.offset
-    if day0 or point.day_number <= 0:
-        return Duration(point.day_number, "d")
-    return Duration(point.day_number - 1, "d")
-
