@@ -46,8 +46,8 @@ __all__ = sorted(_EXPORTS)
 
 
 def __dir__() -> list[str]:
-    """The exports as well as the module's own names, so that tab completion and ``dir(schedsim)`` show them."""
-    return sorted(set(globals()) | set(__all__))
+    """The public names and ``__version__``: what tab completion and ``dir(schedsim)`` show."""
+    return sorted({*__all__, "__version__"})
 
 
 def __getattr__(name: str) -> Any:
