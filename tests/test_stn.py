@@ -8,7 +8,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from schedsim.check.stn import Edge, distance_edges, negative_cycle
+from schedsim.compile.stn import Edge, distance_edges, negative_cycle
 
 NODES = ("a", "b", "c")
 CONSTRAINT = st.tuples(st.sampled_from(NODES), st.sampled_from(NODES), st.integers(-6, 6), st.integers(0, 6)).filter(

@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from schedsim.check.network import Link, target_of
+from schedsim.check.network import target_of
+from schedsim.compile.conflicts import Link
 from schedsim.compile.ir import Event, PhaseInfo, Timeline
 
 INF = math.inf

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 
 from schedsim.check.findings import Because, Finding
 from schedsim.check.links import ordered_phases
-from schedsim.check.network import Link
+from schedsim.compile.conflicts import Link
 from schedsim.compile.ir import Event, Origin, Timeline
 from schedsim.language.loader import LoadedProtocol
 from schedsim.language.model import WEEKDAYS

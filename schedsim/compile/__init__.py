@@ -3,7 +3,9 @@
 ``compiler`` turns a protocol into a ``Timeline`` (``ir``: events with anchors, windows, provenance and
 assumptions); ``phases`` expands cycles and procedure blocks; ``context`` carries what compiling one protocol needs;
 ``graph`` works on the anchor network (unknown anchors, circular references, order, nominal plan); ``validate``
-checks whole files (load + compile) for ``schedsim validate``.
+checks whole files (load + compile) for ``schedsim validate``; ``stn`` decides whether "B − A ∈ [l, u]" constraints
+can all hold (a negative cycle is the conflict) and ``conflicts`` tells a conflict as a chain of protocol fields: the
+checker and the calendars' clinic-day moves share them.
 
 May import: ``schedsim.language`` and the shared modules.
 Must not import: the engine, the job stages (calendar, check, simulation, escalation, importer), plots or the CLI.
