@@ -8,7 +8,7 @@ Typical use::
 
 The package is the pipeline, one subpackage per stage (see each one's docstring and the import-linter contracts in
 pyproject.toml): ``language`` → ``compile`` → ``engine`` → ``calendar`` / ``check`` / ``simulation`` /
-``escalation`` / ``importer`` → ``plots`` → ``cli``; ``errors``, ``fileio`` and ``inputs`` are shared by all.
+``escalation`` / ``importer`` → ``plots`` → ``cli``; ``errors``, ``fileio``, ``inputs`` and ``version`` are shared.
 
 The names below are imported on first use, so ``import schedsim.errors`` (as the CLI does) stays cheap. No public
 name is also the name of a subpackage or module, so ``schedsim.explain`` is always the function.
@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__version__ = "0.1.0"
+from schedsim.version import __version__ as __version__
 
 _MODULES: dict[str, tuple[str, ...]] = {
     "errors": ("CircularReferenceError", "InputError", "Problem", "SchedsimError", "UnknownAnchorError"),
@@ -41,16 +41,19 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "simulation.run": ("simulate", "SimulationResult", "SimRecord"),
 }
 _EXPORTS = {name: module for module, names in _MODULES.items() for name in names}
+_STAGES = ("language", "compile", "engine", "calendar", "check", "simulation", "escalation", "importer", "plots", "cli")
 
 __all__ = sorted(_EXPORTS)
 
 
 def __dir__() -> list[str]:
-    """The public names and ``__version__``: what tab completion and ``dir(schedsim)`` show."""
-    return sorted({*__all__, "__version__"})
+    """The public names, the stage packages and ``__version__``: what tab completion and ``dir(schedsim)`` show."""
+    return sorted({*__all__, *_STAGES, "__version__"})
 
 
 def __getattr__(name: str) -> Any:
+    if name in _STAGES:  # ``schedsim.plots.protocol_gantt`` after a plain ``import schedsim``
+        return importlib.import_module(f"schedsim.{name}")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'schedsim' has no attribute {name!r}")

@@ -36,6 +36,7 @@ def test_dir_lists_every_public_name() -> None:
     assert len(schedsim.__all__) == 46
     assert set(schedsim.__all__) <= set(dir(schedsim))
     assert {"timeline_for", "explain", "simulate", "check_file", "calendar_for"} <= set(dir(schedsim))
+    assert "importlib" not in dir(schedsim)
 
 
 @pytest.mark.parametrize("package", _packages(), ids=lambda p: p.__name__)
@@ -75,7 +76,29 @@ def test_no_module_over_15_kb(path: Path) -> None:
 
 def test_package_tree_is_the_pipeline() -> None:
     top = {info.name for info in pkgutil.iter_modules(schedsim.__path__)}
-    assert top == set(STAGES) | {"errors", "fileio", "inputs"}
+    assert top == set(STAGES) | {"errors", "fileio", "inputs", "version"}
+
+
+def test_no_module_imports_the_package_root() -> None:
+    """The root's lazy exports would hide an upward import (``from schedsim import check_file`` in the engine) from
+    the layer contracts, so modules import what they use from its own module."""
+    import ast
+
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path == PACKAGE / "__init__.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            root = isinstance(node, ast.ImportFrom) and node.module == "schedsim" and node.level == 0
+            if root or "schedsim" in names:
+                offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    assert offenders == []
+
+
+def test_stage_packages_are_reachable_from_the_root() -> None:
+    assert set(STAGES) <= set(dir(schedsim))
+    assert schedsim.plots.protocol_gantt is not None and callable(schedsim.escalation.decide)
 
 
 @pytest.mark.parametrize("stage", STAGES)

@@ -52,7 +52,10 @@ def test_json_is_a_list_of_contract_objects() -> None:
     first = data[0]
     assert first["patient_id"] == "P-001" and first["event_id"] == "induction.c1.d1"
     assert isinstance(first["activities"], list) and isinstance(first["assumptions"], list)
-    assert first["status"] == "overdue" and first["window_earliest"] == "2027-01-03"
+    # the day-1 visit's -1d/+3d window opens on study day 1 itself: cycle 1 day 1 is the first dose
+    assert first["status"] == "overdue" and first["window_earliest"] == "2027-01-04"
+    assert (first["study_day"], first["phase"], first["cycle"], first["setting"], first["tag"]) == (
+        1, "induction", 1, "clinic", "C1D1")
 
 
 def test_exports_are_deterministic() -> None:
@@ -84,14 +87,14 @@ def test_ics_reads_back_with_the_same_events() -> None:
 
 def test_ics_uids_are_stable_when_dates_move() -> None:
     plain = {str(e["uid"]): e for e in vevents(calendars_to_ics([make()]))}
-    delayed_cal = make("event_id,date\ncart1.infusion,2027-04-22\n")
+    delayed_cal = make("event_id,date\ncart1.infusion,2027-05-02\n")  # 15 days late: the last cycle passes the horizon
     delayed = {str(e["uid"]): e for e in vevents(calendars_to_ics([delayed_cal]))}
     dropped = {str(e["description"]).split()[1] for uid, e in plain.items() if uid not in delayed}
     assert delayed.keys() <= plain.keys()  # same visits, same UIDs: a calendar app updates them
     assert dropped and all(event_id.startswith("maintenance.") for event_id in dropped)  # pushed past the horizon
     infusion_uid = next(uid for uid, e in plain.items() if "cart1.infusion " in str(e["description"]))
     assert plain[infusion_uid].decoded("dtstart") == date(2027, 4, 17)
-    assert delayed[infusion_uid].decoded("dtstart") == date(2027, 4, 22)
+    assert delayed[infusion_uid].decoded("dtstart") == date(2027, 5, 2)
     other_patient = build_calendar(TIMELINE, START, patient_id="P-002")
     assert not plain.keys() & {str(e["uid"]) for e in vevents(calendars_to_ics([other_patient]))}
 

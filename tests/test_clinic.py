@@ -100,7 +100,7 @@ def test_weekends_and_no_window(write) -> None:
 
 def test_home_doses_stay_and_clinic_doses_move_unless_the_protocol_says_otherwise(write) -> None:
     start = date(2027, 1, 1)  # a Friday: cycle day 11 (the IV dose) is Monday 11 Jan, day 2 is Saturday
-    calendar = build_calendar(compile_visit(write), start)
+    calendar = build_calendar(compile_visit(write), start, home_doses=True)  # home doses listed one per day
     saturday_dose = calendar.find("induction.c1.d2.oral")
     assert saturday_dose is not None and saturday_dose.scheduled_date == date(2027, 1, 2)
     assert saturday_dose.shift_reason == "" and saturday_dose.activities == ("take oral 10 mg PO at home",)

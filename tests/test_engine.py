@@ -51,7 +51,12 @@ def test_limit_drops_events_past_their_bound() -> None:
     records = run_deterministic(timeline)
     horizon = next(r.actual for r in records if r.event_id == "study.horizon")
     beyond = [r for r in records if r.status == "beyond_limit"]
-    assert beyond and all(r.actual > horizon or r.event_id.startswith("car_persistence") for r in beyond)
+    assert beyond and all(r.actual > horizon or r.event_id.startswith(("car_persistence", "maintenance.c14."))
+                          for r in beyond)
+    # partial_cycle: drop (the default): the whole last cycle goes, as it would end after the horizon
+    c14 = next(r.actual for r in records if r.event_id == "maintenance.c14.start")
+    assert c14 <= horizon < c14 + 27 and {r.status for r in records if r.event_id.startswith("maintenance.c14.")} == {
+        "beyond_limit"}
     assert all(r.actual <= horizon for r in records if r.status == "done" and r.event_id.startswith("maintenance"))
 
 

@@ -7,29 +7,23 @@ the same as YAML: a list of ``{event_id, date, status}`` mappings, or a mapping 
 cycle (``induction.c3``) as well as an event; skipping an event skips the events under it (``induction.c3.start``
 skips all of cycle 3), and cycle numbering is kept.
 
-Resolving actuals against a timeline (``resolve_actuals``) checks every id and date, and pins the cycle or block
-start an event begins: a cycle starts on the date of its recorded day-1 dose (or, failing that, its day-1 visit),
-so a cycle delayed 7 days moves every later cycle and whatever is anchored on them.
+Resolving actuals against a timeline (what each date pins, and what re-anchors on it) is
+``schedsim.calendar.pins.resolve_actuals``.
 """
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from schedsim.compile.graph import Advance
-from schedsim.compile.ir import Event, Timeline
-from schedsim.engine.subject import plan
 from schedsim.errors import InputError, Problem
 from schedsim.inputs import csv_records, csv_rows, read_input
 from schedsim.language.yamlsource import parse_yaml
 
 ActualStatus = Literal["done", "missed", "skipped", "unplanned"]
 STATUSES: tuple[ActualStatus, ...] = ("done", "missed", "skipped", "unplanned")
-_PRIORITY = {"dose": 0, "procedure": 1}  # which pinned event best says when a cycle or block started
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,16 +46,6 @@ class Actuals:
 
     file: str
     entries: tuple[Actual, ...] = ()
-
-
-@dataclass(frozen=True)
-class ResolvedActuals:
-    """Actuals checked against a timeline: pinned times (days from day 1) and recorded statuses per event."""
-
-    pins: dict[str, int] = field(default_factory=dict)
-    recorded: dict[str, Actual] = field(default_factory=dict)  # event id → the line that pinned or marked it
-    propagated: dict[str, str] = field(default_factory=dict)  # milestone → the pinned event that dated it
-    status: dict[str, ActualStatus] = field(default_factory=dict)
 
 
 def load_actuals(path: str | Path, display: str | None = None) -> Actuals:
@@ -159,137 +143,3 @@ def _finish(name: str, entries: list[Actual], problems: list[Problem]) -> Actual
     if problems:
         raise InputError(problems)
     return Actuals(name, tuple(entries))
-
-
-def resolve_actuals(actuals: Actuals, timeline: Timeline, start: date, advance: Advance,
-                    today: date | None = None, check_order: bool = True) -> ResolvedActuals:
-    """Check actuals against a timeline and turn them into pins and statuses; ``InputError`` lists every problem.
-
-    ``unplanned`` entries (visits the protocol does not plan) are left out. With ``check_order=False`` an actual
-    dated before an event it follows is accepted (``order_problems`` then lists them, as deviations).
-    """
-    groups = _groups(timeline)
-    problems: list[Problem] = []
-    resolved = ResolvedActuals()
-    for entry in actuals.entries:
-        if entry.status == "unplanned":
-            continue
-        known = entry.event_id in timeline.index
-        if not known and entry.event_id not in groups:
-            close = difflib.get_close_matches(entry.event_id, [*timeline.index, *groups], n=3, cutoff=0.6)
-            hint = f"; did you mean {' or '.join(close)}?" if close else ""
-            problems.append(entry.problem("event_id", f"unknown event {entry.event_id!r} in {timeline.file}{hint}"))
-            continue
-        if entry.date is not None and today is not None and entry.date > today and entry.status == "done":
-            problems.append(entry.problem("date", f"{entry.event_id} on {entry.date} is after today ({today})"))
-            continue
-        if entry.status == "done":
-            if not known:
-                message = f"{entry.event_id} is a phase or cycle: give the date of one of its events"
-                problems.append(entry.problem("event_id", message))
-                continue
-            t = (entry.date - start).days  # type: ignore[operator]
-            if entry.event_id == timeline.day1 and t != 0:
-                problems.append(entry.problem("date", f"{entry.event_id} is study day 1, which is {start}; "
-                                                      f"to start the patient on {entry.date}, give that start date"))
-                continue
-            resolved.pins[entry.event_id] = t
-            resolved.recorded[entry.event_id] = entry
-            resolved.status[entry.event_id] = "done"
-            continue
-        prefix = groups.get(entry.event_id) or (_cycle_prefix(entry.event_id) if known else None)
-        for event in timeline.events:
-            if event.id == entry.event_id or (prefix is not None and event.id.startswith(prefix)) or (
-                    entry.status == "skipped" and event.id.startswith(entry.event_id + ".")):
-                resolved.status.setdefault(event.id, entry.status)
-                resolved.recorded.setdefault(event.id, entry)
-    if problems:
-        raise InputError(problems)
-    _propagate(timeline, resolved)
-    if check_order:
-        problems = [problem for _, problem in order_problems(timeline, resolved, start, advance)]
-        if problems:
-            raise InputError(problems)
-    return resolved
-
-
-def order_problems(timeline: Timeline, resolved: ResolvedActuals, start: date, advance: Advance
-                   ) -> list[tuple[str, Problem]]:
-    """Pinned events dated before an event they follow: (event id, problem at the actual's line)."""
-    times = plan(timeline, advance, resolved.pins)
-    found = ((event_id, _order_problem(timeline, resolved, times, start, event_id)) for event_id in resolved.pins)
-    return [(event_id, problem) for event_id, problem in found if problem is not None]
-
-
-def _groups(timeline: Timeline) -> dict[str, str]:
-    """Phase and cycle ids (``cart2``, ``induction.c3``) → the id prefix of their events."""
-    groups = {phase.id: phase.id + "." for phase in timeline.phases}
-    for event in timeline.events:
-        prefix = _cycle_prefix(event.id)
-        if prefix is not None:
-            groups[prefix[:-1]] = prefix
-    return groups
-
-
-def _cycle_prefix(event_id: str) -> str | None:
-    """``induction.c3.start`` → ``induction.c3.`` (skipping a cycle's start skips the cycle)."""
-    if event_id.endswith(".start") and event_id.count(".") == 2:
-        middle = event_id.split(".")[1]
-        if middle[:1] == "c" and middle[1:].isdigit():
-            return event_id[: -len("start")]
-    return None
-
-
-def _day1_group(timeline: Timeline) -> set[str]:
-    """Day 1 and the milestones placed on it with no offset (the first cycle's start): fixed by the start date."""
-    group = {timeline.day1}
-    for event in timeline.events:
-        if event.kind == "milestone" and event.rule == "at" and len(event.anchors) == 1:
-            anchor = event.anchors[0]
-            if anchor.ref in group and anchor.offset.nominal_days == 0 and not anchor.offset.is_calendar:
-                group.add(event.id)
-    return group
-
-
-def _propagate(timeline: Timeline, resolved: ResolvedActuals) -> None:
-    """Pin each cycle or block start on the pinned event that begins it (dose first, then procedure, then visit)."""
-    fixed = _day1_group(timeline)
-    candidates: dict[str, tuple[int, int, str]] = {}
-    for event_id, t in resolved.pins.items():
-        rank = _PRIORITY.get(timeline.event(event_id).kind, 2)
-        current: Event = timeline.event(event_id)
-        while current.rule == "at" and len(current.anchors) == 1:
-            anchor = current.anchors[0]
-            if anchor.offset.nominal_days != 0 or anchor.offset.is_calendar:
-                break
-            parent = timeline.event(anchor.ref)
-            if parent.kind != "milestone" or parent.id in fixed or parent.id in resolved.recorded:
-                break
-            best = candidates.get(parent.id)
-            if best is None or (rank, t) < best[:2]:
-                candidates[parent.id] = (rank, t, event_id)
-            current = parent
-    for milestone, (_, t, source) in candidates.items():
-        resolved.pins[milestone] = t
-        resolved.propagated[milestone] = source
-
-
-def _order_problem(timeline: Timeline, resolved: ResolvedActuals, times: dict[str, int], start: date,
-                   event_id: str) -> Problem | None:
-    """A pinned event dated before an event it follows (beyond its window's early side) is impossible."""
-    event = timeline.event(event_id)
-    entry = resolved.recorded.get(event_id) or resolved.recorded[resolved.propagated[event_id]]
-    early = event.window.early if event.window is not None else 0
-    for anchor in event.anchors:
-        if anchor.offset.nominal_days < 0:
-            continue  # placed before its anchor (lymphodepletion before infusion): not a predecessor
-        before = times[anchor.ref]
-        if times[event_id] + early < before:
-            when = start.fromordinal(start.toordinal() + times[event_id])
-            anchor_when = start.fromordinal(start.toordinal() + before)
-            how = "actual" if anchor.ref in resolved.pins else "planned"
-            source = resolved.propagated.get(event_id)
-            what = f"{source} on {when} would start {event_id}" if source else f"{event_id} on {when} is"
-            return entry.problem("date", f"{what} before {anchor.ref} ({how} {anchor_when}), which it follows "
-                                         f"({event_id} = {anchor})")
-    return None

@@ -12,8 +12,8 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from schedsim import __version__
 from schedsim.calendar.patient import CalendarRow, PatientCalendar
+from schedsim.version import __version__
 
 NAMESPACE = uuid.UUID("6f1c1c52-2a5e-4d6b-9a57-5c8d3f0e7b11")  # schedsim's own UUID namespace: never change it
 

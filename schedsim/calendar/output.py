@@ -18,7 +18,7 @@ _SUFFIXES = {".csv": "csv", ".json": "json", ".ics": "ics", ".md": "md", ".html"
 
 def make_calendars(protocol: str | Path | None = None, *, roster: str | Path | None = None,
                    start: date | None = None, patient_id: str = "patient", actuals: str | Path | None = None,
-                   site: ClinicDays | None = None, today: date | None = None, home_doses: bool = True,
+                   site: ClinicDays | None = None, today: date | None = None, home_doses: bool = False,
                    keep_going: bool = False) -> RosterResult:
     """One patient's calendar (protocol, start, optional actuals) or every roster patient's."""
     if (protocol is None) == (roster is None):

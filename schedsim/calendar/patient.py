@@ -1,27 +1,35 @@
 """A patient's visit calendar: every visit, dose, procedure and assessment on a real date.
 
 ``build_calendar`` runs the engine for one patient from a start date (study day 1), re-anchored on what actually
-happened (actuals), then moves each visit off closed clinic days inside its window, and gives each a status as of
-a given day. Rows carry the export contract's fields (``CALENDAR_FIELDS``).
+happened (actuals), then moves visits off closed clinic days inside their windows keeping every protocol constraint,
+and gives each a status as of a given day. Rows carry the export contract's fields (``CALENDAR_FIELDS``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from schedsim.calendar.actuals import Actuals, ResolvedActuals, load_actuals, resolve_actuals
-from schedsim.calendar.clinic import ClinicDays, move_to_open_day
+from schedsim.calendar.actuals import Actuals, load_actuals
+from schedsim.calendar.clinic import ClinicDays
+from schedsim.calendar.constraints import MoveConflict
+from schedsim.calendar.home import Dated, dispensing
+from schedsim.calendar.moves import place_events
+from schedsim.calendar.pins import ResolvedActuals, resolve_actuals
+from schedsim.calendar.shifts import cycle_shifts
+from schedsim.calendar.tags import cycle_of, tag_of
 from schedsim.compile.compiler import compile_file
 from schedsim.compile.ir import Event, Timeline
+from schedsim.compile.windows import window_of
 from schedsim.engine.dates import calendar_advance, date_of, study_day
 from schedsim.engine.subject import plan, run_deterministic
 
 CALENDAR_FIELDS = ("patient_id", "event_id", "label", "kind", "target_date", "scheduled_date", "window_earliest",
-                   "window_latest", "shift_reason", "status", "activities", "assumptions")
-STATUSES = ("done", "missed", "skipped", "overdue", "due", "upcoming", "planned")
+                   "window_latest", "shift_reason", "status", "activities", "assumptions", "study_day", "phase",
+                   "cycle", "setting", "tag")
+STATUSES = ("done", "missed", "skipped", "overdue", "due", "upcoming", "planned", "past")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +56,8 @@ class CalendarRow:
     planned_date: date  # where the plan put it before any actual date re-anchored it
     step: str | None = None
     agent: str | None = None
+    cycle: int | None = None
+    tag: str = ""  # short name on a site's schedule: C3D8 (cycle 3 day 8), D+21 (block day 21)
 
     @property
     def out_of_window(self) -> bool:
@@ -65,7 +75,8 @@ class CalendarRow:
             "target_date": self.target_date.isoformat(), "scheduled_date": self.scheduled_date.isoformat(),
             "window_earliest": _iso(self.window_earliest), "window_latest": _iso(self.window_latest),
             "shift_reason": self.shift_reason, "status": self.status, "activities": list(self.activities),
-            "assumptions": list(self.assumptions),
+            "assumptions": list(self.assumptions), "study_day": self.day, "phase": self.phase, "cycle": self.cycle,
+            "setting": self.setting or "clinic", "tag": self.tag,
         }
 
 
@@ -80,72 +91,89 @@ class PatientCalendar:
     clinic: ClinicDays
     rows: tuple[CalendarRow, ...]
     arm: str | None = None
+    conflicts: tuple[MoveConflict, ...] = ()  # closed-day moves that no open day could make without breaking a rule
 
     def find(self, event_id: str) -> CalendarRow | None:
         return next((row for row in self.rows if row.event_id == event_id), None)
 
 
 def build_calendar(timeline: Timeline, start: date, *, patient_id: str = "patient", actuals: Actuals | None = None,
-                   clinic: ClinicDays | None = None, today: date | None = None, home_doses: bool = True,
+                   clinic: ClinicDays | None = None, today: date | None = None, home_doses: bool = False,
                    arm: str | None = None, resolved: ResolvedActuals | None = None) -> PatientCalendar:
     """The patient's calendar from ``start`` (the date of study day 1).
 
-    ``actuals`` pin what happened (everything anchored on a pinned event re-anchors; ``InputError`` for unknown ids,
-    bad dates or an actual before its predecessor); ``clinic`` says which days are open (Monday to Friday when
-    absent); ``today`` gives each visit a status (done, missed, skipped, overdue, due, upcoming; ``planned`` without
-    it); ``home_doses=False`` leaves out drugs taken at home. ``resolved``: actuals already resolved (instead of
-    ``actuals``).
+    ``actuals`` pin what happened (``InputError`` for unknown ids, bad dates or an actual before its predecessor;
+    what re-anchors on them: ``schedsim.calendar.pins``); ``clinic`` says which days are open (Monday to Friday
+    when absent) and visits move off closed days keeping every protocol constraint (``schedsim.calendar.moves``);
+    ``today`` gives each visit a status (done, missed, skipped, overdue, due, upcoming; ``planned`` without it);
+    drugs taken at home are summarised on the visit that dispenses them, or listed one per day with
+    ``home_doses=True``. ``resolved``: actuals already resolved (instead of ``actuals``).
     """
     advance = calendar_advance(start)
     if resolved is None:
         resolved = resolve_actuals(actuals, timeline, start, advance, today) if actuals else ResolvedActuals()
     clinic = (clinic or ClinicDays()).for_protocol(timeline.clinic.open_weekdays)
-    base = plan(timeline, advance) if resolved.pins else None
-    records = run_deterministic(timeline, advance, pins=resolved.pins)
-    causes = _causes(timeline, resolved) if resolved.pins else {}
+    pins = dict(resolved.pins)
+    shifts = cycle_shifts(timeline, start, advance, pins, clinic) if timeline.clinic.shift == "cycle" else {}
+    pins.update({milestone: t for milestone, (t, _) in shifts.items()})
+    base = plan(timeline, advance) if pins else None
+    records = [r for r in run_deterministic(timeline, advance, pins=pins) if r.status == "done"]
+    times = {r.event_id: r.actual if r.kind == "milestone" else r.target for r in records}
+    happened = resolved.actual_times
+    kept = [r.event_id for r in records if r.kind != "milestone"
+            and resolved.status.get(r.event_id) not in ("missed", "skipped")]
+    moves = place_events(timeline, start, times, kept, {e: happened[e] for e in kept if e in happened}, clinic)
+    causes = _causes(timeline, resolved, shifts) if pins else {}
     day_zero = timeline.conventions.study_day_zero
     rows = []
     for record in records:
         event = timeline.event(record.event_id)
-        if record.status != "done" or event.kind == "milestone":
-            continue
-        if not home_doses and event.setting == "home":
+        if event.kind == "milestone":
             continue
         target = date_of(start, record.target)
-        window = event.window
-        earliest = None if window is None else target - timedelta(days=window.early)
-        latest = None if window is None else target + timedelta(days=window.late)
+        window = window_of(timeline, event, times)
+        earliest = None if window is None else target - timedelta(days=window[0])
+        latest = None if window is None else target + timedelta(days=window[1])
         reasons = []
         if base is not None and record.target != base[event.id] and event.id not in resolved.pins:
-            moved = record.target - base[event.id]
-            reasons.append(f"re-anchored {moved:+d}d on {causes.get(event.id, '?')} actual")
+            reasons.append(f"re-anchored {record.target - base[event.id]:+d}d {causes.get(event.id, '')}".rstrip())
         status = resolved.status.get(event.id)
-        flagged = False
+        placement = moves.placements.get(event.id)
         if status == "done":
-            scheduled = date_of(start, record.actual)
-            if record.actual != record.target:
-                outside = earliest is not None and latest is not None and not earliest <= scheduled <= latest
-                reasons.append(f"actual {record.actual - record.target:+d}d from target"
-                               + (" (outside window)" if outside or window is None else ""))
-        elif _moves(event, timeline):
-            scheduled, reason, flagged = move_to_open_day(
-                target, None if window is None else window.early, None if window is None else window.late,
-                clinic, timeline.clinic.prefer)
-            if reason:
-                reasons.append(reason)
+            scheduled = date_of(start, happened[event.id])
+            shift = happened[event.id] - record.target
+            if shift:
+                outside = window is None or not -window[0] <= shift <= window[1]
+                reasons.append(f"actual {shift:+d}d from target" + (" (outside window)" if outside else ""))
+        elif placement is not None:
+            scheduled = date_of(start, placement.day)
+            if placement.reason:
+                reasons.append(placement.reason)
         else:
             scheduled = target
         rows.append(CalendarRow(
             patient_id=patient_id, event_id=event.id, label=event.label, kind=event.kind, target_date=target,
             scheduled_date=scheduled, window_earliest=earliest, window_latest=latest,
-            shift_reason="; ".join(reasons), status=_status(status, today, scheduled, earliest, latest),
+            shift_reason="; ".join(reasons), status=_status(status, today, scheduled, earliest, latest, event),
             activities=event.activities or _dose_activity(event),
             assumptions=timeline.assumptions_of(event.id), phase=event.phase, setting=event.setting,
-            day=study_day(record.target, day_zero), flagged=flagged, order=timeline.index[event.id],
-            planned_date=date_of(start, base[event.id]) if base is not None else target, step=event.step,
-            agent=event.agent))
+            day=study_day(record.target, day_zero), flagged=placement is not None and placement.flagged,
+            order=timeline.index[event.id], planned_date=date_of(start, base[event.id]) if base is not None else target,
+            step=event.step, agent=event.agent, cycle=cycle_of(event.id), tag=tag_of(timeline, event, times)))
+    rows = _home_doses(timeline, rows, home_doses, start)
     rows.sort(key=lambda row: (row.scheduled_date, row.order))
-    return PatientCalendar(patient_id, timeline, start, today, clinic, tuple(rows), arm)
+    return PatientCalendar(patient_id, timeline, start, today, clinic, tuple(rows), arm, tuple(moves.conflicts))
+
+
+def _home_doses(timeline: Timeline, rows: list[CalendarRow], listed: bool, start: date) -> list[CalendarRow]:
+    """Home doses listed one per day, or summarised on the clinic event that dispenses them."""
+    if listed:
+        return rows
+    dated = [Dated(timeline.event(row.event_id), (row.scheduled_date - start).days, row.setting in (None, "clinic"))
+             for row in rows if row.status not in ("missed", "skipped")]
+    lines = dispensing(dated)
+    return [replace(row, activities=(*row.activities, *lines.get(row.event_id, ()))) for row in rows
+            if row.setting != "home"]
 
 
 def calendar_for(path: str | Path, start: date, *, actuals: str | Path | None = None, **options: Any
@@ -153,11 +181,6 @@ def calendar_for(path: str | Path, start: date, *, actuals: str | Path | None = 
     """Load and compile a protocol file (and an actuals file) and build the patient's calendar."""
     loaded = load_actuals(actuals) if actuals is not None else None
     return build_calendar(compile_file(path), start, actuals=loaded, **options)
-
-
-def _moves(event: Event, timeline: Timeline) -> bool:
-    """Clinic events of a kind the protocol moves; home and inpatient events happen on any day."""
-    return event.setting in (None, "clinic") and event.kind in timeline.clinic.move
 
 
 def _dose_activity(event: Event) -> tuple[str, ...]:
@@ -168,8 +191,11 @@ def _dose_activity(event: Event) -> tuple[str, ...]:
 
 
 def _status(recorded: str | None, today: date | None, scheduled: date, earliest: date | None,
-            latest: date | None) -> str:
-    """As of ``today``: what was recorded, else upcoming (window not open yet), due (open) or overdue (closed)."""
+            latest: date | None, event: Event) -> str:
+    """As of ``today``: what was recorded, else upcoming (window not open yet), due (open) or overdue (closed).
+
+    What is not done at the site (home doses, offsite manufacturing) is ``past`` once its day is gone, never overdue.
+    """
     if recorded is not None:
         return recorded
     if today is None:
@@ -178,22 +204,25 @@ def _status(recorded: str | None, today: date | None, scheduled: date, earliest:
         return "upcoming"
     if today <= max(latest or scheduled, scheduled):
         return "due"
-    return "overdue"
+    return "past" if event.setting in ("home", "offsite") else "overdue"
 
 
-def _causes(timeline: Timeline, resolved: ResolvedActuals) -> dict[str, str]:
-    """For each event, the pinned event its placement goes back to (the first one along its anchors)."""
-    causes: dict[str, str] = {}
+def _causes(timeline: Timeline, resolved: ResolvedActuals, shifts: dict[str, tuple[int, str]]) -> dict[str, str]:
+    """For each event, why its target moved: the pinned event (or shifted cycle) it goes back to along its anchors."""
+    sources: dict[str, str] = {}
     for event in timeline.events:
+        if event.id in shifts:
+            sources[event.id] = shifts[event.id][1]
+            continue
         if event.id in resolved.pins:
-            causes[event.id] = resolved.propagated.get(event.id, event.id)
+            sources[event.id] = f"on {resolved.propagated.get(event.id, event.id)} actual"
             continue
         for anchor in event.anchors:
-            cause = causes.get(anchor.ref)
+            cause = sources.get(anchor.ref)
             if cause is not None:
-                causes[event.id] = cause
+                sources[event.id] = cause
                 break
-    return causes
+    return sources
 
 
 def _iso(day: date | None) -> str | None:

@@ -96,7 +96,7 @@ def load_roster(path: str | Path) -> tuple[list[RosterEntry], list[Problem]]:
 
 
 def roster_calendars(path: str | Path, *, site: ClinicDays | None = None, today: date | None = None,
-                     home_doses: bool = True, keep_going: bool = False) -> RosterResult:
+                     home_doses: bool = False, keep_going: bool = False) -> RosterResult:
     """Every patient's calendar. A bad row raises ``InputError`` (all bad rows listed), or with ``keep_going`` is
     reported in the result while the other patients' calendars are still built."""
     entries, problems = load_roster(path)

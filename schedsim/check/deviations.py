@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-from schedsim.calendar.actuals import Actual, Actuals, ResolvedActuals, load_actuals, order_problems, resolve_actuals
+from schedsim.calendar.actuals import Actual, Actuals, load_actuals
 from schedsim.calendar.patient import CalendarRow, build_calendar
+from schedsim.calendar.pins import ResolvedActuals, order_problems, resolve_actuals
 from schedsim.calendar.roster import load_roster
 from schedsim.check.findings import Because, CheckReport, Finding
 from schedsim.compile.compiler import compile_protocol

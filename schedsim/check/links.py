@@ -1,7 +1,7 @@
 """What the timing rules demand, as network links: declared constraints, dose spacing, phase order, the CAR-T and
 ASCT sequences, maintenance after treatment, CAR-T after engraftment, and time points inside the horizon.
 
-Each builder returns ``Link``s tagged with its rule id; ``check_network`` finds which of them cannot hold.
+Each builder returns ``Link``s tagged with its rule id; ``schedsim.check.network`` finds which of them cannot hold.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ import typer
 from schedsim.cli.options import (
     ClosuresOption,
     CountryOption,
+    HomeDosesOption,
     KeepGoingOption,
     OpenDaysOption,
     OutputOption,
@@ -52,7 +53,7 @@ def calendar(
     subdivision: SubdivisionOption = None,
     closures: ClosuresOption = None,
     open_days: OpenDaysOption = None,
-    home_doses: Annotated[bool, typer.Option(help="include drugs taken at home")] = True,
+    home_doses: HomeDosesOption = False,
     format: Annotated[CalendarFormat | None, typer.Option(
         "--format", "-f", help="output format (default: from the -o extension, else table)")] = None,
     layout: Annotated[Layout, typer.Option("--layout", help="HTML: agenda or month grid")] = Layout.agenda,
@@ -84,7 +85,7 @@ def due(
     subdivision: SubdivisionOption = None,
     closures: ClosuresOption = None,
     open_days: OpenDaysOption = None,
-    home_doses: Annotated[bool, typer.Option(help="include drugs taken at home")] = False,
+    home_doses: HomeDosesOption = False,
     format: Annotated[TextFormat, typer.Option("--format", "-f", help="output format")] = TextFormat.table,
     keep_going: KeepGoingOption = False,
     output: OutputOption = None,

@@ -100,3 +100,5 @@ KeepGoingOption = Annotated[bool, typer.Option("--keep-going", help="report bad 
 ImageOption = Annotated[Path, typer.Option("--output", "-o", help="image file: .png, .svg or .pdf")]
 FromOption = Annotated[str | None, typer.Option("--from", help="zoom: first study day (63) or date")]
 ToOption = Annotated[str | None, typer.Option("--to", help="zoom: last study day or date")]
+HomeDosesOption = Annotated[bool, typer.Option(
+    help="list drugs taken at home one per day (default: summarised on the visit that dispenses them)")]

@@ -13,6 +13,7 @@ from schedsim.cli.options import (
     ClosuresOption,
     CountryOption,
     FromOption,
+    HomeDosesOption,
     ImageOption,
     OpenDaysOption,
     StartOption,
@@ -54,7 +55,7 @@ def patient_gantt(
     subdivision: SubdivisionOption = None,
     closures: ClosuresOption = None,
     open_days: OpenDaysOption = None,
-    home_doses: Annotated[bool, typer.Option(help="include drugs taken at home")] = False,
+    home_doses: HomeDosesOption = False,
     first: FromOption = None,
     last: ToOption = None,
 ) -> None:

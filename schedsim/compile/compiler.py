@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from schedsim.compile.blocks import compile_procedure
 from schedsim.compile.context import CompileContext
+from schedsim.compile.cycles import compile_cycles
 from schedsim.compile.graph import check_anchors, check_refs, nominal_advance, plan_times, topological_order
 from schedsim.compile.ir import Anchor, ClinicPolicy, Conventions, Event, Requirement, Timeline, merge_ids
-from schedsim.compile.phases import Expansion, compile_cycles, compile_procedure
+from schedsim.compile.phases import Expansion
 from schedsim.errors import InputError, Problem
 from schedsim.language.durations import MAX_DAYS, Offset
 from schedsim.language.loader import LoadedProtocol, load_protocol
@@ -75,7 +77,7 @@ def compile_protocol(loaded: LoadedProtocol) -> Timeline:
 def _clinic_policy(clinic: Clinic) -> ClinicPolicy:
     start = None if clinic.start_weekday is None else WEEKDAYS.index(clinic.start_weekday)
     return ClinicPolicy(frozenset(WEEKDAYS.index(day) for day in clinic.open_days), clinic.prefer,
-                        frozenset(clinic.move), start)
+                        frozenset(clinic.move), start, clinic.shift)
 
 
 def _requirements(ctx: CompileContext, constraints: list[TimingConstraint]) -> tuple[Requirement, ...]:

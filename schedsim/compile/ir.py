@@ -103,6 +103,7 @@ class PhaseInfo:
     cycles: int | None = None
     reference: str | None = None  # a procedure block's day-0 event (the infusion, the transplant)
     spacing: tuple[tuple[str, int, Origin], ...] = ()  # (agent, minimum days between doses, where it is said)
+    partial_cycle: Literal["drop", "keep"] | None = None  # cycles repeated until a bound: a cut-short last cycle
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +146,7 @@ class ClinicPolicy:
     prefer: Literal["nearest", "earlier", "later"] = "nearest"
     move: frozenset[str] = frozenset({"visit", "assessment", "procedure", "dose"})
     start_weekday: int | None = None  # the weekday every patient starts on, when the protocol fixes it
+    shift: Literal["none", "cycle"] = "none"  # cycle: a cycle's days follow its day 1 when it moves or is done late
 
 
 @dataclass(frozen=True)

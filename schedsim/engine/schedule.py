@@ -12,6 +12,7 @@ from pathlib import Path
 from schedsim.compile.compiler import compile_file
 from schedsim.compile.graph import Advance
 from schedsim.compile.ir import Event, PhaseInfo, Timeline, merge_ids
+from schedsim.compile.windows import window_of
 from schedsim.engine.dates import advance_for, date_of, study_day
 from schedsim.engine.subject import EventRecord, run_deterministic
 
@@ -77,12 +78,12 @@ def build_schedule(timeline: Timeline, start: date | None = None) -> Schedule:
         if record.status != "done":
             continue
         event = timeline.event(record.event_id)
-        window = event.window
+        window = window_of(timeline, event, times)  # bounded: not before its phase starts, not after the horizon
         events.append(ScheduledEvent(
             event=event, t=record.actual, day=study_day(record.actual, day_zero),
             date=None if start is None else date_of(start, record.actual),
-            earliest=None if window is None else record.actual - window.early,
-            latest=None if window is None else record.actual + window.late,
+            earliest=None if window is None else record.actual - window[0],
+            latest=None if window is None else record.actual + window[1],
             assumptions=timeline.assumptions_of(event.id)))
     phases = []
     for info in timeline.phases:

@@ -65,6 +65,10 @@ class Clinic(StrictModel):
         description="event kinds moved off closed days (home and inpatient events never move)")
     start_weekday: Weekday | None = Field(
         None, description="the weekday every patient starts on, if fixed: checks which visits meet closed days")
+    shift: Literal["none", "cycle"] = Field(
+        "none", description="none: a cycle's days keep their targets when day 1 moves off a closed day (or is done "
+                            "inside its window); cycle: the whole cycle follows its day 1 (cycle days count from the "
+                            "actual day 1)")
     assumed: Assumed = None
 
 
@@ -99,6 +103,9 @@ class CyclesPhase(_Timing):
     visits: list[CycleVisit] | None = None
     cycles: int | None = Field(None, ge=1, le=MAX_CYCLES, description="number of cycles")
     until: AnchorField | None = Field(None, description="repeat cycles until this point (e.g. study.horizon)")
+    partial_cycle: Literal["drop", "keep"] | None = Field(
+        None, description="with 'until': a last cycle that the end point cuts short is dropped (default) or kept up "
+                          "to the end point")
     assumed: Assumed = None
 
     @model_validator(mode="after")
@@ -106,6 +113,8 @@ class CyclesPhase(_Timing):
         self._check_timing()
         if (self.cycles is None) == (self.until is None):
             raise ValueError("give exactly one of 'cycles' (a count) or 'until' (an end point)")
+        if self.partial_cycle is not None and self.until is None:
+            raise ValueError("'partial_cycle' goes with 'until' (a counted phase has no partial cycle)")
         inline = self.cycle_length is not None or self.agents is not None
         if self.regimen is not None and inline:
             raise ValueError("give either 'regimen' or an inline cycle_length/agents, not both")
