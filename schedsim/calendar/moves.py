@@ -137,7 +137,7 @@ class _Placer:
         for group in groups:
             day = network.first_open(group, placed)
             if day is None:
-                again = network.around(group, placed)
+                again = network.around(group, placed, stuck)
                 if again is not None:
                     placed = again
                     continue
@@ -257,8 +257,9 @@ class _Network:
             self.rejected.setdefault(group, cycle)
         return None
 
-    def around(self, group: str, placed: Mapping[str, int]) -> dict[str, int] | None:
-        """Place ``group`` first on each open day in turn and the groups placed before it again around it."""
+    def around(self, group: str, placed: Mapping[str, int], stuck: set[str]) -> dict[str, int] | None:
+        """Place ``group`` first on each open day in turn and the groups placed before it again around it: each on
+        an open day again (those no open day could take before, where the constraints let them)."""
         before = [g for g in self.groups if g in placed]
         for day in self._candidates(group):
             if not self.placer._open(day):
@@ -266,8 +267,14 @@ class _Network:
             trial = {group: day}
             if self._cycle(trial) is not None:
                 continue
-            for other in before:
+            for other in before:  # each keeps its day where it still fits, else the first open day that does
+                kept = placed[other]
+                if (self.placer._open(kept) or other in stuck) and self._cycle({**trial, other: kept}) is None:
+                    trial[other] = kept
+                    continue
                 again = self.first_open(other, trial)
+                if again is None and other in stuck:
+                    again = self.fallback(other, trial)
                 if again is None:
                     break
                 trial[other] = again

@@ -12,10 +12,11 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
+from schedsim.check.calendars import closed_days, partial_cycles, window_bounds
 from schedsim.check.findings import Because, CheckReport, Disabled, Finding
 from schedsim.check.links import rule_links
 from schedsim.check.network import broken_by_plan, find_conflicts, placement_links, planned_times
-from schedsim.check.structure import RULE_FUNCTIONS, closed_days, plan_breaks
+from schedsim.check.structure import RULE_FUNCTIONS, plan_breaks
 from schedsim.compile.compiler import compile_protocol
 from schedsim.compile.ir import Origin, Timeline
 from schedsim.errors import InputError, Problem
@@ -101,7 +102,7 @@ def _findings(loaded: LoadedProtocol, timeline: Timeline, start_weekday: int | N
                              [Because(link.text, link.origin) for link in c.links]) for c in conflicts]
     findings.extend(plan_breaks(broken_by_plan(holding, times)))
     context = (loaded, timeline, times)
-    for rule in RULE_FUNCTIONS:
+    for rule in (*RULE_FUNCTIONS, window_bounds, partial_cycles):
         findings.extend(rule(context))
     findings.extend(closed_days(context, start_weekday))
     return findings

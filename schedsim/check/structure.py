@@ -1,5 +1,6 @@
 """Protocol rules that look at structure and the planned days rather than at the constraint network: outcomes and
-assessments, cycle counts against the source text, windows, conventions, closed days, assumptions.
+assessments, cycle counts against the source text, windows, conventions, assumptions (the rules that build calendars
+are ``schedsim.check.calendars``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from schedsim.check.links import ordered_phases
 from schedsim.compile.conflicts import Link
 from schedsim.compile.ir import Event, Origin, Timeline
 from schedsim.language.loader import LoadedProtocol
-from schedsim.language.model import WEEKDAYS
 from schedsim.language.yamlsource import format_path
 
 Context = tuple[LoadedProtocol, Timeline, dict[str, int]]
@@ -154,36 +154,6 @@ def time_point_order(ctx: Context) -> Iterator[Finding]:
                                ("assessments", index, "at", j), events=[a, b])
 
 
-def closed_days(ctx: Context, start_weekday: int | None) -> Iterator[Finding]:
-    """SCH206 / SCH301: for a fixed start weekday, clinic visits on closed weekdays (with or without room to move)."""
-    _, timeline, times = ctx
-    weekday = timeline.clinic.start_weekday if start_weekday is None else start_weekday
-    if weekday is None:
-        return
-    open_days = timeline.clinic.open_weekdays
-    calendar = _calendar_dependent(timeline)
-    day1 = times[timeline.day1]
-    groups: dict[tuple[str, str], list[Event]] = {}
-    for event in timeline.events:
-        if (event.kind == "milestone" or event.id in calendar or event.setting not in (None, "clinic")
-                or event.kind not in timeline.clinic.move):
-            continue
-        on = (weekday + times[event.id] - day1) % 7
-        if on in open_days:
-            continue
-        window = event.window
-        room = window is not None and any((on + k) % 7 in open_days for k in range(-window.early, window.late + 1))
-        groups.setdefault(("SCH301" if room else "SCH206", series_key(event)), []).append(event)
-    start_name = WEEKDAYS[weekday]
-    for (rule, key), events in groups.items():
-        first = events[0]
-        on_day = "/".join(dict.fromkeys(WEEKDAYS[(weekday + times[e.id] - day1) % 7] for e in events))
-        what = f"{first.id} falls" if len(events) == 1 else f"{key} ({len(events)} events) fall"
-        tail = "and can move inside the window" if rule == "SCH301" else "with no open day inside the window"
-        yield Finding.make(rule, f"{what} on a closed day ({on_day}) for a {start_name} start, {tail}",
-                           first.origin, events=[e.id for e in events])
-
-
 def assumptions(ctx: Context) -> Iterator[Finding]:
     """SCH302: the assumed values, for a reviewer to confirm."""
     loaded, timeline, _ = ctx
@@ -217,15 +187,6 @@ def series_key(event: Event) -> str:
     if event.phase is None and "." in key:
         key = key.split(".")[0] + ".*"
     return key
-
-
-def _calendar_dependent(timeline: Timeline) -> set[str]:
-    """Events whose distance from day 1 involves calendar months or years (their weekday depends on the date)."""
-    found: set[str] = set()
-    for event in timeline.events:
-        if any(anchor.offset.is_calendar or anchor.ref in found for anchor in event.anchors):
-            found.add(event.id)
-    return found
 
 
 def _finding(rule: str, message: str, loaded: LoadedProtocol, path: tuple[str | int, ...],

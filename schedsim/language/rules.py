@@ -106,6 +106,12 @@ _RULES = (
     Rule("SCH207", "time-points-unordered", "warning",
          "A list of time points should give distinct dates in the order written.",
          "Reorder or correct the time points."),
+    Rule("SCH208", "calendar-conflict", "warning",
+         "A visit on a closed day has open days inside its window, but moving it to any of them would break a protocol "
+         "constraint (an agent's minimum interval, a declared gap, the order of events): the calendar keeps it where "
+         "the constraints allow and flags it.",
+         "Widen the window of the visit or of its neighbours, fix the start weekday, or shift whole cycles "
+         "(`clinic.shift: cycle`)."),
     Rule("SCH250", "skipped-cycle", "warning",
          "A cycle was skipped; later cycles keep their numbers.",
          "Confirm the skip is permitted by the protocol and documented.", "patient"),
@@ -118,6 +124,14 @@ _RULES = (
     Rule("SCH302", "assumptions", "info",
          "Values the source record does not state are marked as assumed; a reviewer should confirm them.",
          "Confirm each assumption with the sponsor, or replace it with the stated value."),
+    Rule("SCH303", "window-bounded", "info",
+         "A window opens before its phase starts (a boundary the protocol fixes, such as maintenance from ASCT day "
+         "+100, or study day 1) or closes after the study horizon: calendars and checks use the part inside.",
+         "Narrow the window on that side if the bounded window is not what the protocol means."),
+    Rule("SCH304", "partial-cycle", "info",
+         "Cycles repeated until an end point leave a last cycle cut short by it; `partial_cycle` says whether it is "
+         "dropped (the default) or kept up to the end point.",
+         "Set `partial_cycle: keep` on the phase to keep a cut-short last cycle."),
 )
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
