@@ -75,7 +75,7 @@ def test_ics_reads_back_with_the_same_events() -> None:
     for event, row in zip(events, CAL.rows, strict=True):
         assert event.decoded("dtstart") == row.scheduled_date  # all-day: a date, not a datetime
         assert event.decoded("dtend") == row.scheduled_date + timedelta(days=1)
-        assert str(event["summary"]) == f"P-001: {row.label}"
+        assert str(event["summary"]) == f"P-001: {row.tag} {row.label}".replace(":  ", ": ")
         description = str(event["description"])
         assert row.event_id in description and f"Status: {row.status}" in description
         if row.window_earliest:
@@ -102,8 +102,22 @@ def test_ics_uids_are_stable_when_dates_move() -> None:
 def test_ics_marks_skipped_visits_cancelled() -> None:
     events = vevents(calendars_to_ics([make("event_id,date,status\ncart2,,skipped\n")]))
     status = {str(e["description"]).split("\n")[0]: str(e["status"]) for e in events}
-    assert status["Event: cart2.infusion (procedure, study day 319)"] == "CANCELLED"
-    assert status["Event: cart1.infusion (procedure, study day 104)"] == "TENTATIVE"
+    assert status["Event: cart2.infusion (procedure, study day 319, D0, inpatient)"] == "CANCELLED"
+    assert status["Event: cart1.infusion (procedure, study day 104, D0, inpatient)"] == "TENTATIVE"
+
+
+def test_ics_summary_has_the_tag_and_sequence_grows_with_what_is_recorded() -> None:
+    def parsed(cal: PatientCalendar) -> dict[str, object]:
+        return {str(e["description"]).split()[1]: e for e in vevents(calendars_to_ics([cal]))}
+
+    before = parsed(make(today=date(2027, 2, 1)))
+    assert str(before["induction.c2.d8.bortezomib"]["summary"]) == "P-001: C2D8 Bortezomib 1.3 mg/m² SC"
+    recorded = parsed(make("event_id,date\ninduction.c1.d1.bortezomib,2027-01-04\n", today=date(2027, 2, 1)))
+    later = parsed(make(today=date(2027, 2, 2)))
+    sequence = {name: int(cal["cart1.infusion"]["sequence"]) for name, cal in
+                (("before", before), ("recorded", recorded), ("later", later))}
+    assert sequence["before"] < sequence["recorded"] < sequence["later"]  # a re-import updates the visits
+    assert len({int(e["sequence"]) for e in before.values()}) == 1  # one revision per file and patient
 
 
 class _Collect(HTMLParser):

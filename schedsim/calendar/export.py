@@ -53,18 +53,19 @@ def calendar_header(calendar: PatientCalendar) -> list[str]:
 
 
 def calendars_to_table(calendars: Sequence[PatientCalendar]) -> str:
-    """A fixed-width listing per patient; ``!`` marks a visit left on a closed day (no open day in its window)."""
+    """A fixed-width listing per patient; ``!`` marks a visit no open day could take (see its note)."""
     out: list[str] = []
     for calendar in calendars:
         if out:
             out.append("")
         out += calendar_header(calendar)
         out.append("")
-        out.append(f"  {'date':<14}  {'day':>5}  {'status':<8}  {'window':<12}  {'kind':<10}  {'event':<42}  note")
+        out.append(f"  {'date':<14}  {'day':>5}  {'tag':<5}  {'status':<8}  {'window':<12}  {'kind':<10}  "
+                   f"{'event':<42}  note")
         for row in calendar.rows:
             mark = "!" if row.flagged else " "
-            out.append(f"{mark} {_day(row.scheduled_date):<14}  {row.day:>5}  {row.status:<8}  {window_text(row):<12}  "
-                       f"{row.kind:<10}  {row.event_id:<42}  {row.label}"
+            out.append(f"{mark} {_day(row.scheduled_date):<14}  {row.day:>5}  {row.tag:<5}  {row.status:<8}  "
+                       f"{window_text(row):<12}  {row.kind:<10}  {row.event_id:<42}  {row.label}"
                        + (f"  [{row.shift_reason}]" if row.shift_reason else ""))
     return "\n".join(out) + "\n"
 
@@ -89,13 +90,13 @@ def calendars_to_markdown(calendars: Sequence[PatientCalendar]) -> str:
         out += [f"# {_md(header[0])}", "", *(f"{_md(line)}  " for line in header[1:]), ""]
         for (year, month), rows in groupby(calendar.rows, key=_month):
             out += [f"## {date(year, month, 1):%B %Y}", "",
-                    "| date | study day | visit | window | activities | status | note |",
-                    "|---|---:|---|---|---|---|---|"]
+                    "| date | study day | tag | visit | window | activities | status | note |",
+                    "|---|---:|---|---|---|---|---|---|"]
             for row in rows:
                 window = (f"{row.window_earliest} – {row.window_latest}"
                           if row.window_earliest and row.window_latest else "")
                 flag = " ⚠" if row.flagged else ""
-                out.append(f"| {_day(row.scheduled_date)} | {row.day} | {_md(row.label)} | {window} | "
+                out.append(f"| {_day(row.scheduled_date)} | {row.day} | {row.tag} | {_md(row.label)} | {window} | "
                            f"{_md('; '.join(row.activities))} | {row.status}{flag} | {_md(row.shift_reason)} |")
             out.append("")
     return "\n".join(out)

@@ -69,6 +69,10 @@ def calendar(
             site=site_days(country, subdivision, closures, open_days), today=date_option(today, "--today"),
             home_doses=home_doses, keep_going=keep_going)
         fmt = output_format(format.value if format else None, output)
+        for calendar in result.calendars:  # moves that no open day could make: said on stderr, flagged in the file
+            for conflict in calendar.conflicts:
+                typer.echo(f"warning: {calendar.patient_id}: {conflict.rule} {conflict.events[0]}: {conflict.message}",
+                           err=True)
         emit(render_calendars(result.calendars, fmt, layout.value), output)
         return result.problems
 
