@@ -12,8 +12,9 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from schedsim.calendar.facts import facts_of
 from schedsim.compile.conflicts import Link
-from schedsim.compile.ir import Event, Origin, Timeline
+from schedsim.compile.ir import Origin, Timeline
 
 ZERO = "@day1"  # the network's origin: study day 1 (time 0)
 
@@ -46,31 +47,26 @@ class Moves:
     conflicts: list[MoveConflict] = field(default_factory=list)
 
 
-def moves_with(event: Event, timeline: Timeline) -> bool:
-    """Clinic events of a kind the protocol moves; home, inpatient and offsite events happen on any day."""
-    return event.setting in (None, "clinic") and event.kind in timeline.clinic.move
-
-
 def calendar_links(timeline: Timeline, events: Sequence[str], targets: Mapping[str, int], fixed: Mapping[str, int]
-           ) -> list[Link]:
-    """Dose spacing (SCH106), declared gaps (SCH101) and the order of events anchored on each other."""
+                   ) -> list[Link]:
+    """Dose spacing (SCH106), declared gaps (SCH101) and the order of events anchored on each other (SCH152)."""
+    facts = facts_of(timeline)
     present = set(events)
     links: list[Link] = []
-    for phase in timeline.phases:
-        for agent, days, origin in phase.spacing:
-            doses = sorted((e for e in events if (ev := timeline.event(e)).phase == phase.id and ev.agent == agent
-                            and ev.kind == "dose"), key=lambda e: (fixed.get(e, targets[e]), timeline.index[e]))
-            for before, after in zip(doses, doses[1:], strict=False):
-                text = f"{after} at least {days} d after {before} ({agent} min_interval)"
-                links.append(Link(before, after, days, math.inf, text, origin, "SCH106"))
+    for _phase, agent, days, origin, doses in facts.spaced:
+        given = sorted((e for e in doses if e in present), key=lambda e: fixed.get(e, targets[e]))
+        for before, after in zip(given, given[1:], strict=False):
+            text = f"{after} at least {days} d after {before} ({agent} min_interval)"
+            links.append(Link(before, after, days, math.inf, text, origin, "SCH106"))
     for requirement in timeline.requirements:
         anchor = requirement.anchor
         if requirement.event not in targets or anchor.ref not in targets:
             continue
-        days = targets[requirement.event] - targets[anchor.ref] if anchor.offset.is_calendar else \
-            anchor.offset.nominal_days
-        if anchor.offset.is_calendar:  # the planned gap stands for "anchor + offset" on these dates
-            days = min(days, anchor.offset.nominal_days) if requirement.bound == "not_before" else days
+        days = anchor.offset.nominal_days
+        if anchor.offset.is_calendar and requirement.bound == "not_before":  # the gap the dates give, at most
+            days = min(days, targets[requirement.event] - targets[anchor.ref])
+        elif anchor.offset.is_calendar:
+            days = max(days, targets[requirement.event] - targets[anchor.ref])
         reason = f" ({requirement.reason})" if requirement.reason else ""
         if requirement.bound == "not_before":
             text = f"{requirement.event} not before {anchor}{reason}"
@@ -78,15 +74,14 @@ def calendar_links(timeline: Timeline, events: Sequence[str], targets: Mapping[s
         else:
             text = f"{requirement.event} not after {anchor}{reason}"
             links.append(Link(anchor.ref, requirement.event, -math.inf, days, text, requirement.origin, "SCH101"))
-    for event_id in events:
-        event = timeline.event(event_id)
-        if event.rule != "at" or event.anchors[0].ref not in present:
+    for event_id, ref in facts.anchored:
+        if event_id not in present or ref not in present:
             continue
-        anchor = event.anchors[0]
-        text = f"{event_id} not before {anchor.ref}, which places it ({event_id} = {anchor})"
-        if targets[event_id] >= targets[anchor.ref]:
-            links.append(Link(anchor.ref, event_id, 0, math.inf, text, anchor.origin, "SCH152"))
+        anchor = timeline.event(event_id).anchors[0]
+        if targets[event_id] >= targets[ref]:
+            text = f"{event_id} not before {ref}, which places it ({event_id} = {anchor})"
+            links.append(Link(ref, event_id, 0, math.inf, text, anchor.origin, "SCH152"))
         else:
-            text = f"{event_id} not after {anchor.ref}, which places it ({event_id} = {anchor})"
-            links.append(Link(event_id, anchor.ref, 0, math.inf, text, anchor.origin, "SCH152"))
+            text = f"{event_id} not after {ref}, which places it ({event_id} = {anchor})"
+            links.append(Link(event_id, ref, 0, math.inf, text, anchor.origin, "SCH152"))
     return links

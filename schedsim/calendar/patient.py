@@ -15,11 +15,12 @@ from typing import Any
 from schedsim.calendar.actuals import Actuals, load_actuals
 from schedsim.calendar.clinic import ClinicDays
 from schedsim.calendar.constraints import MoveConflict
-from schedsim.calendar.home import Dated, dispensing
+from schedsim.calendar.facts import facts_of
+from schedsim.calendar.home import Dated, HomeDose, dispensing
 from schedsim.calendar.moves import place_events
 from schedsim.calendar.pins import ResolvedActuals, resolve_actuals
 from schedsim.calendar.shifts import cycle_shifts
-from schedsim.calendar.tags import cycle_of, tag_of
+from schedsim.calendar.tags import tag_of
 from schedsim.compile.compiler import compile_file
 from schedsim.compile.ir import Event, Timeline
 from schedsim.compile.windows import window_of
@@ -125,10 +126,18 @@ def build_calendar(timeline: Timeline, start: date, *, patient_id: str = "patien
     moves = place_events(timeline, start, times, kept, {e: happened[e] for e in kept if e in happened}, clinic)
     causes = _causes(timeline, resolved, shifts) if pins else {}
     day_zero = timeline.conventions.study_day_zero
-    rows = []
+    facts = facts_of(timeline).events
+    rows, clinic_days, pills = [], [], []
     for record in records:
         event = timeline.event(record.event_id)
         if event.kind == "milestone":
+            continue
+        fact = facts[event.id]
+        status = resolved.status.get(event.id)
+        if not home_doses and fact.series is not None:  # summarised on the visit that dispenses it
+            if status not in ("missed", "skipped"):
+                pills.append(HomeDose(fact.series, event.label, fact.day, event.phase,
+                                      happened.get(event.id, record.target)))
             continue
         target = date_of(start, record.target)
         window = window_of(timeline, event, times)
@@ -137,7 +146,6 @@ def build_calendar(timeline: Timeline, start: date, *, patient_id: str = "patien
         reasons = []
         if base is not None and record.target != base[event.id] and event.id not in resolved.pins:
             reasons.append(f"re-anchored {record.target - base[event.id]:+d}d {causes.get(event.id, '')}".rstrip())
-        status = resolved.status.get(event.id)
         placement = moves.placements.get(event.id)
         if status == "done":
             scheduled = date_of(start, happened[event.id])
@@ -151,29 +159,23 @@ def build_calendar(timeline: Timeline, start: date, *, patient_id: str = "patien
                 reasons.append(placement.reason)
         else:
             scheduled = target
+        if event.setting in (None, "clinic") and status not in ("missed", "skipped"):
+            clinic_days.append(Dated(event.id, event.phase, event.kind, (scheduled - start).days))
         rows.append(CalendarRow(
             patient_id=patient_id, event_id=event.id, label=event.label, kind=event.kind, target_date=target,
             scheduled_date=scheduled, window_earliest=earliest, window_latest=latest,
             shift_reason="; ".join(reasons), status=_status(status, today, scheduled, earliest, latest, event),
-            activities=event.activities or _dose_activity(event),
-            assumptions=timeline.assumptions_of(event.id), phase=event.phase, setting=event.setting,
-            day=study_day(record.target, day_zero), flagged=placement is not None and placement.flagged,
-            order=timeline.index[event.id], planned_date=date_of(start, base[event.id]) if base is not None else target,
-            step=event.step, agent=event.agent, cycle=cycle_of(event.id), tag=tag_of(timeline, event, times)))
-    rows = _home_doses(timeline, rows, home_doses, start)
+            activities=fact.activity, assumptions=timeline.assumptions_of(event.id), phase=event.phase,
+            setting=event.setting, day=study_day(record.target, day_zero),
+            flagged=placement is not None and placement.flagged, order=timeline.index[event.id],
+            planned_date=date_of(start, base[event.id]) if base is not None else target, step=event.step,
+            agent=event.agent, cycle=fact.cycle, tag=fact.tag or tag_of(timeline, event, times)))
+    if pills:
+        lines = dispensing(clinic_days, pills)
+        rows = [replace(row, activities=(*row.activities, *lines[row.event_id])) if row.event_id in lines else row
+                for row in rows]
     rows.sort(key=lambda row: (row.scheduled_date, row.order))
     return PatientCalendar(patient_id, timeline, start, today, clinic, tuple(rows), arm, tuple(moves.conflicts))
-
-
-def _home_doses(timeline: Timeline, rows: list[CalendarRow], listed: bool, start: date) -> list[CalendarRow]:
-    """Home doses listed one per day, or summarised on the clinic event that dispenses them."""
-    if listed:
-        return rows
-    dated = [Dated(timeline.event(row.event_id), (row.scheduled_date - start).days, row.setting in (None, "clinic"))
-             for row in rows if row.status not in ("missed", "skipped")]
-    lines = dispensing(dated)
-    return [replace(row, activities=(*row.activities, *lines.get(row.event_id, ()))) for row in rows
-            if row.setting != "home"]
 
 
 def calendar_for(path: str | Path, start: date, *, actuals: str | Path | None = None, **options: Any
@@ -181,13 +183,6 @@ def calendar_for(path: str | Path, start: date, *, actuals: str | Path | None = 
     """Load and compile a protocol file (and an actuals file) and build the patient's calendar."""
     loaded = load_actuals(actuals) if actuals is not None else None
     return build_calendar(compile_file(path), start, actuals=loaded, **options)
-
-
-def _dose_activity(event: Event) -> tuple[str, ...]:
-    if event.kind == "dose" and event.agent:
-        verb = "take" if event.setting == "home" else "give"
-        return (f"{verb} {event.agent} {event.dose or ''}".strip() + (" at home" if event.setting == "home" else ""),)
-    return ()
 
 
 def _status(recorded: str | None, today: date | None, scheduled: date, earliest: date | None,

@@ -12,7 +12,7 @@ import re
 from datetime import date, timedelta
 
 from schedsim.calendar.clinic import ClinicDays, candidate_days
-from schedsim.calendar.constraints import moves_with
+from schedsim.calendar.facts import moves_with
 from schedsim.calendar.pins import day1_group
 from schedsim.compile.graph import Advance
 from schedsim.compile.ir import Timeline
