@@ -21,9 +21,9 @@ from benchtools import median_seconds  # a sibling module: scripts run from benc
 from schedsim.check.checker import check_file
 from schedsim.check.links import rule_links
 from schedsim.check.network import find_conflicts, placement_links, planned_times
-from schedsim.compile.stn import Edge, distance_edges, negative_cycle
 from schedsim.compile.compiler import compile_file, compile_protocol
 from schedsim.compile.ir import Timeline
+from schedsim.compile.stn import Edge, distance_edges, negative_cycle
 from schedsim.language.loader import load_protocol
 
 ROOT = Path(__file__).resolve().parent.parent

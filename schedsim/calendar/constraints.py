@@ -9,7 +9,7 @@ starts and the horizon are the moving events' domains. The result: a ``Placement
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from schedsim.calendar.facts import facts_of
@@ -47,20 +47,24 @@ class Moves:
     conflicts: list[MoveConflict] = field(default_factory=list)
 
 
-def calendar_links(timeline: Timeline, events: Sequence[str], targets: Mapping[str, int], fixed: Mapping[str, int]
-                   ) -> list[Link]:
-    """Dose spacing (SCH106), declared gaps (SCH101) and the order of events anchored on each other (SCH152)."""
+def calendar_links(timeline: Timeline, events: Sequence[str], targets: Mapping[str, int], fixed: Mapping[str, int],
+                   moving: Container[str]) -> list[Link]:
+    """Dose spacing (SCH106), declared gaps (SCH101) and the order of events anchored on each other (SCH152), each
+    between two calendar events of which at least one is ``moving`` (the others hold as planned or recorded)."""
     facts = facts_of(timeline)
     present = set(events)
     links: list[Link] = []
     for _phase, agent, days, origin, doses in facts.spaced:
         given = sorted((e for e in doses if e in present), key=lambda e: fixed.get(e, targets[e]))
         for before, after in zip(given, given[1:], strict=False):
+            if before not in moving and after not in moving:
+                continue
             text = f"{after} at least {days} d after {before} ({agent} min_interval)"
             links.append(Link(before, after, days, math.inf, text, origin, "SCH106"))
     for requirement in timeline.requirements:
         anchor = requirement.anchor
-        if requirement.event not in targets or anchor.ref not in targets:
+        if requirement.event not in targets or anchor.ref not in targets or (
+                requirement.event not in moving and anchor.ref not in moving):
             continue
         days = anchor.offset.nominal_days
         if anchor.offset.is_calendar and requirement.bound == "not_before":  # the gap the dates give, at most
@@ -75,7 +79,7 @@ def calendar_links(timeline: Timeline, events: Sequence[str], targets: Mapping[s
             text = f"{requirement.event} not after {anchor}{reason}"
             links.append(Link(anchor.ref, requirement.event, -math.inf, days, text, requirement.origin, "SCH101"))
     for event_id, ref in facts.anchored:
-        if event_id not in present or ref not in present:
+        if event_id not in present or ref not in present or (event_id not in moving and ref not in moving):
             continue
         anchor = timeline.event(event_id).anchors[0]
         if targets[event_id] >= targets[ref]:

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Dated:
+class Dated(NamedTuple):
     """A clinic event on its scheduled time (days from day 1)."""
 
     event_id: str
@@ -28,8 +27,7 @@ class Dated:
     time: int
 
 
-@dataclass(frozen=True, slots=True)
-class HomeDose:
+class HomeDose(NamedTuple):
     """A dose taken at home: its series (phase and cycle or step, agent), label, day number and time."""
 
     series: tuple[str, str]
@@ -57,10 +55,13 @@ def dispensing(clinic: Sequence[Dated], doses: Sequence[HomeDose]) -> dict[str, 
         series.setdefault(dose.series, []).append(dose)
     ordered = sorted(clinic, key=lambda item: item.time)
     times = [item.time for item in ordered]
+    by_head: dict[str, list[Dated]] = {}  # "induction.c2" → that cycle's clinic events, in time order
+    for item in ordered:
+        by_head.setdefault(".".join(item.event_id.split(".")[:2]), []).append(item)
     lines: dict[str, list[str]] = {}
     for (head, _agent), items in series.items():
         first = min(items, key=lambda item: item.time)
-        where = _dispenser(ordered, times, first, head)
+        where = _dispenser(ordered, times, first, by_head.get(head, []))
         if where is None:
             continue
         how = "dispensed" if where.time <= first.time else "at home"
@@ -69,8 +70,7 @@ def dispensing(clinic: Sequence[Dated], doses: Sequence[HomeDose]) -> dict[str, 
     return {event_id: tuple(texts) for event_id, texts in lines.items()}
 
 
-def _dispenser(clinic: list[Dated], times: list[int], first: HomeDose, head: str) -> Dated | None:
-    own = [item for item in clinic if item.event_id.startswith(head + ".")]
+def _dispenser(clinic: list[Dated], times: list[int], first: HomeDose, own: list[Dated]) -> Dated | None:
     if own:  # the cycle's first clinic day, its visit before its doses
         return min(own, key=lambda item: (item.time, item.kind != "visit"))
     upto = bisect.bisect_right(times, first.time)

@@ -20,7 +20,7 @@ import math
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from schedsim.calendar.clinic import ClinicDays
+from schedsim.calendar.clinic import ClinicDays, candidate_days
 from schedsim.calendar.constraints import MoveConflict, Moves, Placement, calendar_links
 from schedsim.calendar.facts import facts_of
 from schedsim.calendar.network import GroupNetwork, Groups
@@ -50,15 +50,13 @@ class _Placer:
             if event_id not in fixed and facts[event_id].moves:
                 self._classify(event_id, targets)
         groups = self.groups
-        for link in calendar_links(timeline, events, targets, fixed):
-            ends = (link.source, link.target)
-            if not any(groups.node.get(end, "").startswith("@") for end in ends):
-                continue  # neither end moves: the plan (or the record) holds it
-            for end in ends:
+        for link in calendar_links(timeline, events, targets, fixed, groups.node):  # links to moving events
+            for end in (link.source, link.target):
                 if end not in groups.node:
                     groups.node[end] = end
                     groups.time[end] = fixed.get(end, targets[end])
-            groups.links.append(link)
+            if not self._always_holds(link):
+                groups.links.append(link)
 
     def _classify(self, event_id: str, targets: Mapping[str, int]) -> None:
         """A moving event joins its day's group, with its window bounded at its phase start and the horizon."""
@@ -88,6 +86,9 @@ class _Placer:
                 for group in ordered:
                     self._record(group, groups.target(group), "", False)
                 continue
+            if not links:  # a group on its own: its window is all that binds it
+                self._alone(ordered[0])
+                continue
             self._solve(ordered, links)
         return self.moves
 
@@ -115,6 +116,17 @@ class _Placer:
             touching.setdefault(find(node), []).append(link)
         return [(found, touching.get(root, [])) for root, found in members.items()]
 
+    def _always_holds(self, link: Link) -> bool:
+        """Whether a link holds whatever days its ends take inside their windows (it can never bind: left out)."""
+        (a_lo, a_hi), (b_lo, b_hi) = (self._span(self.groups.node[end]) for end in (link.source, link.target))
+        return b_lo - a_hi >= link.lower and b_hi - a_lo <= link.upper
+
+    def _span(self, node: str) -> tuple[float, float]:
+        groups = self.groups
+        if node in groups.time:
+            return groups.time[node], groups.time[node]
+        return groups.domain[node]
+
     def _holds(self, link: Link) -> bool:
         groups = self.groups
         gap = groups.at(groups.node[link.target]) - groups.at(groups.node[link.source])
@@ -136,6 +148,22 @@ class _Placer:
             placed[group] = day
         for group in ordered:
             self._settle(group, placed[group], group in stuck, network)
+
+    def _alone(self, group: str) -> None:
+        """A group no constraint links to another: the nearest open day in its window, else its target, flagged."""
+        groups = self.groups
+        target = groups.target(group)
+        lo, hi = groups.domain[group]
+        day = next((target + k for k in candidate_days(int(target - lo), int(hi - target), groups.prefer)
+                    if groups.open(target + k)), None)
+        closed = groups.clinic.closed_reason(groups.date(target))
+        if day is not None:
+            self._record(group, day, f"{closed} → moved {day - target:+d}d" if day != target else "", False)
+            return
+        reason = f"{closed}, no open day in window -{target - lo:g}d/+{hi - target:g}d: kept"
+        self._record(group, target, reason, True)
+        origin = self.timeline.event(groups.first(group)).origin
+        self.moves.conflicts.append(MoveConflict(tuple(groups.members[group]), reason, (), origin, "SCH206"))
 
     def _settle(self, group: str, day: int, stuck: bool, network: GroupNetwork) -> None:
         """Record where a group went and why; a group no open day could take is flagged and a conflict."""

@@ -90,17 +90,18 @@ class GroupNetwork:
             edges = self._fixes[(node, day)] = Link(ZERO, node, day, day, text, _NOWHERE).edges()
         return edges
 
-    def cycle(self, placed: Mapping[str, int]) -> list[Edge] | None:
-        """The conflict (a negative cycle) of these choices, or ``None`` when they can all hold."""
+    def cycle(self, placed: Mapping[str, int], explain: bool = False) -> list[Edge] | None:
+        """The conflict (a negative cycle) of these choices, or ``None`` when they can all hold; ``explain`` asks for
+        the shortest such cycle (the fewest constraints), to tell."""
         extra = [edge for node, day in placed.items() for edge in self._fix(node, day)]
-        return negative_cycle(self.edges + extra, self.potential)
+        return negative_cycle(self.edges + extra, self.potential, shrink=explain)
 
     def first_open(self, group: str, placed: Mapping[str, int]) -> int | None:
         """The first open day (in preference order) that keeps the network consistent with what is placed."""
         for day in self._candidates(group):
             if not self.groups.open(day):
                 continue
-            cycle = self.cycle({**placed, group: day})
+            cycle = self.cycle({**placed, group: day}, explain=group not in self.rejected)
             if cycle is None:
                 return day
             self.rejected.setdefault(group, cycle)
@@ -117,6 +118,9 @@ class GroupNetwork:
             trial = {group: day}
             if self.cycle(trial) is not None:
                 continue
+            keep = {other: placed[other] for other in before if self.groups.open(placed[other]) or other in stuck}
+            if len(keep) == len(before) and self.cycle({**trial, **keep}) is None:
+                return {**placed, **trial}  # the others keep their days: one check, not one each
             for other in before:
                 kept = placed[other]
                 if (self.groups.open(kept) or other in stuck) and self.cycle({**trial, other: kept}) is None:
@@ -135,7 +139,7 @@ class GroupNetwork:
     def fallback(self, group: str, placed: Mapping[str, int]) -> int:
         """No open day keeps the constraints: the target if it keeps them, else the nearest day that does."""
         for day in self._candidates(group):
-            cycle = self.cycle({**placed, group: day})
+            cycle = self.cycle({**placed, group: day}, explain=group not in self.rejected)
             if cycle is None:
                 return day
             self.rejected.setdefault(group, cycle)

@@ -140,7 +140,7 @@ def build_calendar(timeline: Timeline, start: date, *, patient_id: str = "patien
                                       happened.get(event.id, record.target)))
             continue
         target = date_of(start, record.target)
-        window = window_of(timeline, event, times)
+        window = window_of(timeline, event, times) if event.window is not None else None
         earliest = None if window is None else target - timedelta(days=window[0])
         latest = None if window is None else target + timedelta(days=window[1])
         reasons = []

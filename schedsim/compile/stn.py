@@ -43,14 +43,16 @@ def distance_edges(source: Hashable, target: Hashable, lower: float, upper: floa
     return edges
 
 
-def negative_cycle(edges: Sequence[Edge], potential: Mapping[Hashable, float] | None = None) -> list[Edge] | None:
+def negative_cycle(edges: Sequence[Edge], potential: Mapping[Hashable, float] | None = None,
+                   shrink: bool = True) -> list[Edge] | None:
     """A simple negative cycle of the distance graph (its edges in order), or ``None`` if the network is consistent.
 
     Queue-based Bellman–Ford (label correcting) with Goldberg's amortised cycle detection: after every V relaxations
     the parent graph is searched for a cycle, and any cycle there is negative. Labels start at ``potential`` (0 for
     nodes it leaves out): a good guess such as a planned schedule, which satisfies most constraints already, leaves
     only the violated ones to correct, so a consistent protocol is confirmed in one pass over the edges. The worst
-    case stays O(V·E). A cycle found is then shrunk to the fewest constraints that still conflict among its nodes.
+    case stays O(V·E). A cycle found is then shrunk to the fewest constraints that still conflict among its nodes
+    (``shrink=False`` when only whether there is one matters).
     """
     nodes = list(dict.fromkeys(n for edge in edges for n in (edge.source, edge.target)))
     index = {node: i for i, node in enumerate(nodes)}
@@ -82,7 +84,8 @@ def negative_cycle(edges: Sequence[Edge], potential: Mapping[Hashable, float] | 
                     relaxations = 0
                     cycle = _parent_cycle(parent, sources, count)
                     if cycle is not None:
-                        return [edges[e] for e in _shrink(cycle, edges, sources, targets, weights)]
+                        shortest = _shrink(cycle, edges, sources, targets, weights) if shrink else cycle
+                        return [edges[e] for e in shortest]
                 if not queued[v]:
                     queued[v] = True
                     queue.append(v)
