@@ -203,21 +203,24 @@ def _status(recorded: str | None, today: date | None, scheduled: date, earliest:
 
 
 def _causes(timeline: Timeline, resolved: ResolvedActuals, shifts: dict[str, tuple[int, str]]) -> dict[str, str]:
-    """For each event, why its target moved: the pinned event (or shifted cycle) it goes back to along its anchors."""
-    sources: dict[str, str] = {}
+    """For each event, why its target moved: every recorded date (or shifted cycle) it goes back to along its anchors
+    ("on induction.c2.d1.bortezomib, cart1.lymphodepletion.d-5.fludarabine actuals")."""
+    sources: dict[str, tuple[str, ...]] = {}
     for event in timeline.events:
         if event.id in shifts:
-            sources[event.id] = shifts[event.id][1]
-            continue
-        if event.id in resolved.pins:
-            sources[event.id] = f"on {resolved.propagated.get(event.id, event.id)} actual"
-            continue
-        for anchor in event.anchors:
-            cause = sources.get(anchor.ref)
-            if cause is not None:
-                sources[event.id] = cause
-                break
-    return sources
+            sources[event.id] = (shifts[event.id][1],)
+        elif event.id in resolved.pins:
+            sources[event.id] = (resolved.propagated.get(event.id, event.id),)
+        else:
+            sources[event.id] = tuple(dict.fromkeys(s for anchor in event.anchors for s in sources.get(anchor.ref, ())))
+    said = {}
+    for event_id, found in sources.items():
+        actuals = [s for s in found if not s.startswith("with ")]
+        parts = [*(s for s in found if s.startswith("with ")),
+                 *([f"on {', '.join(actuals)} actual{'s' if len(actuals) > 1 else ''}"] if actuals else [])]
+        if parts:
+            said[event_id] = "; ".join(parts)
+    return said
 
 
 def _iso(day: date | None) -> str | None:
