@@ -82,7 +82,7 @@ def window_bounds(ctx: Context) -> Iterator[Finding]:
             bound = next(p.start for p in timeline.phases if p.id == first.phase)
             where = f"opens {first.window.early - early} day(s) before {bound}, where its phase starts"
         else:
-            where = f"closes {first.window.late - late} day(s) after {timeline.horizon}, the study horizon"
+            where = f"closes {first.window.late - late} day(s) after the study horizon ({timeline.horizon})"
         yield Finding.make("SCH303", f"the window of {_what(key, [e.id for e in events])} ({first.window}) {where}: "
                                      f"calendars use -{early}d/+{late}d", first.origin,
                            events=[e.id for e in events])
