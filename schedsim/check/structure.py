@@ -114,12 +114,13 @@ def window_crossings(ctx: Context) -> Iterator[Finding]:
             continue
         i = position[event.phase]
         t = times[event.id]
-        if i + 1 < len(phases) and t + event.window.late >= times[phases[i + 1].start] > t:
+        if (i + 1 < len(phases) and t + event.window.late >= times[phases[i + 1].start] > t
+                and phases[i + 1].continues != phases[i].id):
             nxt = phases[i + 1]
             yield Finding.make("SCH203", f"the window of {event.id} ({event.window}) reaches {nxt.label} "
                                          f"({nxt.start}, {times[nxt.start] - t} days after it)", event.origin,
                                events=[event.id, nxt.start])
-        if i > 0 and t - event.window.early <= times[phases[i - 1].end] < t:
+        if i > 0 and t - event.window.early <= times[phases[i - 1].end] < t and phases[i].continues != phases[i - 1].id:
             before = phases[i - 1]
             yield Finding.make("SCH203", f"the window of {event.id} ({event.window}) reaches back into "
                                          f"{before.label} ({before.end}, {t - times[before.end]} days before it)",

@@ -11,6 +11,7 @@ from schedsim.compile.phases import Expansion, phase_start
 from schedsim.errors import InputError
 from schedsim.language.durations import Offset
 from schedsim.language.model import Agent, CyclesPhase, CycleVisit
+from schedsim.language.model.types import in_cycles
 from schedsim.language.yamlsource import FieldPath, SourceDoc
 
 MAX_CYCLE_DAYS = 365
@@ -33,7 +34,8 @@ def compile_cycles(ctx: CompileContext, index: int, phase: CyclesPhase, previous
     length = ctx.days(length_duration, rdoc, (*rpath, "cycle_length"))
     if length > MAX_CYCLE_DAYS:
         raise InputError(rdoc.problem((*rpath, "cycle_length"), f"a {length}-day cycle is longer than a year"))
-    _check_cycle_days(rdoc, rpath, length, agents, visits, phase.cycles)
+    first = _first_cycle(ctx, phase, doc, path)
+    _check_cycle_days(rdoc, rpath, length, agents, visits, phase.cycles, first)
     spacing = tuple((name, ctx.days(agent.min_interval, rdoc, (*rpath, "agents", name, "min_interval")),
                      ctx.origin(rdoc, (*rpath, "agents", name, "min_interval")))
                     for name, agent in agents.items() if agent.min_interval is not None)
@@ -54,8 +56,8 @@ def compile_cycles(ctx: CompileContext, index: int, phase: CyclesPhase, previous
             return Anchor(bound.ref, bound.offset + Offset(-(length - day)), bound.origin, bound.assumptions)
 
         previous = start.id
-        for cycle in range(1, count + 1):
-            if cycle == 1:
+        for cycle in range(first, first + count):
+            if cycle == first:
                 anchor = Anchor(previous, Offset(), ctx.origin(doc, path), phase_own)
             else:
                 anchor = Anchor(previous, Offset(length), ctx.origin(rdoc, (*rpath, "cycle_length")), length_assumed)
@@ -75,7 +77,8 @@ def compile_cycles(ctx: CompileContext, index: int, phase: CyclesPhase, previous
                       anchors=(end_anchor,),
                       origin=ctx.origin(doc, (*path, "cycles")), assumptions=phase_own))
         ctx.phases.append(PhaseInfo(phase.id, "cycles", label, start.id, end_id, ctx.origin(doc, path),
-                                    length, phase.cycles, spacing=spacing))
+                                    length, phase.cycles, spacing=spacing, first_cycle=first,
+                                    continues=phase.continues))
         return None
     assert phase.until is not None
     bound = ctx.anchor(doc, (*path, "until"), phase.until.ref, ctx.expr_offset(phase.until))
@@ -90,24 +93,43 @@ def compile_cycles(ctx: CompileContext, index: int, phase: CyclesPhase, previous
             raise InputError(doc.problem((*path, "until"), f"'until' would repeat {count} cycles (at most 1000)"))
         generate(count, bound)
         ctx.phases.append(PhaseInfo(phase.id, "cycles", label, start.id, end_id, ctx.origin(doc, path),
-                                    length, None, spacing=spacing, partial_cycle="drop" if drop else "keep"))
+                                    length, None, spacing=spacing, partial_cycle="drop" if drop else "keep",
+                                    first_cycle=first, continues=phase.continues))
 
     return Expansion(Anchor(start.id, Offset(), start.origin), bound, expand)
 
 
+def _first_cycle(ctx: CompileContext, phase: CyclesPhase, doc: SourceDoc, path: FieldPath) -> int:
+    """1, or the cycle after the last of the phase this one ``continues`` (an earlier phase with a cycle count)."""
+    if phase.continues is None:
+        return 1
+    earlier = next((p for p in ctx.phases if p.id == phase.continues), None)
+    if earlier is None or earlier.kind != "cycles" or earlier.cycles is None:
+        known = ", ".join(p.id for p in ctx.phases if p.kind == "cycles" and p.cycles is not None) or "none"
+        message = (f"'continues' names {phase.continues!r}, which is not an earlier cycles phase with a count of "
+                   f"cycles (earlier ones: {known})")
+        raise InputError(doc.problem((*path, "continues"), message))
+    return earlier.first_cycle + earlier.cycles
+
+
 def _check_cycle_days(doc: SourceDoc, path: FieldPath, length: int, agents: dict[str, Agent],
-                      visits: list[CycleVisit], count: int | None) -> None:
+                      visits: list[CycleVisit], count: int | None, first: int) -> None:
     for name, agent in agents.items():
-        outside = [day for day in agent.days if not 1 <= day <= length]
-        if outside:
-            message = f"dosing day {outside[0]} lies outside the {length}-day cycle (days 1..{length})"
-            raise InputError(doc.problem((*path, "agents", name, "days"), message, "SCH102"))
+        lists = [((*path, "agents", name, "days"), agent.days or ())] + [
+            ((*path, "agents", name, "schedule", i, "days"), entry.days)
+            for i, entry in enumerate(agent.schedule or ())]
+        for where, days in lists:
+            outside = [day for day in days if not 1 <= day <= length]
+            if outside:
+                message = f"dosing day {outside[0]} lies outside the {length}-day cycle (days 1..{length})"
+                raise InputError(doc.problem(where, message, "SCH102"))
     for index, visit in enumerate(visits):
         if visit.day > length:
             raise InputError(doc.problem((*path, "visits", index, "day"),
                                          f"visit day {visit.day} lies outside the {length}-day cycle", "SCH102"))
-        if count is not None and visit.cycles and any(not 1 <= c <= count for c in visit.cycles):
-            raise InputError(doc.problem((*path, "visits", index, "cycles"), f"the phase has {count} cycles"))
+        if count is not None and visit.cycles and any(not first <= c < first + count for c in visit.cycles):
+            raise InputError(doc.problem((*path, "visits", index, "cycles"),
+                                         f"the phase has cycles {first} to {first + count - 1}"))
 
 
 def _cycle_visits(ctx: CompileContext, phase_id: str, cycle: int, cycle_start: str, doc: SourceDoc,
@@ -128,13 +150,19 @@ def _cycle_visits(ctx: CompileContext, phase_id: str, cycle: int, cycle_start: s
 def _cycle_doses(ctx: CompileContext, phase_id: str, cycle: int, cycle_start: str, doc: SourceDoc,
                  path: FieldPath, agents: dict[str, Agent], limit: Limit, own: tuple[str, ...]) -> None:
     for name, agent in agents.items():
+        dosing = agent.dosing(cycle)
+        if dosing is None:  # not given in this cycle
+            continue
+        days, dose = dosing
         apath = (*path, "agents", name)
-        origin, days_origin = ctx.origin(doc, apath), ctx.origin(doc, (*apath, "days"))
-        timing = ctx.assumed(doc, (*apath, "days"))
+        entry = next((i for i, e in enumerate(agent.schedule or ()) if in_cycles(e.cycles, cycle)), None)
+        days_path = (*apath, "days") if entry is None else (*apath, "schedule", entry, "days")
+        origin, days_origin = ctx.origin(doc, apath), ctx.origin(doc, days_path)
+        timing = ctx.assumed(doc, days_path)  # with the schedule entry's and the agent's own
         assumed = merge_ids(own, ctx.assumed(doc, apath, (*apath, "window")))
-        label = f"{agent.label or name.capitalize()} {agent.dose}"
-        for day in agent.days:
+        label = f"{agent.label or name.capitalize()} {dose}"
+        for day in days:
             anchor = Anchor(cycle_start, Offset(day - 1), days_origin, timing)
             ctx.add(Event(id=f"{phase_id}.c{cycle}.d{day}.{name}", kind="dose", phase=phase_id, label=label,
-                          rule="at", anchors=(anchor,), origin=origin, agent=name, dose=agent.dose,
+                          rule="at", anchors=(anchor,), origin=origin, agent=name, dose=dose,
                           setting=agent.setting, window=agent.window, limit=limit(day), assumptions=assumed))

@@ -104,6 +104,8 @@ class PhaseInfo:
     reference: str | None = None  # a procedure block's day-0 event (the infusion, the transplant)
     spacing: tuple[tuple[str, int, Origin], ...] = ()  # (agent, minimum days between doses, where it is said)
     partial_cycle: Literal["drop", "keep"] | None = None  # cycles repeated until a bound: a cut-short last cycle
+    first_cycle: int = 1  # the number of its first cycle (> 1 when it carries on an earlier phase's numbering)
+    continues: str | None = None  # the phase whose cycle numbering it carries on
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,12 +11,14 @@ from pydantic import Field, model_validator
 
 from schedsim.language.model.types import (
     Assumed,
+    CycleRanges,
     DayList,
     Id,
     PositiveDuration,
     StrictModel,
     WindowField,
     duplicate_ids,
+    in_cycles,
 )
 
 EventKind = Literal["dose", "procedure", "assessment", "visit", "milestone"]
@@ -32,11 +34,24 @@ ROLE_BY_ID: dict[str, StepRole] = {
 }
 
 
+class Dosing(StrictModel):
+    """The days (and dose) of an agent in a range of cycles: daratumumab weekly in cycles 1-2, then every 2 weeks."""
+
+    cycles: CycleRanges = Field(description="the cycles: '1-2', '3-6', '7-' (cycle 7 on)")
+    days: DayList = Field(description="cycle days in these cycles: [1, 8, 15, 22] or '1-21'")
+    dose: str | None = Field(None, description="the dose in these cycles, when it differs (a step-up)")
+    assumed: Assumed = None
+
+
 class Agent(StrictModel):
-    """One drug of a regimen: its dose text and the cycle days it is given on."""
+    """One drug of a regimen: its dose text and the cycle days it is given on (which may differ by cycle)."""
 
     dose: str = Field(description="dose, route and unit as written, e.g. '1.3 mg/m² SC'")
-    days: DayList = Field(description="cycle days, 1-based: [1, 4, 8, 11] or '1-14'")
+    days: DayList | None = Field(None, description="cycle days, 1-based: [1, 4, 8, 11] or '1-14' (or 'schedule')")
+    schedule: list[Dosing] | None = Field(
+        None, min_length=1, description="days (and dose) by cycle range, instead of 'days': "
+                                        "[{cycles: 1-2, days: [1, 8, 15, 22]}, {cycles: 3-, days: [1]}]")
+    cycles: CycleRanges | None = Field(None, description="the cycles it is given in (all when absent): '1-4'")
     label: str | None = None
     setting: Literal["clinic", "home", "inpatient"] = Field(
         "clinic", description="where it is given: clinic (moved off closed days), home or inpatient (never moved)")
@@ -44,6 +59,30 @@ class Agent(StrictModel):
     min_interval: PositiveDuration | None = Field(
         None, description="shortest time between two doses (checked by SCH106/SCH154): bortezomib '3d' (72 h)")
     assumed: Assumed = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Agent:
+        if (self.days is None) == (self.schedule is None):
+            raise ValueError("give either 'days' or a 'schedule' of days by cycle range")
+        ranges = sorted(r for entry in self.schedule or () for r in entry.cycles)
+        for (_, last), (first, _) in zip(ranges, ranges[1:], strict=False):
+            if last is None or first <= last:
+                raise ValueError(f"schedule cycle ranges overlap: cycle {first} is in two of them")
+        return self
+
+    def dosing(self, cycle: int) -> tuple[tuple[int, ...], str] | None:
+        """The days and dose of this agent in ``cycle``, or ``None`` when it is not given in that cycle."""
+        if self.cycles is not None and not in_cycles(self.cycles, cycle):
+            return None
+        if self.schedule is None:
+            return self.days or (), self.dose
+        entry = next((e for e in self.schedule if in_cycles(e.cycles, cycle)), None)
+        return None if entry is None else (entry.days, entry.dose or self.dose)
+
+    @property
+    def all_days(self) -> tuple[int, ...]:
+        """Every cycle day it is given on in some cycle."""
+        return tuple(sorted({d for entry in self.schedule or () for d in entry.days} | set(self.days or ())))
 
 
 class CycleVisit(StrictModel):

@@ -103,6 +103,9 @@ class CyclesPhase(_Timing):
     visits: list[CycleVisit] | None = None
     cycles: int | None = Field(None, ge=1, le=MAX_CYCLES, description="number of cycles")
     until: AnchorField | None = Field(None, description="repeat cycles until this point (e.g. study.horizon)")
+    continues: Id | None = Field(
+        None, description="an earlier counted cycles phase whose numbering this one carries on (consolidation cycles "
+                          "5-6 after induction cycles 1-4): cycle ranges and labels use the carried-on numbers")
     partial_cycle: Literal["drop", "keep"] | None = Field(
         None, description="with 'until': a last cycle that the end point cuts short is dropped (default) or kept up "
                           "to the end point")

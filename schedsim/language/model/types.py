@@ -134,3 +134,49 @@ DayList = Annotated[
                     "anyOf": [{"type": "string"}, {"type": "integer"},
                               {"type": "array", "items": {"anyOf": [{"type": "integer"}, {"type": "string"}]}}]}),
 ]
+
+
+def parse_cycle_ranges(value: Any) -> tuple[tuple[int, int | None], ...]:
+    """Cycle numbers as ranges: ``"1-2"``, ``"7-"`` (cycle 7 on), ``3``, ``[1, 2, "5-6"]`` → ((first, last), ...).
+
+    >>> parse_cycle_ranges("1-2, 7-")
+    ((1, 2), (7, None))
+    >>> parse_cycle_ranges([3, "5-6"])
+    ((3, 3), (5, 6))
+    """
+    items = [p for p in value.split(",") if p.strip()] if isinstance(value, str) else (
+        list(value) if isinstance(value, list | tuple) else [value])
+    ranges: list[tuple[int, int | None]] = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, int | str):
+            raise ValueError(f"expected cycles such as '1-2', '7-' or [1, 3], got {item!r}")
+        text = str(item).strip()
+        match = re.fullmatch(r"(\d+)\s*(?:(-|\.\.)\s*(\d*))?", text)
+        if match is None:
+            raise ValueError(f"expected cycles such as '1-2', '7-' or [1, 3], got {item!r}")
+        first = int(match.group(1))
+        last = first if match.group(2) is None else (int(match.group(3)) if match.group(3) else None)
+        if first < 1 or (last is not None and last < first):
+            raise ValueError(f"cycle range {text!r} is empty or starts before cycle 1")
+        ranges.append((first, last))
+    if not ranges:
+        raise ValueError("give at least one cycle")
+    return tuple(sorted(ranges, key=lambda r: r[0]))
+
+
+def in_cycles(ranges: tuple[tuple[int, int | None], ...], cycle: int) -> bool:
+    return any(first <= cycle and (last is None or cycle <= last) for first, last in ranges)
+
+
+def _cycles_text(ranges: tuple[tuple[int, int | None], ...]) -> str:
+    return ", ".join(f"{a}" if a == b else f"{a}-{'' if b is None else b}" for a, b in ranges)
+
+
+CycleRanges = Annotated[
+    tuple[tuple[int, int | None], ...],
+    BeforeValidator(parse_cycle_ranges),
+    PlainSerializer(_cycles_text, return_type=str),
+    WithJsonSchema({"description": "cycles: '1-2', '3-6', '7-' (cycle 7 on), 3, or a list [1, 2, '5-6']",
+                    "anyOf": [{"type": "string"}, {"type": "integer"},
+                              {"type": "array", "items": {"anyOf": [{"type": "integer"}, {"type": "string"}]}}]}),
+]
