@@ -20,6 +20,7 @@ from schedsim.check.structure import Context, series_key
 from schedsim.compile.graph import nominal_advance
 from schedsim.compile.ir import Event, Timeline
 from schedsim.compile.windows import window_of
+from schedsim.engine.dates import study_day
 from schedsim.language.model import WEEKDAYS
 
 MONDAY = date(2027, 1, 4)  # any Monday: the check's calendars start on the weekday asked for, in this week
@@ -107,6 +108,24 @@ def partial_cycles(ctx: Context) -> Iterator[Finding]:
                                      f"{phase.cycle_length} days before {end}: {what} (partial_cycle: "
                                      f"{phase.partial_cycle})", phase.origin,
                            events=[f"{phase.id}.c{number}.start", phase.end])
+
+
+def open_ended(ctx: Context) -> Iterator[Finding]:
+    """SCH305: treatment until progression (or toxicity), planned to its bound: say what the plan assumes."""
+    _, timeline, times = ctx
+
+    def day(t: int) -> int:
+        return study_day(t, timeline.conventions.study_day_zero)
+
+    for phase in timeline.phases:
+        if not phase.stops_on:
+            continue
+        starts = sorted(times[e.id] for e in timeline.events if re.fullmatch(rf"{phase.id}\.c\d+\.start", e.id)
+                        and not _past_limit(e, times))
+        last = phase.first_cycle + len(starts) - 1
+        yield Finding.make("SCH305", f"{phase.label} runs until {' or '.join(phase.stops_on)}; planned to its bound: "
+                                     f"cycles {phase.first_cycle}-{last}, study days {day(times[phase.start])} to "
+                                     f"{day(times[phase.end])}", phase.origin, events=[phase.start, phase.end])
 
 
 def _past_limit(event: Event, times: dict[str, int]) -> bool:

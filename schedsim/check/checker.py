@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
-from schedsim.check.calendars import closed_days, partial_cycles, window_bounds
+from schedsim.check.calendars import closed_days, open_ended, partial_cycles, window_bounds
 from schedsim.check.findings import Because, CheckReport, Disabled, Finding
 from schedsim.check.links import rule_links
 from schedsim.check.network import broken_by_plan, find_conflicts, placement_links, planned_times
@@ -102,7 +102,7 @@ def _findings(loaded: LoadedProtocol, timeline: Timeline, start_weekday: int | N
                              [Because(link.text, link.origin) for link in c.links]) for c in conflicts]
     findings.extend(plan_breaks(broken_by_plan(holding, times)))
     context = (loaded, timeline, times)
-    for rule in (*RULE_FUNCTIONS, window_bounds, partial_cycles):
+    for rule in (*RULE_FUNCTIONS, window_bounds, partial_cycles, open_ended):
         findings.extend(rule(context))
     findings.extend(closed_days(context, start_weekday))
     return findings

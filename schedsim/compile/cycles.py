@@ -45,7 +45,7 @@ def compile_cycles(ctx: CompileContext, index: int, phase: CyclesPhase, previous
     phase_own = ctx.assumed(doc, path, (*path, "regimen"))
     length_assumed = merge_ids(phase_own, ctx.assumed(rdoc, (*rpath, "cycle_length")))
 
-    drop = phase.until is not None and (phase.partial_cycle or "drop") == "drop"
+    drop = (phase.until is not None or phase.up_to is not None) and (phase.partial_cycle or "drop") == "drop"
 
     def generate(count: int, bound: Anchor | None) -> str:
         def limit(day: int) -> Anchor | None:
@@ -69,32 +69,41 @@ def compile_cycles(ctx: CompileContext, index: int, phase: CyclesPhase, previous
             _cycle_doses(ctx, phase.id, cycle, cycle_start.id, rdoc, rpath, agents, limit, phase_own)
         return previous
 
-    if phase.cycles is not None:
-        last = generate(phase.cycles, None)
-        end_anchor = Anchor(last, Offset(length - 1), ctx.origin(doc, (*path, "cycles")),
-                            merge_ids(length_assumed, ctx.assumed(doc, (*path, "cycles"))))
+    stops_on = tuple(phase.stops_on or ())
+    counted = phase.cycles if phase.cycles is not None else phase.max_cycles if phase.up_to is None else None
+    if counted is not None:  # a count of cycles, or open-ended treatment planned to its maximum number of cycles
+        key = "cycles" if phase.cycles is not None else "max_cycles"
+        last = generate(counted, None)
+        end_anchor = Anchor(last, Offset(length - 1), ctx.origin(doc, (*path, key)),
+                            merge_ids(length_assumed, ctx.assumed(doc, (*path, key))))
         ctx.add(Event(id=end_id, kind="milestone", phase=phase.id, label=f"{label}: end", rule="at",
-                      anchors=(end_anchor,),
-                      origin=ctx.origin(doc, (*path, "cycles")), assumptions=phase_own))
+                      anchors=(end_anchor,), origin=ctx.origin(doc, (*path, key)), assumptions=phase_own))
         ctx.phases.append(PhaseInfo(phase.id, "cycles", label, start.id, end_id, ctx.origin(doc, path),
-                                    length, phase.cycles, spacing=spacing, first_cycle=first,
-                                    continues=phase.continues))
+                                    length, counted, spacing=spacing, first_cycle=first,
+                                    continues=phase.continues, stops_on=stops_on))
         return None
-    assert phase.until is not None
-    bound = ctx.anchor(doc, (*path, "until"), phase.until.ref, ctx.expr_offset(phase.until))
+    if phase.until is not None:
+        key = "until"
+        bound = ctx.anchor(doc, (*path, key), phase.until.ref, ctx.expr_offset(phase.until))
+    else:  # open-ended, up to a duration: the last day of treatment is the day before that much time has passed
+        assert phase.up_to is not None
+        key = "up_to"
+        bound = ctx.anchor(doc, (*path, key), start.id, ctx.offset(phase.up_to) + Offset(-1))
     ctx.add(Event(id=end_id, kind="milestone", phase=phase.id, label=f"{label}: end", rule="at", anchors=(bound,),
-                  origin=ctx.origin(doc, (*path, "until")), assumptions=phase_own))
+                  origin=ctx.origin(doc, (*path, key)), assumptions=phase_own))
 
     def expand(nominal_start: int, nominal_bound: int) -> None:
         span = max(nominal_bound - nominal_start, 0)
         slack = span // 50 + 3  # calendar months and years can make the real span a little longer
         count = (span + slack) // length + 1
         if count > 1000:
-            raise InputError(doc.problem((*path, "until"), f"'until' would repeat {count} cycles (at most 1000)"))
+            raise InputError(doc.problem((*path, key), f"'{key}' would repeat {count} cycles (at most 1000)"))
+        if phase.max_cycles is not None:
+            count = min(count, phase.max_cycles)
         generate(count, bound)
         ctx.phases.append(PhaseInfo(phase.id, "cycles", label, start.id, end_id, ctx.origin(doc, path),
                                     length, None, spacing=spacing, partial_cycle="drop" if drop else "keep",
-                                    first_cycle=first, continues=phase.continues))
+                                    first_cycle=first, continues=phase.continues, stops_on=stops_on))
 
     return Expansion(Anchor(start.id, Offset(), start.origin), bound, expand)
 

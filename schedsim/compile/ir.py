@@ -106,6 +106,7 @@ class PhaseInfo:
     partial_cycle: Literal["drop", "keep"] | None = None  # cycles repeated until a bound: a cut-short last cycle
     first_cycle: int = 1  # the number of its first cycle (> 1 when it carries on an earlier phase's numbering)
     continues: str | None = None  # the phase whose cycle numbering it carries on
+    stops_on: tuple[str, ...] = ()  # open-ended treatment: what ends it early (planned to its bound)
 
 
 @dataclass(frozen=True, slots=True)

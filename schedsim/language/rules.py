@@ -132,6 +132,11 @@ _RULES = (
          "Cycles repeated until an end point leave a last cycle cut short by it; `partial_cycle` says whether it is "
          "dropped (the default) or kept up to the end point.",
          "Set `partial_cycle: keep` on the phase to keep a cut-short last cycle."),
+    Rule("SCH305", "open-ended-treatment", "info",
+         "Treatment given until progression or unacceptable toxicity (`stops_on`) is planned to its bound (`up_to`, "
+         "`max_cycles`): calendars and forecasts show the longest course, which a patient who stops early never "
+         "reaches.",
+         "State the bound the record gives ('up to 2 years', 'up to 26 cycles'), marked `assumed` when it does not."),
 )
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}

@@ -1,16 +1,14 @@
 """The protocol language as pydantic models (unknown fields are rejected everywhere)."""
 
-from schedsim.language.model.library import Agent, Block, CycleVisit, Library, Regimen, Step
+from schedsim.language.model.library import Agent, Block, CycleVisit, Dosing, Library, Regimen, Step
+from schedsim.language.model.phases import CyclesPhase, Phase, ProcedurePhase
 from schedsim.language.model.protocol import (
     WEEKDAYS,
     Assessment,
     Checks,
     Clinic,
     Conventions,
-    CyclesPhase,
     Outcome,
-    Phase,
-    ProcedurePhase,
     Protocol,
     SourceRecord,
     TimePoint,
@@ -19,7 +17,7 @@ from schedsim.language.model.protocol import (
 from schedsim.language.model.scenario import DistributionSpec, Scenario
 
 __all__ = [
-    "Agent", "Assessment", "Block", "Checks", "Clinic", "Conventions", "CycleVisit", "CyclesPhase",
+    "Agent", "Assessment", "Block", "Checks", "Clinic", "Conventions", "CycleVisit", "CyclesPhase", "Dosing",
     "DistributionSpec", "Library", "Outcome", "Phase", "ProcedurePhase", "Protocol", "Regimen", "Scenario",
     "SourceRecord", "Step", "TimePoint", "TimingConstraint", "WEEKDAYS",
 ]

@@ -8,14 +8,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 
-from schedsim.language.model.library import Agent, Block, CycleVisit, Regimen, Step
+from schedsim.language.model.library import Block, Regimen
+from schedsim.language.model.phases import Phase
 from schedsim.language.model.scenario import Escalation, Scenario
 from schedsim.language.model.types import (
     AnchorField,
     Assumed,
     EventRef,
     Id,
-    NonNegativeDuration,
     PositiveDuration,
     StrictModel,
     WindowField,
@@ -23,7 +23,6 @@ from schedsim.language.model.types import (
 )
 from schedsim.language.rules import ALWAYS_ON, RULES
 
-MAX_CYCLES = 1000
 _EVERY = re.compile(r"^\s*(\S+)\s+from\s+(.+?)\s+until\s+(.+?)\s*$")
 
 
@@ -70,84 +69,6 @@ class Clinic(StrictModel):
                             "inside its window); cycle: the whole cycle follows its day 1 (cycle days count from the "
                             "actual day 1)")
     assumed: Assumed = None
-
-
-class _Timing(StrictModel):
-    start: AnchorField | None = Field(None, description="exact start: 'asct.transplant + 100d'")
-    after: EventRef | list[EventRef] | None = Field(
-        None, description="start the day after this event (or the latest of these), plus 'gap'")
-    gap: NonNegativeDuration | None = Field(None, description="full days between 'after' and the start")
-
-    def _check_timing(self) -> None:
-        if self.start is not None and self.after is not None:
-            raise ValueError("give either 'start' or 'after', not both")
-        if self.gap is not None and self.after is None:
-            raise ValueError("'gap' goes with 'after'")
-
-    @property
-    def after_refs(self) -> list[str]:
-        if self.after is None:
-            return []
-        return [self.after] if isinstance(self.after, str) else list(self.after)
-
-
-class CyclesPhase(_Timing):
-    """Repeated treatment cycles, from a named regimen or defined inline."""
-
-    kind: Literal["cycles"]
-    id: Id
-    label: str | None = None
-    regimen: Id | None = Field(None, description="name of a regimen from this file or an included one")
-    cycle_length: PositiveDuration | None = None
-    agents: dict[Id, Agent] | None = None
-    visits: list[CycleVisit] | None = None
-    cycles: int | None = Field(None, ge=1, le=MAX_CYCLES, description="number of cycles")
-    until: AnchorField | None = Field(None, description="repeat cycles until this point (e.g. study.horizon)")
-    continues: Id | None = Field(
-        None, description="an earlier counted cycles phase whose numbering this one carries on (consolidation cycles "
-                          "5-6 after induction cycles 1-4): cycle ranges and labels use the carried-on numbers")
-    partial_cycle: Literal["drop", "keep"] | None = Field(
-        None, description="with 'until': a last cycle that the end point cuts short is dropped (default) or kept up "
-                          "to the end point")
-    assumed: Assumed = None
-
-    @model_validator(mode="after")
-    def _check(self) -> CyclesPhase:
-        self._check_timing()
-        if (self.cycles is None) == (self.until is None):
-            raise ValueError("give exactly one of 'cycles' (a count) or 'until' (an end point)")
-        if self.partial_cycle is not None and self.until is None:
-            raise ValueError("'partial_cycle' goes with 'until' (a counted phase has no partial cycle)")
-        inline = self.cycle_length is not None or self.agents is not None
-        if self.regimen is not None and inline:
-            raise ValueError("give either 'regimen' or an inline cycle_length/agents, not both")
-        if self.regimen is None and (self.cycle_length is None or not self.agents):
-            raise ValueError("a cycles phase needs 'regimen', or 'cycle_length' and 'agents'")
-        return self
-
-
-class ProcedurePhase(_Timing):
-    """A procedure block (CAR-T, ASCT) placed in the protocol."""
-
-    kind: Literal["procedure"]
-    id: Id
-    label: str | None = None
-    block: Id | None = Field(None, description="name of a block from this file or an included one")
-    steps: list[Step] | None = Field(None, min_length=1)
-    day0: AnchorField | None = Field(None, description="pin the block's day 0: 'asct.transplant + 60d'")
-    assumed: Assumed = None
-
-    @model_validator(mode="after")
-    def _check(self) -> ProcedurePhase:
-        self._check_timing()
-        if self.day0 is not None and (self.start is not None or self.after is not None):
-            raise ValueError("give one of 'day0', 'start' or 'after'")
-        if (self.block is None) == (self.steps is None):
-            raise ValueError("give exactly one of 'block' (a named block) or inline 'steps'")
-        return self
-
-
-Phase = Annotated[CyclesPhase | ProcedurePhase, Field(discriminator="kind")]
 
 
 class TimePoint(StrictModel):
