@@ -44,7 +44,7 @@ def test_json_contract_with_start_date() -> None:
     assert by_id["induction.start"]["date"] == "2027-01-04" and by_id["induction.start"]["day"] == 1
     assert by_id["induction.c2.d1.bortezomib"]["agent"] == "bortezomib"
     assert by_id["induction.c2.d1"]["window"] == {"earliest": "2027-01-24", "latest": "2027-01-28"}
-    assert by_id["response.post_cart1"]["activities"][0] == "ORR (IMWG)"
+    assert by_id["response.post_cart1"]["activities"][0] == "serum and urine protein electrophoresis"
     days = [e["day"] for e in data["events"]]
     assert days == sorted(days)
     phase_days = {p["id"]: (p["start_day"], p["end_day"]) for p in data["phases"]}

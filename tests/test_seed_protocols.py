@@ -108,7 +108,8 @@ def test_response_assessments_at_stated_offsets(seed: tuple[Path, Schedule]) -> 
     assert len(response) == 4
     for item in response:
         assert item.event.kind == "assessment"
-        assert {"ORR (IMWG)", "CRR", "MRD by flow cytometry"} <= set(item.event.activities)
+        assert {"serum and urine protein electrophoresis", "serum and urine immunofixation", "serum free light chains",
+                "bone marrow aspirate and biopsy", "MRD by flow cytometry"} <= set(item.event.activities)  # IMWG
         assert item.earliest is not None and item.earliest < item.t < item.latest  # type: ignore[operator]
     assert d["response.post_cart2"] <= d["study.horizon"]
 

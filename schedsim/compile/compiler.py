@@ -42,10 +42,14 @@ def compile_protocol(loaded: LoadedProtocol) -> Timeline:
         expansion = _compile_assessment(ctx, index, assessment)
         if expansion is not None:
             expansions.append(expansion)
-    if protocol.horizon is not None:
-        anchor = ctx.anchor(ctx.doc, ("horizon",), protocol.horizon.ref, ctx.expr_offset(protocol.horizon))
-        ctx.add(Event(id=HORIZON_ID, kind="milestone", phase=None, label="End of study (horizon)", rule="at",
-                      anchors=(anchor,), origin=anchor.origin, assumptions=anchor.assumptions))
+    if protocol.horizon is not None:  # one point, or the latest of several (rule "after")
+        points = protocol.horizon if isinstance(protocol.horizon, list) else [protocol.horizon]
+        paths = [("horizon", i) if isinstance(protocol.horizon, list) else ("horizon",) for i in range(len(points))]
+        ends = tuple(ctx.anchor(ctx.doc, path, point.ref, ctx.expr_offset(point), extra_paths=[("horizon",)])
+                     for path, point in zip(paths, points, strict=True))
+        ctx.add(Event(id=HORIZON_ID, kind="milestone", phase=None, label="End of study (horizon)",
+                      rule="after" if len(ends) > 1 else "at", anchors=ends, origin=ctx.origin(ctx.doc, ("horizon",)),
+                      assumptions=merge_ids(*(end.assumptions for end in ends))))
 
     if expansions:  # repeated events need the nominal times of their start and bound: plan those once
         anchors = [anchor for e in expansions for anchor in (e.start, e.bound)]

@@ -201,7 +201,9 @@ class Protocol(StrictModel):
     phases: list[Phase] = Field(min_length=1)
     assessments: list[Assessment] = Field(default_factory=list)
     outcomes: list[Outcome] = Field(default_factory=list)
-    horizon: AnchorField | None = Field(None, description="end of the study: 'induction.start + 2y'")
+    horizon: AnchorField | Annotated[list[AnchorField], Field(min_length=1)] | None = Field(
+        None, description="end of the study: 'induction.start + 2y', or the latest of several: "
+                          "[induction.start + 2y, response.post_cart2 + 7d] (the last required assessment's window)")
     constraints: list[TimingConstraint] = Field(
         default_factory=list, description="minimum and maximum gaps the schedule must obey (checked, SCH101)")
     checks: Checks = Field(default_factory=Checks, description="check rules disabled for this protocol, with reasons")

@@ -1,0 +1,58 @@
+"""Findings of a clinical review of the bundled protocols (issue 15), each pinned by a test so it stays fixed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from conftest import PROTOCOLS, SEED_000, SEED_001
+
+from schedsim.calendar.actuals import parse_actuals_csv
+from schedsim.calendar.patient import build_calendar
+from schedsim.compile.compiler import compile_file
+from schedsim.engine.schedule import timeline_for
+
+START = date(2027, 1, 4)
+IMWG = {"serum and urine protein electrophoresis", "serum and urine immunofixation", "serum free light chains",
+        "bone marrow aspirate and biopsy"}
+
+
+def test_g_csf_runs_through_the_last_apheresis_day() -> None:
+    """Finding 3: stem cells are collected under G-CSF, so mobilisation lasts through the last apheresis day."""
+    for path in (SEED_000, SEED_001):
+        timeline = compile_file(path)
+        g_csf = [e.id for e in timeline.events if e.id.startswith("asct.mobilisation.") and e.agent == "g_csf"]
+        apheresis = [e.id for e in timeline.events if e.id.startswith("asct.stem_cell_apheresis.")]
+        days = timeline_for(path, START)
+        last_dose = max(days.find(e).date for e in g_csf)  # type: ignore[union-attr,type-var]
+        assert last_dose == max(days.find(e).date for e in apheresis)  # type: ignore[union-attr,type-var]
+
+
+def test_the_primary_assessment_stays_inside_the_horizon_when_car_t_2_is_late() -> None:
+    """Finding 7: seed 001's horizon is the later of 2 years and the end of the primary assessment's window."""
+    timeline = compile_file(SEED_001)
+    planned = build_calendar(timeline, START)
+    primary, horizon = planned.find("response.post_cart2"), timeline_for(SEED_001, START).find("study.horizon")
+    assert primary is not None and horizon is not None and horizon.date == date(2029, 1, 4)  # 2 years: the later
+    late = parse_actuals_csv("event_id,date\ncart2.infusion,2028-02-20\n", "late.csv")  # three months late
+    delayed = build_calendar(timeline, START, actuals=late)
+    row = delayed.find("response.post_cart2")
+    assert row is not None and row.target_date == date(2029, 2, 20)  # beyond the 2 years, and still in the study
+    assert row.window_latest == date(2029, 2, 27)  # its whole window: the horizon follows it
+
+
+def test_response_assessments_carry_what_imwg_response_needs() -> None:
+    """Finding 9: electrophoresis, immunofixation, free light chains, marrow; circulating plasma cells in PCL."""
+    for path in sorted(PROTOCOLS.glob("*.yaml")):
+        response = [e for e in compile_file(path).events if e.id.startswith("response.")]
+        assert response, path.name
+        for event in response:
+            assert IMWG <= set(event.activities), (path.name, event.id)
+            if "pcl" in path.name:
+                assert "circulating plasma cells by peripheral blood flow cytometry" in event.activities
+
+
+def test_a_cd19_target_brings_b_cell_aplasia_and_igg_monitoring() -> None:
+    """Finding 9: the BCMA/CD19 product depletes B cells: monthly CD19+ B cells and IgG for a year."""
+    schedule = timeline_for(PROTOCOLS / "rrmm-bcma-cd19-dual-cart.yaml", START)
+    checks = [item.event for item in schedule.events if item.event.id.startswith("b_cell_aplasia.")]
+    assert len(checks) == 12 and all("serum IgG (IVIG below 400 mg/dL)" in e.activities for e in checks)
