@@ -58,7 +58,7 @@ def test_broken_seed_000_reports_the_maintenance_cart2_chain(tmp_path: Path) -> 
     fields = {c.origin.field for c in finding.constraints}
     assert {"phases.4.day0", "phases.5.start"} <= fields  # the two protocol lines a reviewer must look at
     day0 = next(c for c in finding.constraints if c.origin.field == "phases.4.day0")
-    assert day0.text == "cart2.start = asct.transplant + 64d" and day0.origin.line is not None
+    assert day0.text == "cart2.start = asct.transplant + 85d" and day0.origin.line is not None  # lymphodepletion at -5
     assert {"maintenance.start", "cart2.infusion", "asct.transplant"} <= set(finding.events)
 
 

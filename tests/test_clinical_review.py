@@ -56,3 +56,22 @@ def test_a_cd19_target_brings_b_cell_aplasia_and_igg_monitoring() -> None:
     schedule = timeline_for(PROTOCOLS / "rrmm-bcma-cd19-dual-cart.yaml", START)
     checks = [item.event for item in schedule.events if item.event.id.startswith("b_cell_aplasia.")]
     assert len(checks) == 12 and all("serum IgG (IVIG below 400 mg/dL)" in e.activities for e in checks)
+
+
+def test_car_t_2_thaws_product_collected_before_asct() -> None:
+    """Finding 2: no leukapheresis at ASCT + 34 d (lowest T cells after MEL200): CAR-T #2 uses cryopreserved cells."""
+    for path in (SEED_000, SEED_001):
+        timeline = compile_file(path)
+        cart2 = [e for e in timeline.events if e.phase == "cart2"]
+        assert cart2 and not [e for e in cart2 if e.role in ("apheresis", "manufacturing")]
+        assert [e for e in timeline.events if e.phase == "cart1" and e.role == "apheresis"]
+        assert any("cryopreserved" in info.rationale for info in timeline.assumptions.values())
+
+
+def test_ct0596_is_off_the_shelf_and_the_escalation_waits_only_for_lymphodepletion() -> None:
+    """Finding 1: an allogeneic product: no patient leukapheresis or manufacturing, lead time 5 days, not 26."""
+    from schedsim.escalation.simulation import load_design
+
+    path = PROTOCOLS / "pcl-ct0596-dose-escalation.yaml"
+    assert not [e for e in compile_file(path).events if e.role in ("apheresis", "manufacturing")]
+    assert load_design(path).lead == 5

@@ -16,9 +16,9 @@ PCL = PROTOCOLS / "pcl-ct0596-dose-escalation.yaml"
 TRUE = [0.05, 0.15, 0.3, 0.45]
 
 
-def test_cohorts_wait_for_the_previous_dlt_windows_and_for_manufacturing() -> None:
+def test_cohorts_wait_for_the_previous_dlt_windows_and_for_the_lead_time() -> None:
     design, trials = simulate_escalation(PCL, TRUE, trials=30, seed=4)
-    assert design.lead == 26 and design.window == 28
+    assert design.lead == 5 and design.window == 28  # off-the-shelf CT0596: lymphodepletion from day -5, no apheresis
     for trial in trials:
         for patient in trial.patients:
             assert patient.infusion >= patient.arrival + design.lead

@@ -87,12 +87,14 @@ def test_block_internals(seed: tuple[Path, Schedule]) -> None:
     for cart in ("cart1", "cart2"):
         infusion = d[f"{cart}.infusion"]
         assert [(infusion - d[f"{cart}.lymphodepletion.d{k}.fludarabine"]).days for k in (-5, -4, -3)] == [5, 4, 3]
-        assert d[f"{cart}.apheresis"] < d[f"{cart}.manufacturing"] < d[f"{cart}.lymphodepletion.d-5.fludarabine"]
+    assert d["cart1.apheresis"] < d["cart1.manufacturing"] < d["cart1.lymphodepletion.d-5.fludarabine"]
+    # CAR-T #2 thaws product collected at the first leukapheresis: no second collection after MEL200
+    assert not [e for e in d if e.startswith("cart2.") and ("apheresis" in e or "manufacturing" in e)]
     assert (d["asct.transplant"] - d["asct.conditioning.melphalan"]).days == 2
     assert d["asct.stem_cell_apheresis.d-16"] < d["asct.conditioning.melphalan"]
     engraftment = schedule.find("asct.engraftment")
     assert engraftment is not None and engraftment.latest is not None
-    assert d["cart2.apheresis"] > schedule.date(engraftment.latest)  # type: ignore[operator]
+    assert d["cart2.lymphodepletion.d-5.fludarabine"] > schedule.date(engraftment.latest)  # type: ignore[operator]
     assert d["maintenance.start"] > d["cart2.followup_visit.d28"]
 
 

@@ -284,9 +284,11 @@ def test_events_csv_rows_are_the_records() -> None:
 
 @pytest.mark.parametrize("protocol", sorted((SEED_000.parent).glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_bundled_protocol_simulates(protocol: Path, tmp_path: Path) -> None:
-    """Each bundled protocol runs under its bundled scenario (VRd protocols: ppcl-baseline; CAR-T only: cart-only)."""
+    """Each bundled protocol runs under its bundled scenario (VRd protocols: ppcl-baseline; autologous CAR-T only:
+    cart-only; the off-the-shelf CT0596: allogeneic-cart)."""
     scenarios = SEED_000.parent / "scenarios"
-    name = "ppcl-baseline.yaml" if "asct" in protocol.stem else "cart-only.yaml"
+    name = ("ppcl-baseline.yaml" if "asct" in protocol.stem else "allogeneic-cart.yaml" if "ct0596" in protocol.stem
+            else "cart-only.yaml")
     result = simulate(protocol, patients=5, seed=2, scenario=scenarios / name)
     records = list(result.records())
     assert {r.subject for r in records} == set(range(5))

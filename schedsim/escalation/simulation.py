@@ -56,7 +56,7 @@ class Trial:
 @dataclass(frozen=True)
 class Design:
     escalation: Escalation
-    lead: int  # days from leukapheresis to infusion
+    lead: int  # days from the CAR-T block's first step (leukapheresis or lymphodepletion) to infusion
     labels: tuple[str, ...]
 
     @property
@@ -71,9 +71,10 @@ def load_design(protocol: str | Path) -> Design:
         raise InputError(loaded.doc.problem((), "the protocol has no 'escalation:' block"))
     timeline = compile_protocol(loaded)
     times = plan(timeline)
-    infusion = next((e.id for e in timeline.events if e.role == "infusion"), None)
-    apheresis = next((e.id for e in timeline.events if e.role == "apheresis"), None)
-    lead = times[infusion] - times[apheresis] if infusion and apheresis else 0
+    infusion = next((e for e in timeline.events if e.role == "infusion"), None)
+    block = next((p for p in timeline.phases if infusion is not None and p.id == infusion.phase), None)
+    # the lead time: from the block's first step (leukapheresis, or lymphodepletion for an off-the-shelf product)
+    lead = times[infusion.id] - times[block.start] if infusion is not None and block is not None else 0
     return Design(escalation, lead, tuple(f"{level.id} ({level.dose})" for level in escalation.dose_levels))
 
 
