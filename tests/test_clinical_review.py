@@ -75,3 +75,41 @@ def test_ct0596_is_off_the_shelf_and_the_escalation_waits_only_for_lymphodepleti
     path = PROTOCOLS / "pcl-ct0596-dose-escalation.yaml"
     assert not [e for e in compile_file(path).events if e.role in ("apheresis", "manufacturing")]
     assert load_design(path).lead == 5
+
+
+def test_outcomes_link_assessments_that_can_measure_them() -> None:
+    """Finding 5: peak and AUC need the early samples; CAR-T measures 'in bone marrow ... 2 years' need marrow."""
+    from schedsim.language.loader import load_protocol
+
+    ct0596 = load_protocol(PROTOCOLS / "pcl-ct0596-dose-escalation.yaml").protocol
+    links = {o.id: o.assessments for o in ct0596.outcomes}
+    assert "pk_early" in links["peak"] and "pk_early" in links["auc"]
+    early = next(a for a in ct0596.assessments if a.id == "pk_early")
+    assert early.setting == "inpatient" and len(early.at) == 5  # type: ignore[arg-type]
+    bcma = load_protocol(PROTOCOLS / "rrmm-bcma-cart.yaml").protocol
+    for outcome in (o for o in bcma.outcomes if "bone marrow" in o.measure and o.time_frame == "2 years"):
+        assert "marrow" in outcome.assessments
+    schedule = timeline_for(PROTOCOLS / "rrmm-bcma-cart.yaml", START)
+    marrow = [item for item in schedule.events if item.event.id.startswith("marrow.")]
+    infusion = schedule.find("cart.infusion")
+    assert infusion is not None and max(item.t for item in marrow) - infusion.t >= 365 * 2 - 1  # to 2 years
+
+
+def test_seed_004_escalates_doses_and_assesses_response_early() -> None:
+    """Finding 6: DLTs 'limit increasing CAR-T dose' and 18 subjects: an escalation block; response at day 28."""
+    from schedsim.language.loader import load_protocol
+
+    protocol = load_protocol(PROTOCOLS / "rrmm-bcma-cd19-dual-cart.yaml").protocol
+    assert protocol.escalation is not None and protocol.escalation.max_patients == 18
+    assert round(protocol.escalation.dlt_window.approx_days) == 84  # 12 weeks
+    schedule = timeline_for(PROTOCOLS / "rrmm-bcma-cd19-dual-cart.yaml", START)
+    first = min(item.t for item in schedule.events if item.event.id.startswith("response"))
+    assert first - schedule.find("cart.infusion").t == 28  # type: ignore[union-attr]
+
+
+def test_dlt_assessments_are_tied_to_the_escalation_window() -> None:
+    """Finding 8: a check rule (SCH115) ties the DLT assessments to escalation.dlt_window; both escalations pass."""
+    from schedsim.check.checker import check_file
+
+    for name in ("pcl-ct0596-dose-escalation.yaml", "rrmm-bcma-cd19-dual-cart.yaml"):
+        assert "SCH115" not in {f.rule for f in check_file(PROTOCOLS / name).findings}

@@ -17,7 +17,7 @@ from schedsim.calendar.clinic import ClinicDays
 from schedsim.calendar.patient import PatientCalendar, build_calendar
 from schedsim.check.findings import Because, Finding
 from schedsim.check.structure import Context, series_key
-from schedsim.compile.graph import nominal_advance
+from schedsim.compile.graph import beyond_limit
 from schedsim.compile.ir import Event, Timeline
 from schedsim.compile.windows import window_of
 from schedsim.engine.dates import study_day
@@ -68,7 +68,7 @@ def window_bounds(ctx: Context) -> Iterator[Finding]:
     _, timeline, times = ctx
     found: dict[tuple[str, str], list[Event]] = {}
     for event in timeline.events:
-        if event.window is None or event.kind == "milestone" or _past_limit(event, times):
+        if event.window is None or event.kind == "milestone" or beyond_limit(event, times):
             continue
         early, late = window_of(timeline, event, times)  # type: ignore[misc]
         if early < event.window.early:
@@ -121,17 +121,11 @@ def open_ended(ctx: Context) -> Iterator[Finding]:
         if not phase.stops_on:
             continue
         starts = sorted(times[e.id] for e in timeline.events if re.fullmatch(rf"{phase.id}\.c\d+\.start", e.id)
-                        and not _past_limit(e, times))
+                        and not beyond_limit(e, times))
         last = phase.first_cycle + len(starts) - 1
         yield Finding.make("SCH305", f"{phase.label} runs until {' or '.join(phase.stops_on)}; planned to its bound: "
                                      f"cycles {phase.first_cycle}-{last}, study days {day(times[phase.start])} to "
                                      f"{day(times[phase.end])}", phase.origin, events=[phase.start, phase.end])
-
-
-def _past_limit(event: Event, times: dict[str, int]) -> bool:
-    """Left out of the schedule: placed after its limit (a cycle past the horizon)."""
-    limit = event.limit
-    return limit is not None and times[event.id] > nominal_advance(times[limit.ref], limit.offset)
 
 
 def _what(key: str, events: list[str]) -> str:

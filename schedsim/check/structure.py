@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from schedsim.check.findings import Because, Finding
 from schedsim.check.links import ordered_phases
 from schedsim.compile.conflicts import Link
+from schedsim.compile.graph import beyond_limit
 from schedsim.compile.ir import Event, Origin, Timeline
 from schedsim.language.loader import LoadedProtocol
 from schedsim.language.yamlsource import format_path
@@ -197,5 +198,28 @@ def _finding(rule: str, message: str, loaded: LoadedProtocol, path: tuple[str | 
 
 
 Rule = Callable[[Context], Iterator[Finding]]
+def dlt_coverage(ctx: Context) -> Iterator[Finding]:
+    """SCH115: the DLT assessments end on the last day of the escalation's DLT window after the infusion."""
+    loaded, timeline, times = ctx
+    escalation = loaded.protocol.escalation
+    infusion = next((e for e in timeline.events if e.role == "infusion"), None)
+    if escalation is None or infusion is None:
+        return
+    ids = {a.id for a in loaded.protocol.assessments if "dlt" in a.id.lower() or "dlt" in (a.label or "").lower()}
+    dlt = [e for e in timeline.events if e.id.split(".")[0] in ids and e.phase is None and not beyond_limit(e, times)]
+    window = round(escalation.dlt_window.approx_days)
+    if not dlt:
+        yield _finding("SCH115", f"no DLT assessment covers the {window}-day DLT window (an assessment whose id or "
+                                 "label says DLT)", loaded, ("escalation", "dlt_window"))
+        return
+    last = max(dlt, key=lambda e: times[e.id])
+    covered = times[last.id] - times[infusion.id]
+    if covered != window:
+        how = "before it ends" if covered < window else "after it has ended"
+        yield Finding.make("SCH115", f"the DLT assessments end {covered} days after {infusion.id} ({last.id}), "
+                                     f"{how}: the escalation's dlt_window is {window} days", last.origin,
+                           events=[last.id, infusion.id])
+
+
 RULE_FUNCTIONS: tuple[Rule, ...] = (outcomes, unused_assessments, cycle_counts, window_overlaps, window_crossings,
-                                    conventions, time_point_order, assumptions)
+                                    conventions, time_point_order, assumptions, dlt_coverage)

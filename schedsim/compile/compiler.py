@@ -106,7 +106,7 @@ def _compile_assessment(ctx: CompileContext, index: int, assessment: Assessment)
     doc, path = ctx.doc, ("assessments", index)
     own = ctx.assumed(doc, path, (*path, "window"))
     common = {"kind": assessment.kind, "phase": None, "activities": tuple(assessment.activities),
-              "setting": "clinic"}
+              "setting": assessment.setting}
     if assessment.at is not None and not isinstance(assessment.at, list):
         anchor = ctx.anchor(doc, (*path, "at"), assessment.at.ref, ctx.expr_offset(assessment.at))
         ctx.add(Event(id=assessment.id, label=assessment.label, rule="at", anchors=(anchor,),

@@ -122,3 +122,9 @@ def plan_times(events: Mapping[str, Event], order: Iterable[str], advance: Advan
         else:
             times[event_id] = max(advance(times[a.ref], a.offset) for a in event.anchors)
     return times
+
+
+def beyond_limit(event: Event, times: Mapping[str, int]) -> bool:
+    """Whether the plan ``times`` put an event past its limit (a cycle or time point after the horizon): left out."""
+    limit = event.limit
+    return limit is not None and times[event.id] > nominal_advance(times[limit.ref], limit.offset)

@@ -69,6 +69,11 @@ _RULES = (
     Rule("SCH114", "cycle-count-mismatch", "error",
          "The number or length of cycles disagrees with the source text (\"3 cycles of induction\").",
          "Make `cycles`/`cycle_length` match the record, or correct the quoted text."),
+    Rule("SCH115", "dlt-window-coverage", "error",
+         "The DLT assessments must cover the escalation's DLT window exactly: the last one falls on the window's last "
+         "day after the infusion. Ending earlier leaves DLTs unobserved; ending later keeps the next cohort waiting "
+         "on a window the rule does not use.",
+         "End the DLT assessments at the infusion plus `escalation.dlt_window`, or correct the window."),
     Rule("SCH150", "out-of-window", "error",
          "An actual visit, dose or procedure date lies outside its window around the (re-anchored) target.",
          "Record the deviation; check the date entered.", "patient"),

@@ -88,6 +88,9 @@ class Assessment(StrictModel):
     label: str
     kind: Literal["assessment", "visit"] = "assessment"
     activities: list[str] = Field(default_factory=list)
+    setting: Literal["clinic", "inpatient", "home", "offsite"] = Field(
+        "clinic", description="where it happens: clinic (moved off closed days), inpatient, home or offsite (never "
+                              "moved): samples taken during a hospital stay are inpatient")
     window: WindowField | None = Field(None, description="default window of every time point")
     at: AnchorField | list[TimePoint] | None = None
     every: Annotated[PositiveDuration | None, WithJsonSchema(
