@@ -31,7 +31,7 @@ demo: $(STAMP)
 	$(BIN)/schedsim patient-gantt protocols/ppcl-vrd-cart-asct-cart2.yaml $(DEMO_PATIENT) -o out/P001.gantt.png
 	$(BIN)/schedsim swimmer protocols/examples/roster.csv --today 2026-11-23 -o out/roster.swimmer.png
 	$(BIN)/schedsim visit-load protocols/examples/roster.csv -o out/roster.visit-load.png
-	$(BIN)/schedsim check protocols/*.yaml -o out/check.txt
+	$(BIN)/schedsim check protocols/*.yaml --start $(DEMO_START) -o out/check.txt  # closed days for that start too
 	$(BIN)/schedsim import seeds/000_9f93e3c7ef5718a8.txt -o out/seed-000.draft.yaml --report > out/seed-000.import-report.txt
 	$(BIN)/schedsim simulate protocols/ppcl-vrd-cart-asct-cart2.yaml --scenario protocols/scenarios/ppcl-baseline.yaml \
 	  --patients 30 --replicates 20 --seed 1 --workers 2 -o out/simulation

@@ -113,3 +113,23 @@ def test_dlt_assessments_are_tied_to_the_escalation_window() -> None:
 
     for name in ("pcl-ct0596-dose-escalation.yaml", "rrmm-bcma-cd19-dual-cart.yaml"):
         assert "SCH115" not in {f.rule for f in check_file(PROTOCOLS / name).findings}
+
+
+def test_bridging_is_scheduled_or_its_absence_explained() -> None:
+    """Finding 4: between leukapheresis and lymphodepletion, a bridging step or a recorded rationale for none."""
+    for path in sorted(PROTOCOLS.glob("*.yaml")):
+        timeline = compile_file(path)
+        for phase in {e.phase for e in timeline.events if e.role == "apheresis"}:
+            bridging = [e for e in timeline.events if e.phase == phase and e.role == "bridging"]
+            said = [a for a in timeline.assumptions.values() if "bridging" in a.rationale.lower()]
+            assert bridging or said, (path.name, phase)
+
+
+def test_key_procedures_on_weekends_are_reported_for_the_demo_start_date() -> None:
+    """Finding 10: `make demo` checks with --start 2027-01-04: CAR-T #1 on a Saturday, ASCT day 0 on a Sunday."""
+    from schedsim.check.checker import check_file
+
+    findings = [f for f in check_file(SEED_000, start=START).findings if f.rule == "SCH209"]
+    told = {event for f in findings for event in f.events}
+    assert {"cart1.infusion", "asct.transplant"} <= told
+    assert any("2027-04-17 (Saturday)" in f.message for f in findings)

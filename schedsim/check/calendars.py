@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from schedsim.calendar.clinic import ClinicDays
+from schedsim.calendar.facts import moves_with
 from schedsim.calendar.patient import PatientCalendar, build_calendar
 from schedsim.check.findings import Because, Finding
 from schedsim.check.structure import Context, series_key
@@ -26,15 +27,18 @@ from schedsim.language.model import WEEKDAYS
 MONDAY = date(2027, 1, 4)  # any Monday: the check's calendars start on the weekday asked for, in this week
 
 
-def closed_days(ctx: Context, start_weekday: int | None) -> Iterator[Finding]:
-    """SCH301 / SCH206 / SCH208: for a fixed start weekday, what the calendar does with visits on closed days."""
+def closed_days(ctx: Context, start_weekday: int | None, start: date | None = None) -> Iterator[Finding]:
+    """SCH301 / SCH206 / SCH208 / SCH209: for a fixed start weekday (or a real start date), what the calendar does
+    with visits on closed days, and the key procedures that fall on them."""
     _, timeline, _ = ctx
-    weekday = timeline.clinic.start_weekday if start_weekday is None else start_weekday
+    weekday = start.weekday() if start is not None else (
+        timeline.clinic.start_weekday if start_weekday is None else start_weekday)
     if weekday is None:
         return
-    calendar = build_calendar(timeline, MONDAY + timedelta(days=weekday), clinic=ClinicDays())
-    dated = _calendar_dependent(timeline)
-    start_name = WEEKDAYS[weekday]
+    calendar = build_calendar(timeline, start or MONDAY + timedelta(days=weekday), clinic=ClinicDays())
+    dated = _calendar_dependent(timeline) if start is None else set()  # a real date dates them all
+    start_name = f"{start} ({WEEKDAYS[weekday]})" if start is not None else WEEKDAYS[weekday]
+    yield from _key_procedures(timeline, calendar, dated, start_name)
     moved: dict[str, list[str]] = {}
     for row in calendar.rows:
         off_closed = row.scheduled_date != row.target_date and not calendar.clinic.is_open(row.target_date)
@@ -61,6 +65,26 @@ def closed_days(ctx: Context, start_weekday: int | None) -> Iterator[Finding]:
         yield Finding.make(rule, f"{_what(key, events)} on a closed day ({_days(calendar, events)}) for a "
                                  f"{start_name} start, {tail}", conflict.origin, events=events,
                            constraints=[Because(link.text, link.origin) for link in conflict.links if link.rule])
+
+
+KEY_ROLES = ("apheresis", "collection", "lymphodepletion", "infusion", "conditioning", "transplant")
+
+
+def _key_procedures(timeline: Timeline, calendar: PatientCalendar, dated: set[str], start_name: str
+                    ) -> Iterator[Finding]:
+    """SCH209: a key procedure that never moves (an inpatient CAR-T or stem-cell infusion, conditioning) on a closed
+    day: one finding per step and day."""
+    found: dict[tuple[str, date], list[str]] = {}
+    for row in calendar.rows:
+        event = timeline.event(row.event_id)
+        if (event.role in KEY_ROLES and not moves_with(event, timeline) and row.event_id not in dated
+                and not calendar.clinic.is_open(row.scheduled_date)):  # (moving ones: SCH206/SCH208/SCH301)
+            found.setdefault((f"{event.phase}.{event.step}", row.scheduled_date), []).append(row.event_id)
+    for (step, day), events in found.items():
+        event = timeline.event(events[0])
+        label = event.label.split(":")[0]
+        yield Finding.make("SCH209", f"{step} ({label}) falls on {day} ({calendar.clinic.closed_reason(day)}) for a "
+                                     f"{start_name} start", event.origin, events=events)
 
 
 def window_bounds(ctx: Context) -> Iterator[Finding]:

@@ -47,29 +47,31 @@ def run_checks(files: Iterable[str | Path], *, actuals: str | Path | None = None
     else:
         if not files:
             raise InputError(Problem("check", None, "", "give one or more protocol files (or --roster)"))
-        report = check_files(files, start_weekday=start_weekday)
+        report = check_files(files, start_weekday=start_weekday, start=start)
     return report.strict() if strict else report
 
 
-def check_file(path: str | Path, *, start_weekday: int | None = None) -> CheckReport:
+def check_file(path: str | Path, *, start_weekday: int | None = None, start: date | None = None) -> CheckReport:
     """Check one protocol file. ``InputError`` for bad input that no rule covers (malformed YAML, unknown fields).
 
-    ``start_weekday`` (0 = Monday) overrides the protocol's ``clinic.start_weekday`` for the closed-day rules.
+    ``start_weekday`` (0 = Monday) overrides the protocol's ``clinic.start_weekday`` for the closed-day rules, and
+    ``start`` (a patient's study day 1) gives them a real date.
     """
     try:
         loaded = load_protocol(path)
     except InputError as error:
         return _as_findings(error, str(path))
-    return check_protocol(loaded, start_weekday=start_weekday)
+    return check_protocol(loaded, start_weekday=start_weekday, start=start)
 
 
-def check_files(paths: Iterable[str | Path], *, start_weekday: int | None = None) -> CheckReport:
+def check_files(paths: Iterable[str | Path], *, start_weekday: int | None = None,
+                start: date | None = None) -> CheckReport:
     """Check several files; ``InputError`` lists the bad input of all of them (checked files are not reported)."""
     report = CheckReport()
     problems: list[Problem] = []
     for path in paths:
         try:
-            report = report + check_file(path, start_weekday=start_weekday)
+            report = report + check_file(path, start_weekday=start_weekday, start=start)
         except InputError as error:
             problems.extend(error.problems)
     if problems:
@@ -77,7 +79,8 @@ def check_files(paths: Iterable[str | Path], *, start_weekday: int | None = None
     return report
 
 
-def check_protocol(loaded: LoadedProtocol, *, start_weekday: int | None = None) -> CheckReport:
+def check_protocol(loaded: LoadedProtocol, *, start_weekday: int | None = None,
+                   start: date | None = None) -> CheckReport:
     """Every enabled rule on a loaded protocol."""
     file = loaded.doc.file
     try:
@@ -87,12 +90,12 @@ def check_protocol(loaded: LoadedProtocol, *, start_weekday: int | None = None) 
     disable = loaded.protocol.checks.disable
     disabled = tuple(Disabled(rule, reason, file, loaded.doc.line(("checks", "disable", rule)))
                      for rule, reason in disable.items())
-    findings = [f for f in _findings(loaded, timeline, start_weekday, set(disable)) if f.rule not in disable]
+    findings = [f for f in _findings(loaded, timeline, start_weekday, start, set(disable)) if f.rule not in disable]
     findings.sort(key=lambda f: (f.file, f.line or 0, f.rule, f.message))
     return CheckReport(tuple(findings), disabled, (file,))
 
 
-def _findings(loaded: LoadedProtocol, timeline: Timeline, start_weekday: int | None,
+def _findings(loaded: LoadedProtocol, timeline: Timeline, start_weekday: int | None, start: date | None,
               disabled: set[str]) -> list[Finding]:
     times = planned_times(timeline)
     landmarks = {phase.reference for phase in timeline.phases if phase.reference}
@@ -104,7 +107,7 @@ def _findings(loaded: LoadedProtocol, timeline: Timeline, start_weekday: int | N
     context = (loaded, timeline, times)
     for rule in (*RULE_FUNCTIONS, window_bounds, partial_cycles, open_ended):
         findings.extend(rule(context))
-    findings.extend(closed_days(context, start_weekday))
+    findings.extend(closed_days(context, start_weekday, start))
     return findings
 
 

@@ -28,8 +28,9 @@ def check(
     actuals: Annotated[Path | None, typer.Option("--actuals", help="a patient's actual dates: report deviations")] =
     None,
     roster: Annotated[Path | None, typer.Option("--roster", help="roster CSV: every patient's deviations")] = None,
-    start: Annotated[str | None, typer.Option("--start", help="with --actuals: date of study day 1 (default: the "
-                                                              "day-1 actual)")] = None,
+    start: Annotated[str | None, typer.Option("--start", help="date of study day 1: with --actuals (default: the "
+                                                              "day-1 actual), or a patient start date for the "
+                                                              "closed-day rules")] = None,
     today: Annotated[str | None, typer.Option("--today", help="with --actuals/--roster: visits whose window closed "
                                                               "before this date without a record are missed")] = None,
     patient: Annotated[str, typer.Option("--patient", help="patient id (with --actuals)")] = "patient",

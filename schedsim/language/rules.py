@@ -117,6 +117,10 @@ _RULES = (
          "the constraints allow and flags it.",
          "Widen the window of the visit or of its neighbours, fix the start weekday, or shift whole cycles "
          "(`clinic.shift: cycle`)."),
+    Rule("SCH209", "key-procedure-on-closed-day", "warning",
+         "A leukapheresis, lymphodepletion, CAR-T or stem-cell infusion or conditioning falls on a weekend or holiday "
+         "for the start checked: inpatient steps do not move, so staff, beds and the cell-therapy lab must be there.",
+         "Confirm the site can do it that day, or move the start date (or the block's day 0)."),
     Rule("SCH250", "skipped-cycle", "warning",
          "A cycle was skipped; later cycles keep their numbers.",
          "Confirm the skip is permitted by the protocol and documented.", "patient"),
