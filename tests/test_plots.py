@@ -219,3 +219,29 @@ def test_seed_000_gantt_matches_the_golden_image(tmp_path: Path, regen_golden: b
     if regen_golden:
         GOLDEN.write_bytes(out.read_bytes())
     assert compare_images(str(GOLDEN), str(out), tol=3) is None
+
+
+def _span_colour(figure: Figure, key: str) -> tuple[float, ...]:
+    ax = figure.axes[0]
+    collection = next(c for c in ax.collections if c.get_gid() == f"span:{key}")
+    return tuple(collection.get_facecolor()[0])
+
+
+def test_gantt_for_a_slide_labels_windows_horizon_and_days() -> None:
+    """Rows named by the assessments' labels, the DLT window and the horizon drawn, study days under the dates,
+    a phase's colour the same when zoomed, a long title wrapped rather than cut."""
+    ct0596 = protocol_gantt_data(timeline_for(PROTOCOLS / "pcl-ct0596-dose-escalation.yaml", date(2027, 1, 4)))
+    labels = {row.key: row.label for row in ct0596.rows}
+    assert labels["cytokines"] == "Cytokines in peripheral blood (IL-6)" and labels["pk"].startswith("CAR-T cell PK")
+    assert [(b.t1 - b.t0, b.label) for b in ct0596.bands] == [(28, "DLT window (28 d)")]
+    assert any(m.event_id == "study.horizon" for m in ct0596.milestones)
+    figure = gantt_figure(ct0596)
+    ax = figure.axes[0]
+    assert any(p.get_gid() == "band" for p in ax.patches)
+    assert all("\nday " in label.get_text() for label in ax.get_xticklabels())
+    data = protocol_gantt_data(timeline_for(SEED_000, date(2027, 1, 4)))
+    t = data.row("cart2").spans[0].t0
+    assert _span_colour(gantt_figure(data), "cart2") == _span_colour(gantt_figure(data, zoom=(t - 5, t + 40)), "cart2")
+    long = type(data)(data.title + " — " + "a much longer title " * 8, data.start, data.rows, data.milestones)
+    title = gantt_figure(long)._suptitle.get_text()  # type: ignore[union-attr]
+    assert "\n" in title and title.replace("\n", " ").endswith("a much longer title") and "…" not in title

@@ -75,7 +75,9 @@ def compile_protocol(loaded: LoadedProtocol) -> Timeline:
         root=root, day1=day1, horizon=HORIZON_ID if protocol.horizon is not None else None,
         events=events, phases=tuple(ctx.phases),
         assumptions=ctx.assumptions, clinic=_clinic_policy(protocol.clinic),
-        requirements=_requirements(ctx, protocol.constraints))
+        requirements=_requirements(ctx, protocol.constraints),
+        assessment_labels={a.id: a.label for a in protocol.assessments},
+        dlt_window=round(protocol.escalation.dlt_window.approx_days) if protocol.escalation is not None else None)
 
 
 def _clinic_policy(clinic: Clinic) -> ClinicPolicy:

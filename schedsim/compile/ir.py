@@ -168,6 +168,8 @@ class Timeline:
     assumptions: dict[str, AssumptionInfo]
     clinic: ClinicPolicy = ClinicPolicy()
     requirements: tuple[Requirement, ...] = ()
+    assessment_labels: dict[str, str] = field(default_factory=dict)  # assessment id → its label (rows of charts)
+    dlt_window: int | None = None  # days of DLT observation after infusion, when the protocol escalates doses
     index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -8,6 +8,7 @@ Hatched bars and hollow markers rest on an assumed value.
 from __future__ import annotations
 
 import math
+import textwrap
 from datetime import timedelta
 
 from matplotlib.figure import Figure
@@ -28,13 +29,15 @@ def gantt_figure(data: GanttData, zoom: tuple[int, int] | None = None) -> Figure
     t_min, t_max = data.extent()
     t0, t1 = (max(zoom[0], t_min), min(zoom[1], t_max)) if zoom is not None else (t_min, t_max)
     rows = tuple(row for row in data.rows if zoom is None or _shows(row, t0, t1))  # zoomed: rows with content
-    height = 2.6 + 0.27 * len(rows)
+    title = textwrap.wrap(data.title, 150)
+    extra = 0.17 * (len(title) - 1)  # a long title wraps, and the chart makes room for its lines
+    height = 2.6 + 0.27 * len(rows) + extra
     figure = new_figure(13.0, height)
-    ax = figure.add_axes((0.2, 1.15 / height, 0.77, (height - 2.25) / height))
+    ax = figure.add_axes((0.2, 1.15 / height, 0.77, (height - 2.25 - extra) / height))
     ax.set_autoscale_on(False)  # the range is ours: markers and whiskers outside it must not widen it
     ax.set_xlim(t0 - 0.5, t1 + 1.5)
     ax.set_ylim(len(rows) - 0.4, -0.6)
-    colours = _phase_colours(rows)
+    colours = _phase_colours(data.rows)  # from every row: a phase keeps its colour in a zoomed view
     if data.patient is not None:
         _closed_days(ax, data, t0, t1, len(rows))
     for y, row in enumerate(rows):
@@ -51,19 +54,27 @@ def gantt_figure(data: GanttData, zoom: tuple[int, int] | None = None) -> Figure
     ax.grid(axis="x", color="#dddddd", lw=0.6)
     ax.set_axisbelow(True)
     labels = []
+    for band in data.bands:
+        if band.t0 <= t1 and band.t1 >= t0:
+            ax.axvspan(max(band.t0, t0 - 0.5) + 0.5, min(band.t1, t1 + 1) + 0.5, color=ALERT, alpha=0.06, lw=0,
+                       zorder=0, gid="band")
+            labels.append(ax.annotate(band.label, xy=((max(band.t0, t0) + min(band.t1, t1)) / 2 + 0.5, 1),
+                                      xycoords=("data", "axes fraction"), xytext=(0, 3), textcoords="offset points",
+                                      ha="center", va="bottom", fontsize=7.5, color=ALERT, annotation_clip=False,
+                                      gid="milestone"))
     for milestone in data.milestones:
         if t0 <= milestone.t <= t1:
             x = milestone.t + 0.5
             ax.axvline(x, color="#444444", lw=0.9, ls="--", zorder=1)
+            edge = "right" if x > t1 - (t1 - t0) * 0.08 else "center"  # at the right edge (the horizon): inside
             labels.append(ax.annotate(milestone.label, xy=(x, 1), xycoords=("data", "axes fraction"),
-                                      xytext=(0, 3), textcoords="offset points", ha="center", va="bottom",
+                                      xytext=(0, 3), textcoords="offset points", ha=edge, va="bottom",
                                       fontsize=7.5, color="#222222", annotation_clip=False, gid="milestone"))
     if data.today is not None and data.start is not None:
         today_t = (data.today - data.start).days
         if t0 <= today_t <= t1:
             ax.axvline(today_t + 0.5, color=ALERT, lw=1.4, zorder=4, gid="today")
-    figure.suptitle(data.title if len(data.title) <= 140 else data.title[:139] + "…", x=0.01, y=0.995,
-                    ha="left", va="top", fontsize=10)
+    figure.suptitle("\n".join(title), x=0.01, y=0.995, ha="left", va="top", fontsize=10)
     _legend(figure, data)
     place_labels(figure, labels)  # milestone labels above the chart, lifted level by level away from each other
     return figure

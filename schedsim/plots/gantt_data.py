@@ -64,6 +64,15 @@ class Milestone:
     event_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class Band:
+    """A stretch of days drawn across every row: the DLT window after the infusion."""
+
+    t0: int
+    t1: int
+    label: str
+
+
 @dataclass(frozen=True)
 class GanttData:
     title: str
@@ -73,6 +82,7 @@ class GanttData:
     day_zero: bool = False  # the protocol counts a study day 0
     today: date | None = None
     patient: PatientCalendar | None = None
+    bands: tuple[Band, ...] = ()
 
     def row(self, key: str) -> GanttRow:
         return next(row for row in self.rows if row.key == key)
@@ -99,7 +109,8 @@ def protocol_gantt_data(schedule: Schedule) -> GanttData:
         row.assumed = row.assumed or any(s.assumed for s in row.spans)
     milestones = _milestones(timeline, times)
     title = f"{timeline.title} ({timeline.protocol_id})"
-    return GanttData(title, schedule.start, tuple(rows), milestones, timeline.conventions.study_day_zero)
+    return GanttData(title, schedule.start, tuple(rows), milestones, timeline.conventions.study_day_zero,
+                     bands=_bands(timeline, times))
 
 
 def patient_gantt_data(calendar: PatientCalendar) -> GanttData:
@@ -128,7 +139,7 @@ def patient_gantt_data(calendar: PatientCalendar) -> GanttData:
     milestones = _milestones(timeline, times)
     title = f"Patient {calendar.patient_id}: {timeline.title} ({timeline.protocol_id})"
     return GanttData(title, start, tuple(rows), milestones, timeline.conventions.study_day_zero, calendar.today,
-                     calendar)
+                     calendar, _bands(timeline, times))
 
 
 def _rows(timeline: Timeline, items: Iterable[tuple[Event, int]], mark: Callable[[Event, int], Mark]
@@ -162,7 +173,9 @@ def _rows(timeline: Timeline, items: Iterable[tuple[Event, int]], mark: Callable
         ordered += [row for key, row in rows.items() if key.startswith(info.id + ".")]
     for row in later.values():
         labels = {re.sub(r" #\d+$", "", timeline.event(m.event_id).label) for m in row.marks}
-        if len(labels) == 1:
+        if row.key in timeline.assessment_labels:  # the assessment's own label, not its id ("Mrd", "Il6")
+            row.label = timeline.assessment_labels[row.key]
+        elif len(labels) == 1:
             row.label = labels.pop()
     ordered += sorted(later.values(), key=lambda r: min((m.t for m in r.marks), default=0))
     for row in ordered:
@@ -227,7 +240,18 @@ def _milestones(timeline: Timeline, times: dict[str, int]) -> tuple[Milestone, .
             first = min((t for event_id, t in times.items() if event_id.startswith(info.id + ".")), default=None)
             if first is not None:
                 found.append(Milestone(first, f"{info.label} start", info.start))
+    if timeline.horizon is not None and timeline.horizon in times:
+        found.append(Milestone(times[timeline.horizon], "End of study (horizon)", timeline.horizon))
     return tuple(sorted(found, key=lambda m: m.t))
+
+
+def _bands(timeline: Timeline, times: dict[str, int]) -> tuple[Band, ...]:
+    """The DLT window after each infusion, when the protocol escalates doses."""
+    if timeline.dlt_window is None:
+        return ()
+    infusions = [e.id for e in timeline.events if e.role == "infusion" and e.id in times]
+    return tuple(Band(times[i], times[i] + timeline.dlt_window, f"DLT window ({timeline.dlt_window} d)")
+                 for i in infusions)
 
 
 def _days(later: date | None, earlier: date | None) -> int | None:

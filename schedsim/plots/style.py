@@ -91,8 +91,9 @@ def time_ticks(ax: Axes, t0: float, t1: float, start: date | None, day_zero: boo
             fmt = "%d %b"
         ticks = [t for t in ticks if t0 - 0.5 <= t <= t1 + 1.5]  # set_xticks would widen the view to fit others
         ax.set_xticks([t + 0.5 if span <= 21 else t for t in ticks])
-        ax.set_xticklabels([(start + timedelta(days=t)).strftime(fmt) for t in ticks], fontsize=8)
-        ax.set_xlabel("date")
+        day = (lambda t: t) if day_zero else (lambda t: t + 1 if t >= 0 else t)  # no day 0 unless the protocol has one
+        ax.set_xticklabels([f"{(start + timedelta(days=t)).strftime(fmt)}\nday {day(t)}" for t in ticks], fontsize=8)
+        ax.set_xlabel("date (study day)")
         return
     every = 1 if span <= 21 else 7 if span <= 150 else 28 if span <= 500 else 91
     first_tick = int(t0) - int(t0) % every
