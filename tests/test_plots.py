@@ -240,6 +240,9 @@ def test_gantt_for_a_slide_labels_windows_horizon_and_days() -> None:
     assert any(p.get_gid() == "band" for p in ax.patches)
     assert all("\nday " in label.get_text() for label in ax.get_xticklabels())
     data = protocol_gantt_data(timeline_for(SEED_000, date(2027, 1, 4)))
+    assert [m.label for m in data.row("response").marks] == ["post induction", "post cart1", "end consolidation",
+                                                             "post cart2"]  # which response is which
+    assert {m.label for m in data.row("followup").marks} == {""}  # a numbered series needs no names
     t = data.row("cart2").spans[0].t0
     assert _span_colour(gantt_figure(data), "cart2") == _span_colour(gantt_figure(data, zoom=(t - 5, t + 40)), "cart2")
     long = type(data)(data.title + " — " + "a much longer title " * 8, data.start, data.rows, data.milestones)

@@ -144,6 +144,10 @@ def _marks(ax, row: GanttRow, y: float, colour: str, patient: bool) -> None:  # 
         ax.plot(xs, [y] * len(xs), marker=marker, ms=5.5 if row.kind != "agent" else 5, ls="none", zorder=4,
                 markerfacecolor=face if filled else "white", markeredgecolor=face, markeredgewidth=1.1,
                 alpha=0.7 if state == "open" else 1.0, gid=f"marks:{row.key}")
+    for mark in row.marks:
+        if mark.label:
+            ax.text(mark.t + 0.5, y - 0.22, mark.label, ha="center", va="bottom", fontsize=5.5, color="#333333",
+                    zorder=5, gid="point")
     if alerts:
         ax.plot(alerts, [y] * len(alerts), marker="o", ms=11, ls="none", markerfacecolor="none",
                 markeredgecolor=ALERT, markeredgewidth=1.4, zorder=5, gid=f"alert:{row.key}")

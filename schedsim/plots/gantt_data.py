@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
@@ -45,6 +45,7 @@ class Mark:
     status: str = "planned"
     planned_t: int | None = None  # patients: where the plan had it, when that differs
     out_of_window: bool = False
+    label: str = ""  # a named time point of an assessment ("post induction"): which one it is
 
 
 @dataclass
@@ -177,6 +178,10 @@ def _rows(timeline: Timeline, items: Iterable[tuple[Event, int]], mark: Callable
             row.label = timeline.assessment_labels[row.key]
         elif len(labels) == 1:
             row.label = labels.pop()
+        named = [m for m in row.marks if not re.fullmatch(r"[a-z0-9_]+\.(\d+|t\d+)", m.event_id)]
+        if len(row.marks) > 1 and named:  # time points with names: say which is which
+            row.marks[:] = [replace(m, label=m.event_id.split(".", 1)[1].replace("_", " ")) if m in named else m
+                            for m in row.marks]
     ordered += sorted(later.values(), key=lambda r: min((m.t for m in r.marks), default=0))
     for row in ordered:
         if row.kind == "step":
