@@ -118,3 +118,26 @@ def test_continuing_numbers_make_one_regimen_of_two_phases(write) -> None:
     timeline = compile_file(split)
     assert {e.id for e in timeline.events} >= {"more.c3.d1", "more.c4.d8.v"}
     assert "SCH203" not in {f.rule for f in check_file(split).findings}
+
+
+@pytest.mark.parametrize(("block", "conditioning"), [("allo_hct_flu_bu", [-5, -4, -3, -2]),
+                                                     ("allo_hct_flu_mel", [-6, -5, -4, -3, -2, -1])])
+def test_allogeneic_hct_blocks(write, block: str, conditioning: list[int]) -> None:
+    path = write(f"""
+id: allo
+title: Allogeneic HCT
+include: [{PROTOCOLS / "blocks" / "allo_hct.yaml"}]
+phases:
+  - {{id: hct, kind: procedure, block: {block}}}
+""")
+    timeline = compile_file(path)
+    schedule = timeline_for(path, START)
+    day0 = schedule.find("hct.transplant").t  # type: ignore[union-attr]
+    days = {item.event.id: item.t - day0 for item in schedule.events}
+    assert sorted({d for e, d in days.items() if timeline.event(e).role == "conditioning"
+                   and timeline.event(e).kind == "dose"}) == conditioning  # the days (two drugs a day for Flu/Bu)
+    tacrolimus = next(e for e in timeline.events if e.id.startswith("hct.tacrolimus"))
+    assert days[tacrolimus.id] == -3 and tacrolimus.duration == 104 and tacrolimus.setting == "home"  # to day +100
+    assert [d for e, d in sorted(days.items(), key=lambda x: x[1]) if ".methotrexate." in e] == [1, 3, 6, 11]
+    assert (days["hct.day30"], days["hct.day100"]) == (30, 100)
+    assert check_file(path).count("error") == 0
