@@ -129,9 +129,9 @@ def build_calendar(timeline: Timeline, start: date, *, patient_id: str = "patien
     facts = facts_of(timeline).events
     rows, clinic_days, pills = [], [], []
     for record in records:
-        event = timeline.event(record.event_id)
-        if event.kind == "milestone":
+        if record.kind == "milestone":
             continue
+        event = timeline.event(record.event_id)
         fact = facts[event.id]
         status = resolved.status.get(event.id)
         if not home_doses and fact.series is not None:  # summarised on the visit that dispenses it
