@@ -94,6 +94,19 @@ def test_the_calendar_cli_warns_about_conflicts() -> None:
     assert [r for r in rows if r["event_id"] == "induction.c1.d4.bortezomib"][0]["scheduled_date"] == "2027-01-09"
 
 
+def test_every_flagged_event_is_named_in_a_warning(tmp_path: Path) -> None:
+    """A same-day group shares one conflict: the warning names each of its events."""
+    closures = tmp_path / "closures.txt"
+    closures.write_text("2027-02-01..2027-02-28,renovation\n", encoding="utf-8")
+    protocol = Path(SEED_000).parent / "rrmm-bcma-cart.yaml"
+    result = runner.invoke(app, ["calendar", str(protocol), "--start", "2027-01-04", "--closures", str(closures),
+                                 "-f", "csv"])
+    assert result.exit_code == 0
+    flagged = [r["event_id"] for r in csv.DictReader(io.StringIO(result.stdout)) if "kept" in r["shift_reason"]]
+    warned = result.stderr
+    assert len(flagged) >= 3 and all(event_id in warned for event_id in flagged)
+
+
 def test_windows_never_open_before_a_fixed_boundary_nor_close_after_the_horizon() -> None:
     cal = build_calendar(TIMELINE, MONDAY)
     first = cal.find("induction.c1.d1")

@@ -191,7 +191,8 @@ class _Placer:
         if shift == 0:
             reason = f"{head}: kept" + (f" ({why})" if why else "")
         else:
-            reason = f"{head}: moved {shift:+d}d to {groups.clinic.closed_reason(groups.date(day))} to keep: {why}"
+            onto = groups.clinic.closed_reason(groups.date(day))
+            reason = f"{head}: moved {shift:+d}d onto a closed day ({onto}) to keep: {why}"
         self._record(group, day, reason, True)
         links = network.conflict_links(group)
         origin = next((link.origin for link in links if link.rule), self.timeline.event(groups.first(group)).origin)

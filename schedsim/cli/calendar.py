@@ -71,8 +71,8 @@ def calendar(
         fmt = output_format(format.value if format else None, output)
         for calendar in result.calendars:  # moves that no open day could make: said on stderr, flagged in the file
             for conflict in calendar.conflicts:
-                typer.echo(f"warning: {calendar.patient_id}: {conflict.rule} {conflict.events[0]}: {conflict.message}",
-                           err=True)
+                events = ", ".join(conflict.events)  # a group's events share one conflict: name them all
+                typer.echo(f"warning: {calendar.patient_id}: {conflict.rule} {events}: {conflict.message}", err=True)
         emit(render_calendars(result.calendars, fmt, layout.value), output)
         return result.problems
 
