@@ -216,8 +216,12 @@ def test_clinic_shift_cycle_moves_the_whole_cycle_with_its_day_1(write) -> None:
     fixed = build_calendar(compile_file(write(SHIFT.format(shift="none"), "none.yaml")), start, clinic=site,
                            home_doses=True)
     assert when(fixed, "induction.c2.d1") == date(2027, 1, 28) and when(fixed, "induction.c3.d1") == date(2027, 2, 17)
-    assert when(fixed, "induction.c2.d2.lenalidomide") == date(2027, 1, 28)  # the rest of cycle 2 keeps its days,
-    d8 = fixed.find("induction.c2.d8.bortezomib")  # but the doses keep their 72 h: day 4 to Monday, day 8 to Thursday
+    # the pills start the day they are dispensed (at the moved day-1 visit), never before: the series follows it
+    assert when(fixed, "induction.c2.d1.lenalidomide") == date(2027, 1, 28)
+    assert when(fixed, "induction.c2.d2.lenalidomide") == date(2027, 1, 29)
+    pill = fixed.find("induction.c2.d14.lenalidomide")
+    assert pill is not None and pill.shift_reason == "with induction.c2.d1 +1d (dispensed there)"
+    d8 = fixed.find("induction.c2.d8.bortezomib")  # the clinic doses keep their 72 h: day 4 to Monday, day 8 Thursday
     assert d8 is not None and d8.scheduled_date == date(2027, 2, 4) and "min_interval" in d8.shift_reason
     for calendar in (cal, fixed):  # either way, the calendar passes its own check
         entries = "".join(f"{row.event_id},{row.scheduled_date}\n" for row in calendar.rows)
@@ -258,3 +262,64 @@ def test_partial_cycle_needs_until(write) -> None:
         assert "'partial_cycle' goes with 'until'" in str(error.problems[0])
     else:  # pragma: no cover - the assertion below fails
         raise AssertionError("partial_cycle without until was accepted")
+
+
+ECHO = SHIFT.format(shift="none") + """
+assessments:
+  - id: echo
+    label: Echocardiogram
+    window: ±3d
+    at:
+      - {id: c2, label: Echo in cycle 2, at: induction.c2.start + 3d}
+"""
+
+
+def test_an_assessment_outside_the_phases_moves_for_its_own_reason(write) -> None:
+    """Cycle 2 day 1 is closed (Wednesday 27 Jan, moved to Thursday), so day 4's dose goes past Saturday to Monday
+    to keep 72 h; the echocardiogram on the same Saturday is not a dose: it moves to Friday for its own reason.
+    Before, it shared the dose's group: moved to Monday "to keep bortezomib min_interval", which it does not have."""
+    site = ClinicDays(closures={date(2027, 1, 27): "site closed"})
+    cal = build_calendar(compile_file(write(ECHO)), date(2027, 1, 6), clinic=site)
+    echo, dose = cal.find("echo.c2"), cal.find("induction.c2.d4.bortezomib")
+    assert echo is not None and dose is not None
+    assert (echo.scheduled_date, echo.shift_reason) == (date(2027, 1, 29), "Saturday → moved -1d")
+    assert dose.scheduled_date == date(2027, 2, 1) and "min_interval" in dose.shift_reason
+    visit = cal.find("induction.c2.d1")  # handed out on Thursday, the pills start Thursday: "dispensed", not
+    assert visit is not None and "Lenalidomide 25 mg PO days 1–14: dispensed" in visit.activities  # "at home"
+
+
+def test_home_doses_follow_a_day_1_visit_done_late_in_its_window(write) -> None:
+    """The day-1 visit and dose done 2 days late (inside their -1/+2 window) date only themselves, but that is where
+    the pills are handed out: cycle 2's home doses start that day. A pill recorded late does not move the cycle."""
+    timeline = compile_file(write(SHIFT.format(shift="none")))
+    text = ("event_id,date\ninduction.c2.d1,2027-01-27\ninduction.c2.d1.bortezomib,2027-01-27\n"
+            "induction.c2.d3.lenalidomide,2027-01-30\n")
+    cal = build_calendar(timeline, MONDAY, actuals=parse_actuals_csv(text, "a.csv"), home_doses=True,
+                         today=date(2027, 2, 1))
+    assert when(cal, "induction.c2.d1") == date(2027, 1, 27)  # planned Monday 25 Jan
+    assert when(cal, "induction.c2.d1.lenalidomide") == date(2027, 1, 27)
+    assert when(cal, "induction.c2.d14.lenalidomide") == date(2027, 2, 9)
+    assert when(cal, "induction.c2.d3.lenalidomide") == date(2027, 1, 30)  # as recorded
+    d8 = cal.find("induction.c2.d8.bortezomib")  # the clinic doses keep their targets
+    assert d8 is not None and d8.target_date == date(2027, 2, 1) and "re-anchored" not in d8.shift_reason
+    assert when(cal, "induction.c3.d1") == date(2027, 2, 15)  # and the next cycle its start
+    summary = build_calendar(timeline, MONDAY, actuals=parse_actuals_csv(text, "a.csv"))
+    visit = summary.find("induction.c2.d1")
+    assert visit is not None and "Lenalidomide 25 mg PO days 1–14: dispensed" in visit.activities
+
+
+def test_a_late_cycle_1_day_1_is_a_later_start_not_a_deviation() -> None:
+    """Cycle 1 day 1 is study day 1, fixed by the start date: its dose recorded beyond its window is refused with
+    the way out, as for a protocol whose day 1 is the dose itself. Inside its window it is accepted."""
+    late = "event_id,date\ninduction.c1.d1.bortezomib,2027-01-07\n"
+    try:
+        build_calendar(TIMELINE, MONDAY, actuals=parse_actuals_csv(late, "late.csv"))
+    except InputError as error:
+        (problem,) = error.problems
+        assert (problem.file, problem.line, problem.field) == ("late.csv", 2, "date")
+        assert "is on study day 1 (2027-01-04)" in problem.message and "give that start date" in problem.message
+    else:  # pragma: no cover - the assertion below fails
+        raise AssertionError("a cycle 1 day 1 dose 3 days late was accepted")
+    inside = "event_id,date\ninduction.c1.d1.bortezomib,2027-01-05\ninduction.c1.d1.lenalidomide,2027-01-08\n"
+    cal = build_calendar(TIMELINE, MONDAY, actuals=parse_actuals_csv(inside, "ok.csv"))
+    assert when(cal, "induction.c1.d1.bortezomib") == date(2027, 1, 5)  # a pill taken late at home is accepted

@@ -25,6 +25,7 @@ class Dated(NamedTuple):
     phase: str | None
     kind: str
     time: int
+    shift: int = 0  # days its scheduled day lies from its target (moved off a closed day, or done in its window)
 
 
 class HomeDose(NamedTuple):
@@ -55,9 +56,7 @@ def dispensing(clinic: Sequence[Dated], doses: Sequence[HomeDose]) -> dict[str, 
         series.setdefault(dose.series, []).append(dose)
     ordered = sorted(clinic, key=lambda item: item.time)
     times = [item.time for item in ordered]
-    by_head: dict[str, list[Dated]] = {}  # "induction.c2" → that cycle's clinic events, in time order
-    for item in ordered:
-        by_head.setdefault(".".join(item.event_id.split(".")[:2]), []).append(item)
+    by_head = _by_head(ordered)
     lines: dict[str, list[str]] = {}
     for (head, _agent), items in series.items():
         first = min(items, key=lambda item: item.time)
@@ -68,6 +67,36 @@ def dispensing(clinic: Sequence[Dated], doses: Sequence[HomeDose]) -> dict[str, 
         days = day_ranges([item.day for item in items if item.day is not None])
         lines.setdefault(where.event_id, []).append(f"{first.label} days {days}: {how}")
     return {event_id: tuple(texts) for event_id, texts in lines.items()}
+
+
+def dispenser_shifts(clinic: Sequence[Dated], doses: Sequence[HomeDose]) -> dict[tuple[str, str], tuple[str, int]]:
+    """Series → (the cycle's day-1 visit, days it moved) for each cycle whose day-1 visit is later than its target.
+
+    Pills are never taken before they are handed out: when the visit that dispenses them moves later (off a closed
+    day, or done later inside its window), the cycle's home doses move with it. A visit moved earlier hands the pills
+    out ahead of the cycle's day 1, and they start on their own days.
+    """
+    own = _by_head(sorted(clinic, key=lambda item: item.time))
+    firsts: dict[tuple[str, str], int] = {}
+    for dose in doses:
+        firsts[dose.series] = min(dose.time, firsts.get(dose.series, dose.time))
+    found = {}
+    for series, first in firsts.items():
+        items = own.get(series[0])
+        if not items:
+            continue
+        where = min(items, key=lambda item: (item.time, item.kind != "visit"))
+        if where.shift > 0 and where.time - where.shift <= first:  # handed out before the first pill was due
+            found[series] = (where.event_id, where.shift)
+    return found
+
+
+def _by_head(ordered: Sequence[Dated]) -> dict[str, list[Dated]]:
+    """``induction.c2`` → that cycle's clinic events, in time order."""
+    by_head: dict[str, list[Dated]] = {}
+    for item in ordered:
+        by_head.setdefault(".".join(item.event_id.split(".")[:2]), []).append(item)
+    return by_head
 
 
 def _dispenser(clinic: list[Dated], times: list[int], first: HomeDose, own: list[Dated]) -> Dated | None:

@@ -72,7 +72,8 @@ class _Placer:
                 self.moves.placements[event_id] = Placement(target, text, True)
                 self.moves.conflicts.append(MoveConflict((event_id,), text, (), event.origin, "SCH206"))
             return
-        key = f"@{target}"  # one group per clinic day: its events move together
+        # one group per phase and clinic day: its events move together (an assessment outside any phase, alone)
+        key = f"@{target}:{event.phase if event.phase is not None else event_id}"
         groups.members.setdefault(key, []).append(event_id)
         groups.node[event_id] = key
         lo, hi = groups.domain.get(key, (-math.inf, math.inf))

@@ -1,6 +1,6 @@
 """The simple temporal network of a calendar's moving groups: which days each group may take, given the others.
 
-Nodes are the groups of same-day clinic events that move together (named ``@<target day>``) and the fixed events
+Nodes are the groups of same-day clinic events that move together (named ``@<target day>:<phase>``) and the fixed events
 linked to them; edges are each group's window, the fixed events' days, the links (dose spacing, declared gaps,
 anchor order) and the days already chosen. A choice is possible when the network stays consistent
 (``schedsim.compile.stn``: no negative cycle); the cycle found when it is not names the constraints in the way.
@@ -35,7 +35,7 @@ class Groups:
     links: list[Link] = field(default_factory=list)
 
     def target(self, group: str) -> int:
-        return int(group[1:])
+        return int(group[1:].split(":")[0])
 
     def at(self, node: str) -> int:
         return self.time[node] if node in self.time else self.target(node)

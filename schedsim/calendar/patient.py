@@ -16,7 +16,7 @@ from schedsim.calendar.actuals import Actuals, load_actuals
 from schedsim.calendar.clinic import ClinicDays
 from schedsim.calendar.constraints import MoveConflict
 from schedsim.calendar.facts import facts_of
-from schedsim.calendar.home import Dated, HomeDose, dispensing
+from schedsim.calendar.home import Dated, HomeDose, dispenser_shifts, dispensing
 from schedsim.calendar.moves import place_events
 from schedsim.calendar.pins import ResolvedActuals, resolve_actuals
 from schedsim.calendar.shifts import cycle_shifts
@@ -127,17 +127,17 @@ def build_calendar(timeline: Timeline, start: date, *, patient_id: str = "patien
     causes = _causes(timeline, resolved, shifts) if pins else {}
     day_zero = timeline.conventions.study_day_zero
     facts = facts_of(timeline).events
-    rows, clinic_days, pills = [], [], []
+    rows, clinic_days, home = [], [], []
     for record in records:
         if record.kind == "milestone":
             continue
         event = timeline.event(record.event_id)
         fact = facts[event.id]
         status = resolved.status.get(event.id)
+        if fact.series is not None and status not in ("missed", "skipped"):
+            home.append((event.id, HomeDose(fact.series, event.label, fact.day, event.phase,
+                                            happened.get(event.id, record.target))))
         if not home_doses and fact.series is not None:  # summarised on the visit that dispenses it
-            if status not in ("missed", "skipped"):
-                pills.append(HomeDose(fact.series, event.label, fact.day, event.phase,
-                                      happened.get(event.id, record.target)))
             continue
         target = date_of(start, record.target)
         window = window_of(timeline, event, times) if event.window is not None else None
@@ -160,7 +160,8 @@ def build_calendar(timeline: Timeline, start: date, *, patient_id: str = "patien
         else:
             scheduled = target
         if event.setting in (None, "clinic") and status not in ("missed", "skipped"):
-            clinic_days.append(Dated(event.id, event.phase, event.kind, (scheduled - start).days))
+            clinic_days.append(Dated(event.id, event.phase, event.kind, (scheduled - start).days,
+                                     (scheduled - target).days))
         rows.append(CalendarRow(
             patient_id=patient_id, event_id=event.id, label=event.label, kind=event.kind, target_date=target,
             scheduled_date=scheduled, window_earliest=earliest, window_latest=latest,
@@ -170,7 +171,13 @@ def build_calendar(timeline: Timeline, start: date, *, patient_id: str = "patien
             flagged=placement is not None and placement.flagged, order=timeline.index[event.id],
             planned_date=date_of(start, base[event.id]) if base is not None else target, step=event.step,
             agent=event.agent, cycle=fact.cycle, tag=fact.tag or tag_of(timeline, event, times)))
-    if pills:
+    moved = dispenser_shifts(clinic_days, [dose for _, dose in home])
+    if moved and home_doses:
+        rows = [_with_dispenser(row, moved, timeline, today) if row.event_id not in resolved.status else row
+                for row in rows]
+    pills = [dose._replace(time=dose.time + moved[dose.series][1]) if dose.series in moved and event_id not in
+             happened else dose for event_id, dose in home]
+    if pills and not home_doses:
         lines = dispensing(clinic_days, pills)
         rows = [replace(row, activities=(*row.activities, *lines[row.event_id])) if row.event_id in lines else row
                 for row in rows]
@@ -183,6 +190,19 @@ def calendar_for(path: str | Path, start: date, *, actuals: str | Path | None = 
     """Load and compile a protocol file (and an actuals file) and build the patient's calendar."""
     loaded = load_actuals(actuals) if actuals is not None else None
     return build_calendar(compile_file(path), start, actuals=loaded, **options)
+
+
+def _with_dispenser(row: CalendarRow, moved: dict[tuple[str, str], tuple[str, int]], timeline: Timeline,
+                    today: date | None) -> CalendarRow:
+    """A home dose moved with the visit that dispenses its cycle's pills (``with induction.c2.d1 +1d``)."""
+    series = facts_of(timeline).events[row.event_id].series
+    if series not in moved:
+        return row
+    visit, shift = moved[series]
+    scheduled = row.scheduled_date + timedelta(days=shift)
+    reason = "; ".join(filter(None, (row.shift_reason, f"with {visit} {shift:+d}d (dispensed there)")))
+    status = _status(None, today, scheduled, row.window_earliest, row.window_latest, timeline.event(row.event_id))
+    return replace(row, scheduled_date=scheduled, shift_reason=reason, status=status)
 
 
 def _status(recorded: str | None, today: date | None, scheduled: date, earliest: date | None,

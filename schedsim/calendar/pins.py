@@ -54,8 +54,12 @@ def resolve_actuals(actuals: Actuals, timeline: Timeline, start: date, advance: 
     dated before an event it follows is accepted (``order_problems`` then lists them, as deviations).
     """
     groups = _groups(timeline)
+    on_day1 = _on_day1(timeline)
+    planned: dict[str, int] | None = None
     problems: list[Problem] = []
     resolved = ResolvedActuals()
+    started = any(e.status == "done" and e.date == start and e.event_id in on_day1 | {timeline.day1}
+                  for e in actuals.entries)  # something recorded on day 1: a later day-1 event is a deviation
     done: dict[str, int] = {}
     for entry in actuals.entries:
         if entry.status == "unplanned":
@@ -79,6 +83,14 @@ def resolve_actuals(actuals: Actuals, timeline: Timeline, start: date, advance: 
                 problems.append(entry.problem("date", f"{entry.event_id} is study day 1, which is {start}; "
                                                       f"to start the patient on {entry.date}, give that start date"))
                 continue
+            if entry.event_id in on_day1 and not started:
+                planned = planned if planned is not None else plan(timeline, advance)
+                event = timeline.event(entry.event_id)
+                if not _inside(timeline, event, t, planned):
+                    problems.append(entry.problem("date", f"{entry.event_id} is on study day 1 ({start}), outside "
+                                                          f"its window on {entry.date}; to start the patient on "
+                                                          f"{entry.date}, give that start date"))
+                    continue
             done[entry.event_id] = t
             resolved.recorded[entry.event_id] = entry
             resolved.status[entry.event_id] = "done"
@@ -135,12 +147,15 @@ def _inside(timeline: Timeline, event: Event, t: int, times: dict[str, int]) -> 
 
 def _starters(timeline: Timeline, done: dict[str, int], resolved: ResolvedActuals) -> dict[str, tuple[int, int, str]]:
     """Each cycle or block start → (rank, time, id) of the recorded event that best dates it: one placed on it with no
-    offset, a dose before a procedure before a visit, the earliest first. Day 1 is fixed by the start date."""
+    offset, a dose before a procedure before a visit, the earliest first (never a pill taken at home). Day 1 is fixed by
+    the start date."""
     fixed = day1_group(timeline)
     found: dict[str, tuple[int, int, str]] = {}
     for event_id, t in done.items():
-        rank = _PRIORITY.get(timeline.event(event_id).kind, 2)
         current = timeline.event(event_id)
+        if current.setting == "home":  # a pill taken at home does not say when the cycle started
+            continue
+        rank = _PRIORITY.get(current.kind, 2)
         while current.rule == "at" and len(current.anchors) == 1:
             anchor = current.anchors[0]
             if anchor.offset.nominal_days != 0 or anchor.offset.is_calendar:
@@ -182,6 +197,20 @@ def _cycle_prefix(event_id: str) -> str | None:
         if middle[:1] == "c" and middle[1:].isdigit():
             return event_id[: -len("start")]
     return None
+
+
+def _on_day1(timeline: Timeline) -> set[str]:
+    """Events placed on study day 1 with no offset (cycle 1's day-1 visit and doses): dated by the start date.
+    Pills taken at home are left out: a first pill taken a day late is a deviation, not a later start."""
+    group = day1_group(timeline)
+    found: set[str] = set()
+    for event in timeline.events:  # in schedule order: an anchor comes before what is placed on it
+        if event.rule == "at" and len(event.anchors) == 1 and event.id != timeline.day1 and event.setting != "home":
+            anchor = event.anchors[0]
+            if (anchor.ref in group or anchor.ref in found) and anchor.offset.nominal_days == 0 \
+                    and not anchor.offset.is_calendar:
+                found.add(event.id)
+    return found - group
 
 
 def day1_group(timeline: Timeline) -> set[str]:
