@@ -80,6 +80,17 @@ def report_problems(problems: tuple[Problem, ...]) -> None:
         raise typer.Exit(2)
 
 
+def path_choice(arm: str | None, branch: list[str] | None) -> dict[str, object]:
+    """``--arm`` and ``--branch decision=branch`` (repeated) as keyword arguments of the library functions."""
+    branches: dict[str, str] = {}
+    for text in branch or ():
+        decision, sep, chosen = text.partition("=")
+        if not sep or not decision.strip() or not chosen.strip():
+            raise InputError(Problem("--branch", None, "", f"expected decision=branch, got {text!r}"))
+        branches[decision.strip()] = chosen.strip()
+    return {"arm": arm, "branches": branches or None}
+
+
 def site_days(country: str | None, subdivision: str | None = None, closures: Path | None = None,
               open_days: str | None = None) -> ClinicDays:
     """The site's clinic days from the command-line options (imported here: only calendars need them)."""
@@ -100,5 +111,9 @@ KeepGoingOption = Annotated[bool, typer.Option("--keep-going", help="report bad 
 ImageOption = Annotated[Path, typer.Option("--output", "-o", help="image file: .png, .svg or .pdf")]
 FromOption = Annotated[str | None, typer.Option("--from", help="zoom: first study day (63) or date")]
 ToOption = Annotated[str | None, typer.Option("--to", help="zoom: last study day or date")]
+ArmOption = Annotated[str | None, typer.Option("--arm", help="the arm to follow (default: the first arm)")]
+BranchOption = Annotated[list[str] | None, typer.Option(
+    "--branch", help="decision=branch, the branch to follow (repeat for several decisions; default: each "
+                     "decision's default branch)")]
 HomeDosesOption = Annotated[bool, typer.Option(
     help="list drugs taken at home one per day (default: summarised on the visit that dispenses them)")]

@@ -8,7 +8,17 @@ from typing import Annotated
 
 import typer
 
-from schedsim.cli.options import OutputOption, StartOption, TextFormat, date_option, emit, guard
+from schedsim.cli.options import (
+    ArmOption,
+    BranchOption,
+    OutputOption,
+    StartOption,
+    TextFormat,
+    date_option,
+    emit,
+    guard,
+    path_choice,
+)
 
 
 class SchemaKind(StrEnum):
@@ -37,24 +47,30 @@ def timeline(
     start: StartOption = None,
     format: Annotated[TextFormat, typer.Option("--format", "-f", help="output format")] = TextFormat.table,
     output: OutputOption = None,
+    arm: ArmOption = None,
+    branch: BranchOption = None,
 ) -> None:
     """Every dose, procedure, visit and assessment of one patient, by study day (and date with --start)."""
     from schedsim.engine.render import to_csv, to_json, to_table
     from schedsim.engine.schedule import timeline_for
 
     render = {TextFormat.json: to_json, TextFormat.csv: to_csv, TextFormat.table: to_table}[format]
-    guard(lambda: emit(render(timeline_for(file, date_option(start, "--start"))), output))
+    guard(lambda: emit(render(timeline_for(file, date_option(start, "--start"), **path_choice(arm, branch))),
+                       output))
 
 
 def explain(
     file: Annotated[Path, typer.Argument(help="protocol file")],
     event_id: Annotated[str, typer.Argument(help="event id, e.g. maintenance.start")],
     start: StartOption = None,
+    arm: ArmOption = None,
+    branch: BranchOption = None,
 ) -> None:
     """The chain of anchors and offsets that fixes one event's day, with the assumptions it rests on."""
     from schedsim.engine.explain import explain_file
 
-    typer.echo("\n".join(guard(lambda: explain_file(file, event_id, date_option(start, "--start")))))
+    typer.echo("\n".join(guard(lambda: explain_file(file, event_id, date_option(start, "--start"),
+                                                    **path_choice(arm, branch)))))
 
 
 def schema(

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from schedsim.compile.blocks import compile_procedure
 from schedsim.compile.context import CompileContext
 from schedsim.compile.cycles import compile_cycles
-from schedsim.compile.graph import check_anchors, check_refs, nominal_advance, plan_times, topological_order
+from schedsim.compile.design import add_decisions, design_of
+from schedsim.compile.graph import (
+    check_anchors,
+    check_refs,
+    missing_on_path,
+    nominal_advance,
+    plan_times,
+    topological_order,
+)
 from schedsim.compile.ir import Anchor, ClinicPolicy, Conventions, Event, Requirement, Timeline, merge_ids
+from schedsim.compile.paths import PathChoice, choose_path, left_out, on_path
 from schedsim.compile.phases import Expansion
 from schedsim.errors import InputError, Problem
+from schedsim.language.anchors import AnchorExpr
 from schedsim.language.durations import MAX_DAYS, Offset
 from schedsim.language.loader import LoadedProtocol, load_protocol
 from schedsim.language.model import WEEKDAYS, Assessment, Clinic, CyclesPhase, TimingConstraint
@@ -19,18 +30,35 @@ HORIZON_ID = "study.horizon"
 MAX_REPEATS = 2000
 
 
-def compile_file(path: str | Path) -> Timeline:
-    """Load, validate and compile a protocol file."""
-    return compile_protocol(load_protocol(path))
+def compile_file(path: str | Path, *, arm: str | None = None, branches: Mapping[str, str] | None = None
+                 ) -> Timeline:
+    """Load, validate and compile a protocol file (the path of ``arm`` and ``branches``: see ``compile_protocol``)."""
+    loaded = load_protocol(path)
+    return compile_protocol(loaded, choose_path(loaded, arm, branches))
 
 
-def compile_protocol(loaded: LoadedProtocol) -> Timeline:
-    """Turn a validated protocol into its timeline IR; raises ``InputError`` for unresolvable anchors."""
-    ctx = CompileContext(loaded)
+def compile_protocol(loaded: LoadedProtocol, path: PathChoice | None = None) -> Timeline:
+    """Turn a validated protocol into its timeline IR; raises ``InputError`` for unresolvable anchors.
+
+    A study with arms or decisions is compiled one path at a time: ``path`` (default: the first arm, each decision's
+    default branch) selects the phases, decisions, assessments and constraints on it.
+    """
+    path = path if path is not None else choose_path(loaded)
+    ctx = CompileContext(loaded, path)
     protocol = loaded.protocol
+    chosen = path.chosen
+    items = (*protocol.phases, *protocol.decisions, *protocol.assessments)
+    kept = {item.id for item in items if on_path(item, path.arm, chosen)}  # an id may be one item per arm or branch
+    ctx.left_out.update({item.id: left_out(item, path.arm, chosen) for item in items if item.id not in kept})
+    for assessment in protocol.assessments:  # time points only in some arms or branches
+        for point in assessment.at if isinstance(assessment.at, list) else ():
+            if not on_path(point, path.arm, chosen):
+                ctx.left_out[f"{assessment.id}.{point.id}"] = left_out(point, path.arm, chosen)
     expansions: list[Expansion] = []
     previous_end: str | None = None
     for index, phase in enumerate(protocol.phases):
+        if not on_path(phase, path.arm, chosen):
+            continue
         if isinstance(phase, CyclesPhase):
             expansion = compile_cycles(ctx, index, phase, previous_end)
             if expansion is not None:
@@ -38,31 +66,29 @@ def compile_protocol(loaded: LoadedProtocol) -> Timeline:
         else:
             compile_procedure(ctx, index, phase, previous_end)
         previous_end = f"{phase.id}.end"
+    decisions = add_decisions(ctx, path)
     for index, assessment in enumerate(protocol.assessments):
+        if not on_path(assessment, path.arm, chosen):
+            continue
         expansion = _compile_assessment(ctx, index, assessment)
         if expansion is not None:
             expansions.append(expansion)
-    if protocol.horizon is not None:  # one point, or the latest of several (rule "after")
-        points = protocol.horizon if isinstance(protocol.horizon, list) else [protocol.horizon]
-        paths = [("horizon", i) if isinstance(protocol.horizon, list) else ("horizon",) for i in range(len(points))]
-        ends = tuple(ctx.anchor(ctx.doc, path, point.ref, ctx.expr_offset(point), extra_paths=[("horizon",)])
-                     for path, point in zip(paths, points, strict=True))
-        ctx.add(Event(id=HORIZON_ID, kind="milestone", phase=None, label="End of study (horizon)",
-                      rule="after" if len(ends) > 1 else "at", anchors=ends, origin=ctx.origin(ctx.doc, ("horizon",)),
-                      assumptions=merge_ids(*(end.assumptions for end in ends))))
+    if protocol.horizon is not None:
+        _horizon(ctx, protocol.horizon)
 
     if expansions:  # repeated events need the nominal times of their start and bound: plan those once
         anchors = [anchor for e in expansions for anchor in (e.start, e.bound)]
-        check_refs(anchors, ctx.events)
+        check_refs(anchors, ctx.events, ctx.left_out)
         times = plan_times(ctx.events, topological_order(ctx.events, [a.ref for a in anchors]), nominal_advance)
         for expansion in expansions:
             bound = nominal_advance(times[expansion.bound.ref], expansion.bound.offset)
             expansion.generate(times[expansion.start.ref], bound)
-    check_anchors(ctx.events)
+    check_anchors(ctx.events, ctx.left_out)
     order = topological_order(ctx.events)
     events = tuple(ctx.events[i] for i in order)
 
-    day1 = protocol.conventions.day1 or f"{protocol.phases[0].id}.start"
+    first = next(phase.id for phase in protocol.phases if on_path(phase, path.arm, chosen))
+    day1 = protocol.conventions.day1 or f"{first}.start"
     if day1 not in ctx.events:
         raise InputError(ctx.doc.problem(("conventions", "day1"), f"unknown event {day1!r}", "SCH103"))
     root = next(e.id for e in events if e.rule == "root")
@@ -75,9 +101,27 @@ def compile_protocol(loaded: LoadedProtocol) -> Timeline:
         root=root, day1=day1, horizon=HORIZON_ID if protocol.horizon is not None else None,
         events=events, phases=tuple(ctx.phases),
         assumptions=ctx.assumptions, clinic=_clinic_policy(protocol.clinic),
-        requirements=_requirements(ctx, protocol.constraints),
+        requirements=_requirements(ctx, protocol.constraints, path),
         assessment_labels={a.id: a.label for a in protocol.assessments},
-        dlt_window=round(protocol.escalation.dlt_window.approx_days) if protocol.escalation is not None else None)
+        dlt_window=round(protocol.escalation.dlt_window.approx_days) if protocol.escalation is not None else None,
+        design=design_of(protocol, path, decisions))
+
+
+def _horizon(ctx: CompileContext, horizon: AnchorExpr | list[AnchorExpr]) -> None:
+    """The end of study: one point, or the latest of several (rule "after"); in a list, the points on phases that are
+    not on this path are left out (the latest of those the patient has)."""
+    points = horizon if isinstance(horizon, list) else [horizon]
+    paths = [("horizon", i) if isinstance(horizon, list) else ("horizon",) for i in range(len(points))]
+    kept = [(path, point) for path, point in zip(paths, points, strict=True)
+            if len(points) == 1 or missing_on_path(point.ref, ctx.left_out) is None]
+    if not kept:
+        raise InputError(ctx.doc.problem(("horizon",), "no point of the horizon is on this path: add one every "
+                                                       "path has (e.g. the first phase's start + 2y)"))
+    ends = tuple(ctx.anchor(ctx.doc, path, point.ref, ctx.expr_offset(point), extra_paths=[("horizon",)])
+                 for path, point in kept)
+    ctx.add(Event(id=HORIZON_ID, kind="milestone", phase=None, label="End of study (horizon)",
+                  rule="after" if len(ends) > 1 else "at", anchors=ends, origin=ctx.origin(ctx.doc, ("horizon",)),
+                  assumptions=merge_ids(*(end.assumptions for end in ends))))
 
 
 def _clinic_policy(clinic: Clinic) -> ClinicPolicy:
@@ -86,11 +130,14 @@ def _clinic_policy(clinic: Clinic) -> ClinicPolicy:
                         frozenset(clinic.move), start, clinic.shift)
 
 
-def _requirements(ctx: CompileContext, constraints: list[TimingConstraint]) -> tuple[Requirement, ...]:
-    """The protocol's declared constraints, their anchors checked against the events."""
+def _requirements(ctx: CompileContext, constraints: list[TimingConstraint], choice: PathChoice
+                  ) -> tuple[Requirement, ...]:
+    """The protocol's declared constraints on this path, their anchors checked against the events."""
     found: list[Requirement] = []
     refs: list[Anchor] = []
     for index, constraint in enumerate(constraints):
+        if not on_path(constraint, choice.arm, choice.chosen):
+            continue
         path = ("constraints", index)
         refs.append(ctx.anchor(ctx.doc, (*path, "event"), constraint.event, Offset()))
         for bound in ("not_before", "not_after"):
@@ -100,7 +147,7 @@ def _requirements(ctx: CompileContext, constraints: list[TimingConstraint]) -> t
             anchor = ctx.anchor(ctx.doc, (*path, bound), expr.ref, ctx.expr_offset(expr))
             refs.append(anchor)
             found.append(Requirement(constraint.event, anchor, bound, ctx.origin(ctx.doc, path), constraint.reason))
-    check_refs(refs, ctx.events)
+    check_refs(refs, ctx.events, ctx.left_out)
     return tuple(found)
 
 
@@ -116,6 +163,8 @@ def _compile_assessment(ctx: CompileContext, index: int, assessment: Assessment)
         return None
     if isinstance(assessment.at, list):
         for j, point in enumerate(assessment.at):
+            if not on_path(point, ctx.path.arm, ctx.path.chosen):
+                continue
             ppath = (*path, "at", j)
             anchor = ctx.anchor(doc, (*ppath, "at"), point.at.ref, ctx.expr_offset(point.at))
             label = point.label or f"{assessment.label}: {point.id.replace('_', ' ')}"

@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterable
 
 from schedsim.compile.ir import Anchor, AssumptionInfo, Event, Origin, PhaseInfo, merge_ids
+from schedsim.compile.paths import PathChoice
 from schedsim.errors import InputError, Problem
 from schedsim.language.anchors import AnchorExpr
 from schedsim.language.durations import Duration, Offset
@@ -18,8 +19,9 @@ MAX_EVENTS = 100_000
 class CompileContext:
     """Everything the phase and assessment compilers share."""
 
-    def __init__(self, loaded: LoadedProtocol) -> None:
+    def __init__(self, loaded: LoadedProtocol, path: PathChoice | None = None) -> None:
         self.loaded = loaded
+        self.path = path or PathChoice()
         self.doc = loaded.doc
         conventions = loaded.protocol.conventions
         self.month = conventions.month or "calendar"
@@ -27,6 +29,7 @@ class CompileContext:
         self.block_day_zero = conventions.block_day_zero
         self.events: dict[str, Event] = {}
         self.phases: list[PhaseInfo] = []
+        self.left_out: dict[str, str] = {}  # phase, assessment or decision not on the compiled path → why
         self.assumptions: dict[str, AssumptionInfo] = {}
         self._assumption_ids: dict[tuple[str, FieldPath], str] = {}
         self._origins: dict[tuple[str, FieldPath], Origin] = {}

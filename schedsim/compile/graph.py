@@ -17,25 +17,42 @@ def nominal_advance(t: int, offset: Offset) -> int:
     return t + offset.nominal_days
 
 
-def check_anchors(events: Mapping[str, Event]) -> None:
-    """Raise ``UnknownAnchorError`` listing every anchor that names no event (with near matches)."""
+def check_anchors(events: Mapping[str, Event], left_out: Mapping[str, str] | None = None) -> None:
+    """Raise ``UnknownAnchorError`` listing every anchor that names no event (with near matches, or why the phase
+    it names is not on this path: ``left_out`` maps a phase, assessment or decision id to the reason)."""
     problems = []
     for event in events.values():
         for anchor in (*event.anchors, *((event.limit,) if event.limit else ())):
             if anchor.ref not in events:
-                problems.append(_unknown(anchor, events))
+                problems.append(_unknown(anchor, events, left_out))
     if problems:
         raise UnknownAnchorError(problems)
 
 
-def check_refs(anchors: Iterable[Anchor], events: Mapping[str, Event]) -> None:
+def check_refs(anchors: Iterable[Anchor], events: Mapping[str, Event], left_out: Mapping[str, str] | None = None
+               ) -> None:
     """Raise ``UnknownAnchorError`` for every anchor in ``anchors`` that names no event."""
-    problems = [_unknown(anchor, events) for anchor in anchors if anchor.ref not in events]
+    problems = [_unknown(anchor, events, left_out) for anchor in anchors if anchor.ref not in events]
     if problems:
         raise UnknownAnchorError(problems)
 
 
-def _unknown(anchor: Anchor, events: Mapping[str, Event]) -> Problem:
+def missing_on_path(ref: str, left_out: Mapping[str, str] | None) -> tuple[str, str] | None:
+    """(item, why) when ``ref`` names an event of a phase, assessment, time point or decision left off this path."""
+    parts = ref.split(".")
+    for item in (parts[0], ".".join(parts[:2])):
+        if left_out and item in left_out:
+            return item, left_out[item]
+    return None
+
+
+def _unknown(anchor: Anchor, events: Mapping[str, Event], left_out: Mapping[str, str] | None = None) -> Problem:
+    missing = missing_on_path(anchor.ref, left_out)
+    if missing is not None:
+        origin = anchor.origin
+        return Problem(origin.file, origin.line, origin.field,
+                       f"{anchor.ref} is not on this path ({missing[0]} is {missing[1]}): give this item the same "
+                       f"'arms' or 'branch', or anchor it on an event every path has", "SCH103")
     close = difflib.get_close_matches(anchor.ref, list(events), n=3, cutoff=0.6)
     hint = f"; did you mean {' or '.join(close)}?" if close else ""
     if "-" in anchor.ref and not close:

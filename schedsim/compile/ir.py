@@ -152,6 +152,39 @@ class ClinicPolicy:
     shift: Literal["none", "cycle"] = "none"  # cycle: a cycle's days follow its day 1 when it moves or is done late
 
 
+@dataclass(frozen=True, slots=True)
+class DecisionInfo:
+    """A decision point on the compiled path: its question, the branch taken, and every branch (id, label)."""
+
+    id: str
+    label: str
+    branch: str
+    branches: tuple[tuple[str, str], ...]
+
+    @property
+    def branch_label(self) -> str:
+        return dict(self.branches)[self.branch]
+
+
+@dataclass(frozen=True, slots=True)
+class DesignInfo:
+    """Which path of the study design a timeline is: its arm (of all the arms) and the branches taken."""
+
+    arm: str | None = None
+    arms: tuple[tuple[str, str], ...] = ()  # (id, label) of every arm
+    assignment: str | None = None  # randomised or assigned
+    decisions: tuple[DecisionInfo, ...] = ()
+
+    @property
+    def arm_label(self) -> str | None:
+        return dict(self.arms).get(self.arm or "")
+
+    @property
+    def label(self) -> str:
+        """``arm b, post_consolidation=no_cr`` (empty for a study with one path)."""
+        return ", ".join(([f"arm {self.arm}"] if self.arm else []) + [f"{d.id}={d.branch}" for d in self.decisions])
+
+
 @dataclass(frozen=True)
 class Timeline:
     """A compiled protocol: events in topological order (anchors before the events they place)."""
@@ -170,6 +203,7 @@ class Timeline:
     requirements: tuple[Requirement, ...] = ()
     assessment_labels: dict[str, str] = field(default_factory=dict)  # assessment id → its label (rows of charts)
     dlt_window: int | None = None  # days of DLT observation after infusion, when the protocol escalates doses
+    design: DesignInfo = DesignInfo()  # the arm and branches this timeline follows
     index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

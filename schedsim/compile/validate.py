@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from schedsim.compile.compiler import compile_protocol
+from schedsim.compile.paths import all_paths
 from schedsim.errors import InputError, Problem
 from schedsim.language.loader import load_library, load_protocol
 from schedsim.language.yamlsource import load_yaml
@@ -17,14 +18,22 @@ def is_library(data: object) -> bool:
 
 
 def validate_file(path: str | Path) -> list[Problem]:
-    """Problems in one protocol (loaded, validated and compiled) or library file; empty when valid."""
+    """Problems in one protocol (loaded, validated and compiled on every path of its arms and decisions) or library
+    file; empty when valid."""
     path = Path(path)
     try:
         doc = load_yaml(path, str(path))
         if is_library(doc.data):
             load_library(path, doc)
         else:
-            compile_protocol(load_protocol(path, doc))
+            loaded = load_protocol(path, doc)
+            problems: list[Problem] = []
+            for choice in all_paths(loaded):  # every arm and branch: each path must compile
+                try:
+                    compile_protocol(loaded, choice)
+                except InputError as error:
+                    problems.extend(p for p in error.problems if p not in problems)
+            return problems
     except InputError as error:
         return error.problems
     return []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -48,6 +49,7 @@ def _when(schedule: Schedule, t: int) -> str:
     return f"day {schedule.day(t)}" + (f" ({date.isoformat()})" if date else "")
 
 
-def explain_file(path: str | Path, event_id: str, start: date | None = None) -> list[str]:
-    """``explain`` for a protocol file (what ``schedsim explain`` prints)."""
-    return explain(timeline_for(path, start), event_id)
+def explain_file(path: str | Path, event_id: str, start: date | None = None, *, arm: str | None = None,
+                 branches: Mapping[str, str] | None = None) -> list[str]:
+    """``explain`` for a protocol file (what ``schedsim explain`` prints), on one arm's and branches' path."""
+    return explain(timeline_for(path, start, arm=arm, branches=branches), event_id)

@@ -29,8 +29,11 @@ def _iso(schedule: Schedule, t: int) -> str | None:
 def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
     """The ``schedsim timeline --format json`` contract (see README)."""
     timeline = schedule.timeline
+    design = timeline.design
     return {
         "protocol": timeline.protocol_id,
+        **({"arm": design.arm} if design.arm else {}),
+        **({"branches": {d.id: d.branch for d in design.decisions}} if design.decisions else {}),
         "start": None if schedule.start is None else schedule.start.isoformat(),
         "phases": [
             {"id": p.info.id, "start_day": p.start_day, "end_day": p.end_day,
@@ -71,7 +74,16 @@ def to_table(schedule: Schedule) -> str:
     """A fixed-width listing; ``*`` marks events resting on assumed values (listed at the end)."""
     timeline = schedule.timeline
     start = schedule.start.isoformat() if schedule.start else "no start date (nominal months)"
-    lines = [f"{timeline.title}", f"protocol {timeline.protocol_id} — {timeline.file} — day 1: {start}", ""]
+    lines = [f"{timeline.title}", f"protocol {timeline.protocol_id} — {timeline.file} — day 1: {start}"]
+    design = timeline.design
+    if design.arm:
+        others = ", ".join(a for a, _ in design.arms if a != design.arm)
+        lines.append(f"arm {design.arm}: {design.arm_label} (other arms: {others}; --arm to choose)")
+    for decision in design.decisions:
+        others = ", ".join(b for b, _ in decision.branches if b != decision.branch)
+        lines.append(f"decision {decision.id}: {decision.label} → {decision.branch}: {decision.branch_label} "
+                     f"(other branches: {others}; --branch {decision.id}=...)")
+    lines.append("")
     lines.append("Phases")
     for p in schedule.phases:
         dates = f"  {p.start_date} → {p.end_date}" if p.start_date else ""

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -94,6 +95,8 @@ def build_schedule(timeline: Timeline, start: date | None = None) -> Schedule:
     return Schedule(timeline, start, tuple(events), tuple(phases), tuple(records), advance)
 
 
-def timeline_for(path: str | Path, start: date | None = None) -> Schedule:
-    """Load, validate and compile a protocol file, and schedule one patient starting on ``start`` (day 1)."""
-    return build_schedule(compile_file(path), start)
+def timeline_for(path: str | Path, start: date | None = None, *, arm: str | None = None,
+                 branches: Mapping[str, str] | None = None) -> Schedule:
+    """Load, validate and compile a protocol file, and schedule one patient starting on ``start`` (day 1), on the
+    path of ``arm`` and ``branches`` (decision → branch) in a study with arms or decisions."""
+    return build_schedule(compile_file(path, arm=arm, branches=branches), start)

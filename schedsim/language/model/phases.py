@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from schedsim.language.model.design import OnPath
 from schedsim.language.model.library import Agent, CycleVisit, Step
 from schedsim.language.model.types import (
     AnchorField,
@@ -15,13 +16,12 @@ from schedsim.language.model.types import (
     Id,
     NonNegativeDuration,
     PositiveDuration,
-    StrictModel,
 )
 
 MAX_CYCLES = 1000
 
 
-class _Timing(StrictModel):
+class _Timing(OnPath):
     start: AnchorField | None = Field(None, description="exact start: 'asct.transplant + 100d'")
     after: EventRef | list[EventRef] | None = Field(
         None, description="start the day after this event (or the latest of these), plus 'gap'")

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 
+from schedsim.language.model.design import Arm, ArmAssignment, Decision, OnPath
 from schedsim.language.model.library import Block, Regimen
 from schedsim.language.model.phases import Phase
 from schedsim.language.model.scenario import Escalation, Scenario
@@ -71,8 +72,8 @@ class Clinic(StrictModel):
     assumed: Assumed = None
 
 
-class TimePoint(StrictModel):
-    """One named time point of an assessment."""
+class TimePoint(OnPath):
+    """One named time point of an assessment (on every path of its assessment, or only in some arms or branches)."""
 
     id: Id
     at: AnchorField
@@ -81,7 +82,7 @@ class TimePoint(StrictModel):
     assumed: Assumed = None
 
 
-class Assessment(StrictModel):
+class Assessment(OnPath):
     """Assessments at anchored time points, or repeating every so often between two points."""
 
     id: Id
@@ -149,7 +150,7 @@ class Outcome(StrictModel):
     assumed: Assumed = None
 
 
-class TimingConstraint(StrictModel):
+class TimingConstraint(OnPath):
     """A rule the schedule must obey: ``event`` not before / not after an anchor (a minimum or maximum gap)."""
 
     event: EventRef = Field(description="the constrained event, e.g. maintenance.start")
@@ -201,7 +202,16 @@ class Protocol(StrictModel):
     clinic: Clinic = Field(default_factory=Clinic, description="clinic days and how visits move off closed days")
     regimens: dict[Id, Regimen] = Field(default_factory=dict)
     blocks: dict[Id, Block] = Field(default_factory=dict)
+    arms: list[Arm] = Field(default_factory=list, description="the study's arms (none: one arm); phases, "
+                                                              "assessments and decisions say 'arms: [..]' when "
+                                                              "they are not in every arm")
+    arm_assignment: ArmAssignment | None = Field(
+        None, description="randomised (by the arms' allocation ratio) or assigned (non-randomised: by criteria, "
+                          "cohort or choice); required with arms")
     phases: list[Phase] = Field(min_length=1)
+    decisions: list[Decision] = Field(default_factory=list, description="decision points (response-adapted "
+                                                                        "treatment): items on a branch say "
+                                                                        "'branch: decision.branch'")
     assessments: list[Assessment] = Field(default_factory=list)
     outcomes: list[Outcome] = Field(default_factory=list)
     horizon: AnchorField | Annotated[list[AnchorField], Field(min_length=1)] | None = Field(
@@ -215,12 +225,38 @@ class Protocol(StrictModel):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Protocol:
-        names = [p.id for p in self.phases] + [a.id for a in self.assessments]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
+        items: list[OnPath] = [*self.phases, *self.assessments, *self.decisions]
+        names = [item.id for item in items]  # type: ignore[attr-defined]
+        duplicates = sorted({n for n in names if names.count(n) > 1 and not _one_per_path(
+            [item for item in items if item.id == n])})  # type: ignore[attr-defined]
         if duplicates:
-            raise duplicate_ids("phase and assessment ids must be unique; repeated", duplicates)
+            raise duplicate_ids("phase, assessment and decision ids must be unique (or, one per arm or branch, say "
+                                "disjoint 'arms' or 'branch'); repeated", duplicates)
         if "study" in names:
             raise ValueError("'study' is reserved (study.horizon)")
+        arms = [arm.id for arm in self.arms]
+        duplicates = sorted({n for n in arms if arms.count(n) > 1})
+        if duplicates:
+            raise duplicate_ids("duplicate arm id(s)", duplicates)
+        if len(arms) == 1:
+            raise ValueError("one arm is no arm: give two or more arms, or none")
+        if arms and self.arm_assignment is None:
+            raise ValueError("say how patients get their arm: arm_assignment: randomised (by allocation) or "
+                             "assigned (non-randomised)")
+        if not arms and self.arm_assignment is not None:
+            raise ValueError("'arm_assignment' goes with 'arms'")
         return self
 
 
+
+
+def _one_per_path(items: list[OnPath]) -> bool:
+    """Whether no path has two of these items: each pair names different arms, or different branches of a decision."""
+    def apart(a: OnPath, b: OnPath) -> bool:
+        if a.arms is not None and b.arms is not None and not set(a.arms) & set(b.arms):
+            return True
+        mine = {ref.split(".")[0] for ref in a.branch or ()}
+        return any(not {r for r in a.branch or () if r.startswith(d + ".")} & set(b.branch or ())
+                   for d in mine if any(r.startswith(d + ".") for r in b.branch or ()))
+
+    return all(apart(a, b) for i, a in enumerate(items) for b in items[i + 1:])
