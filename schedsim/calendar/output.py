@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -19,19 +19,22 @@ _SUFFIXES = {".csv": "csv", ".json": "json", ".ics": "ics", ".md": "md", ".html"
 def make_calendars(protocol: str | Path | None = None, *, roster: str | Path | None = None,
                    start: date | None = None, patient_id: str = "patient", actuals: str | Path | None = None,
                    site: ClinicDays | None = None, today: date | None = None, home_doses: bool = False,
-                   keep_going: bool = False) -> RosterResult:
-    """One patient's calendar (protocol, start, optional actuals) or every roster patient's."""
+                   keep_going: bool = False, arm: str | None = None, branches: Mapping[str, str] | None = None
+                   ) -> RosterResult:
+    """One patient's calendar (protocol, start, optional actuals, the arm and branches) or every roster patient's
+    (each row says its arm and branches)."""
     if (protocol is None) == (roster is None):
         raise InputError(Problem("command line", None, "", "give a protocol file or --roster, not both"))
     if roster is not None:
-        if start is not None or actuals is not None:
-            raise InputError(Problem("command line", None, "", "--start and --actuals come from the roster's rows"))
+        if start is not None or actuals is not None or arm is not None or branches:
+            raise InputError(Problem("command line", None, "", "--start, --actuals, --arm and --branch come from the "
+                                                               "roster's rows"))
         return roster_calendars(roster, site=site, today=today, home_doses=home_doses, keep_going=keep_going)
     if start is None:
         raise InputError(Problem("--start", None, "", "a patient calendar needs --start (the date of study day 1)"))
     assert protocol is not None
     calendar = calendar_for(protocol, start, actuals=actuals, patient_id=patient_id, clinic=site, today=today,
-                            home_doses=home_doses)
+                            home_doses=home_doses, arm=arm, branches=branches)
     return RosterResult((calendar,))
 
 

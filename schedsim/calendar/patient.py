@@ -7,6 +7,7 @@ and gives each a status as of a given day. Rows carry the export contract's fiel
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,11 +22,13 @@ from schedsim.calendar.moves import place_events
 from schedsim.calendar.pins import ResolvedActuals, resolve_actuals
 from schedsim.calendar.shifts import cycle_shifts
 from schedsim.calendar.tags import tag_of
-from schedsim.compile.compiler import compile_file
+from schedsim.compile.compiler import compile_protocol
 from schedsim.compile.ir import Event, Timeline
+from schedsim.compile.paths import patient_path
 from schedsim.compile.windows import window_of
 from schedsim.engine.dates import calendar_advance, date_of, study_day
 from schedsim.engine.subject import plan, run_deterministic
+from schedsim.language.loader import load_protocol
 
 CALENDAR_FIELDS = ("patient_id", "event_id", "label", "kind", "target_date", "scheduled_date", "window_earliest",
                    "window_latest", "shift_reason", "status", "activities", "assumptions", "study_day", "phase",
@@ -182,14 +185,19 @@ def build_calendar(timeline: Timeline, start: date, *, patient_id: str = "patien
         rows = [replace(row, activities=(*row.activities, *lines[row.event_id])) if row.event_id in lines else row
                 for row in rows]
     rows.sort(key=lambda row: (row.scheduled_date, row.order))
-    return PatientCalendar(patient_id, timeline, start, today, clinic, tuple(rows), arm, tuple(moves.conflicts))
+    return PatientCalendar(patient_id, timeline, start, today, clinic, tuple(rows), arm or timeline.design.arm,
+                           tuple(moves.conflicts))
 
 
-def calendar_for(path: str | Path, start: date, *, actuals: str | Path | None = None, **options: Any
-                 ) -> PatientCalendar:
-    """Load and compile a protocol file (and an actuals file) and build the patient's calendar."""
-    loaded = load_actuals(actuals) if actuals is not None else None
-    return build_calendar(compile_file(path), start, actuals=loaded, **options)
+def calendar_for(path: str | Path, start: date, *, actuals: str | Path | None = None, arm: str | None = None,
+                 branches: Mapping[str, str] | None = None, **options: Any) -> PatientCalendar:
+    """Load and compile a protocol file (and an actuals file) and build the patient's calendar; in a study with arms
+    ``arm`` is required, and ``branches`` (decision → branch) says which way each decision went (default: its
+    default branch)."""
+    loaded = load_protocol(path)
+    timeline = compile_protocol(loaded, patient_path(loaded, arm, branches))
+    recorded = load_actuals(actuals) if actuals is not None else None
+    return build_calendar(timeline, start, actuals=recorded, **options)
 
 
 def _with_dispenser(row: CalendarRow, moved: dict[tuple[str, str], tuple[str, int]], timeline: Timeline,

@@ -1,7 +1,9 @@
 """Many patients: a roster file, every patient's calendar, and who is due when.
 
-A roster is a CSV file with the header ``patient_id,protocol,start`` and optionally ``arm``, ``country``,
-``subdivision`` and ``actuals`` (paths are relative to the roster file). A row's country overrides the site's.
+A roster is a CSV file with the header ``patient_id,protocol,start`` and optionally ``arm``, ``branches``,
+``country``, ``subdivision`` and ``actuals`` (paths are relative to the roster file). A row's country overrides the
+site's. In a study with arms each row names its arm; ``branches`` (``post_asct=no_cr``, several separated by ``;``)
+says which way the patient's decisions went (a decision not yet taken follows its default branch).
 """
 
 from __future__ import annotations
@@ -14,13 +16,15 @@ from pathlib import Path
 from schedsim.calendar.actuals import load_actuals
 from schedsim.calendar.clinic import ClinicDays
 from schedsim.calendar.patient import CalendarRow, PatientCalendar, build_calendar
-from schedsim.compile.compiler import compile_file
+from schedsim.compile.compiler import compile_protocol
 from schedsim.compile.ir import Timeline
+from schedsim.compile.paths import patient_path
 from schedsim.errors import InputError, Problem
 from schedsim.inputs import csv_records, csv_rows, read_input
+from schedsim.language.loader import load_protocol
 
 REQUIRED = ("patient_id", "protocol", "start")
-OPTIONAL = ("arm", "country", "subdivision", "actuals")
+OPTIONAL = ("arm", "branches", "country", "subdivision", "actuals")
 MAX_PATIENTS = 100_000
 
 
@@ -30,6 +34,7 @@ class RosterEntry:
     protocol: Path
     start: date
     arm: str | None
+    branches: tuple[tuple[str, str], ...]
     country: str | None
     subdivision: str | None
     actuals: Path | None
@@ -89,8 +94,15 @@ def load_roster(path: str | Path) -> tuple[list[RosterEntry], list[Problem]]:
         if not cells["protocol"]:
             problems.append(Problem(name, number, "protocol", f"patient {patient}: no protocol file"))
             continue
+        pairs = [part.partition("=") for part in (cells.get("branches") or "").split(";") if part.strip()]
+        if any(not sep or not d.strip() or not b.strip() for d, sep, b in pairs):
+            problems.append(Problem(name, number, "branches", f"patient {patient}: expected decision=branch "
+                                                              f"(several separated by ';'), got "
+                                                              f"{cells['branches']!r}"))
+            continue
+        branches = tuple((d.strip(), b.strip()) for d, _, b in pairs)
         entries.append(RosterEntry(
-            patient, base / cells["protocol"], start, cells.get("arm") or None, cells.get("country") or None,
+            patient, base / cells["protocol"], start, cells.get("arm") or None, branches, cells.get("country") or None,
             cells.get("subdivision") or None, base / cells["actuals"] if cells.get("actuals") else None, name, number))
     return entries, problems
 
@@ -101,7 +113,7 @@ def roster_calendars(path: str | Path, *, site: ClinicDays | None = None, today:
     reported in the result while the other patients' calendars are still built."""
     entries, problems = load_roster(path)
     site = site or ClinicDays()
-    timelines: dict[Path, Timeline | InputError] = {}
+    timelines: dict[tuple[Path, str | None, tuple[tuple[str, str], ...]], Timeline | InputError] = {}
     calendars = []
     for entry in entries:
         try:
@@ -114,17 +126,18 @@ def roster_calendars(path: str | Path, *, site: ClinicDays | None = None, today:
 
 
 def _patient(entry: RosterEntry, site: ClinicDays, today: date | None, home_doses: bool,
-             timelines: dict[Path, Timeline | InputError]) -> PatientCalendar:
+             timelines: dict[tuple[Path, str | None, tuple[tuple[str, str], ...]], Timeline | InputError]
+             ) -> PatientCalendar:
     if not entry.protocol.is_file():
         raise InputError(entry.problem("protocol", f"protocol file not found: {entry.protocol}"))
-    timeline = timelines.get(entry.protocol)
+    key = (entry.protocol, entry.arm, entry.branches)
+    timeline = timelines.get(key)
     if timeline is None:
-        try:
-            timeline = compile_file(entry.protocol)
-        except InputError as error:
-            timeline = error
-        timelines[entry.protocol] = timeline
+        timeline = timelines[key] = _compile(entry)
     if isinstance(timeline, InputError):
+        choice = [p for p in timeline.problems if p.file in ("arm", "branches")]
+        if choice:  # the row's arm or branches do not fit its protocol: said at the row
+            raise InputError([entry.problem(p.file, p.message) for p in choice])
         raise InputError([entry.problem("protocol", f"{entry.protocol} is not a valid protocol"),
                           *timeline.problems])
     if entry.actuals is not None and not entry.actuals.is_file():
@@ -138,6 +151,24 @@ def _patient(entry: RosterEntry, site: ClinicDays, today: date | None, home_dose
     actuals = load_actuals(entry.actuals) if entry.actuals is not None else None
     return build_calendar(timeline, entry.start, patient_id=entry.patient_id, actuals=actuals, clinic=clinic,
                           today=today, home_doses=home_doses, arm=entry.arm)
+
+
+def _compile(entry: RosterEntry) -> Timeline | InputError:
+    """The timeline of the row's protocol on its arm and branches (an ``InputError`` to report at the row); problems
+    with the arm or branches come back with ``file`` set to the roster column."""
+    try:
+        loaded = load_protocol(entry.protocol)
+    except InputError as error:
+        return error
+    try:
+        path = patient_path(loaded, entry.arm, dict(entry.branches) or None)
+    except InputError as error:
+        column = {"--arm": "arm", "--branch": "branches"}
+        return InputError([Problem(column.get(p.file, "arm"), None, "", p.message) for p in error.problems])
+    try:
+        return compile_protocol(loaded, path)
+    except InputError as error:
+        return error
 
 
 def due(calendars: Iterable[PatientCalendar], first: date, last: date) -> list[CalendarRow]:

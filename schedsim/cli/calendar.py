@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 
 from schedsim.cli.options import (
+    ArmOption,
+    BranchOption,
     ClosuresOption,
     CountryOption,
     HomeDosesOption,
@@ -22,6 +24,7 @@ from schedsim.cli.options import (
     date_option,
     emit,
     guard,
+    path_choice,
     report_problems,
     site_days,
 )
@@ -59,6 +62,8 @@ def calendar(
     layout: Annotated[Layout, typer.Option("--layout", help="HTML: agenda or month grid")] = Layout.agenda,
     keep_going: KeepGoingOption = False,
     output: OutputOption = None,
+    arm: ArmOption = None,
+    branch: BranchOption = None,
 ) -> None:
     """A patient's visit calendar on clinic days (or every roster patient's), re-anchored on actual dates."""
     from schedsim.calendar.output import make_calendars, output_format, render_calendars
@@ -67,7 +72,7 @@ def calendar(
         result = make_calendars(
             file, roster=roster, start=date_option(start, "--start"), patient_id=patient, actuals=actuals,
             site=site_days(country, subdivision, closures, open_days), today=date_option(today, "--today"),
-            home_doses=home_doses, keep_going=keep_going)
+            home_doses=home_doses, keep_going=keep_going, **path_choice(arm, branch))
         fmt = output_format(format.value if format else None, output)
         for calendar in result.calendars:  # moves that no open day could make: said on stderr, flagged in the file
             for conflict in calendar.conflicts:

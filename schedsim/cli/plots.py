@@ -10,6 +10,8 @@ from typing import Annotated
 import typer
 
 from schedsim.cli.options import (
+    ArmOption,
+    BranchOption,
     ClosuresOption,
     CountryOption,
     FromOption,
@@ -22,6 +24,7 @@ from schedsim.cli.options import (
     ToOption,
     date_option,
     guard,
+    path_choice,
     site_days,
 )
 
@@ -37,11 +40,16 @@ def gantt(
     start: StartOption = None,
     first: FromOption = None,
     last: ToOption = None,
+    arm: ArmOption = None,
+    branch: BranchOption = None,
+    side_by_side: Annotated[bool, typer.Option(
+        "--side-by-side", help="every arm and branch in its own panel on one time axis")] = False,
 ) -> None:
     """The protocol's Gantt chart: phases, cycles, dosing days, steps, assessments with windows, milestones."""
     from schedsim.plots.charts import protocol_gantt
 
-    guard(lambda: protocol_gantt(file, output, date_option(start, "--start"), first, last))
+    guard(lambda: protocol_gantt(file, output, date_option(start, "--start"), first, last,
+                                 side_by_side=side_by_side, **path_choice(arm, branch)))
 
 
 def patient_gantt(
@@ -58,13 +66,16 @@ def patient_gantt(
     home_doses: HomeDosesOption = False,
     first: FromOption = None,
     last: ToOption = None,
+    arm: ArmOption = None,
+    branch: BranchOption = None,
 ) -> None:
     """A patient's Gantt chart: actual versus planned, closed days shaded, today, out-of-window visits."""
     from schedsim.plots.charts import patient_gantt as draw
 
     guard(lambda: draw(file, date_option(start, "--start"), output, first=first, last=last, patient_id=patient,
                         actuals=actuals, today=date_option(today, "--today"),
-                        clinic=site_days(country, subdivision, closures, open_days), home_doses=home_doses))
+                        clinic=site_days(country, subdivision, closures, open_days), home_doses=home_doses,
+                        **path_choice(arm, branch)))
 
 
 def swimmer(

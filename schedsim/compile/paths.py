@@ -137,6 +137,16 @@ def choose_path(loaded: LoadedProtocol, arm: str | None = None, branches: Mappin
     return PathChoice(arm, tuple(chosen.items()))
 
 
+def patient_path(loaded: LoadedProtocol, arm: str | None, branches: Mapping[str, str] | None = None,
+                 where: str = "--arm") -> PathChoice:
+    """The path of one patient: in a study with arms the arm must be given (a calendar on the wrong arm is wrong
+    for that patient); a decision not yet taken follows its default branch."""
+    if arm is None and loaded.protocol.arms:
+        arms = ", ".join(a.id for a in loaded.protocol.arms)
+        raise InputError(Problem(where, None, "", f"{loaded.doc.file} has arms ({arms}): name the patient's arm"))
+    return choose_path(loaded, arm, branches)
+
+
 def _choice_problems(protocol: Protocol, arm: str | None, given: Mapping[str, str]) -> list[Problem]:
     problems = []
     arms = [a.id for a in protocol.arms]

@@ -6,6 +6,7 @@ schedule. Each function also returns the figure, for notebooks.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,16 +48,29 @@ def zoom_range(first: str | None, last: str | None, start: date | None, day_zero
 
 
 def protocol_gantt(protocol: str | Path, output: str | Path | None = None, start: date | None = None,
-                   first: str | None = None, last: str | None = None) -> Figure:
-    """The protocol's Gantt chart (study days, or dates with ``start``), optionally zoomed to ``first..last``."""
-    from schedsim.engine.schedule import timeline_for
-    from schedsim.plots.gantt import gantt_figure
+                   first: str | None = None, last: str | None = None, *, arm: str | None = None,
+                   branches: Mapping[str, str] | None = None, side_by_side: bool = False) -> Figure:
+    """The protocol's Gantt chart (study days, or dates with ``start``), optionally zoomed to ``first..last``, on
+    the path of ``arm`` and ``branches``; ``side_by_side`` draws every path (each arm, each branch; only those of
+    ``arm``/``branches`` when given) in panels on one time axis."""
+    from schedsim.compile.compiler import compile_protocol
+    from schedsim.compile.paths import all_paths, choose_path
+    from schedsim.engine.schedule import build_schedule
+    from schedsim.language.loader import load_protocol
+    from schedsim.plots.gantt import gantt_figure, panels_figure
     from schedsim.plots.gantt_data import protocol_gantt_data
     from schedsim.plots.style import save_figure
 
-    schedule = timeline_for(protocol, start)
-    data = protocol_gantt_data(schedule)
-    figure = gantt_figure(data, zoom_range(first, last, start, data.day_zero))
+    loaded = load_protocol(protocol)
+    if side_by_side:
+        panels = [protocol_gantt_data(build_schedule(compile_protocol(loaded, path), start))
+                  for path in all_paths(loaded, arm, branches)]
+        title = f"{loaded.protocol.title} ({loaded.protocol.id})"
+        figure = panels_figure(panels, title, zoom_range(first, last, start, panels[0].day_zero))
+    else:
+        data = protocol_gantt_data(build_schedule(compile_protocol(loaded, choose_path(loaded, arm, branches)),
+                                                  start))
+        figure = gantt_figure(data, zoom_range(first, last, start, data.day_zero))
     if output is not None:
         save_figure(figure, output)
     return figure

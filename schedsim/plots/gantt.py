@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Sequence
 from datetime import timedelta
 
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.text import Annotation
 
 from schedsim.plots.gantt_data import GanttData, GanttRow
 from schedsim.plots.style import KIND_STYLE, PHASE_COLOURS, new_figure, place_labels, styled, text_fits, time_ticks
@@ -26,18 +28,49 @@ ALERT = "#CC0000"
 def gantt_figure(data: GanttData, zoom: tuple[int, int] | None = None) -> Figure:
     """The chart; ``zoom`` = (first, last) day as ``t`` (days from study day 1) to show only that range (an
     open-ended zoom stops where the chart's content does)."""
-    t_min, t_max = data.extent()
+    return _figure([data], data.title, zoom)
+
+
+@styled
+def panels_figure(panels: Sequence[GanttData], title: str, zoom: tuple[int, int] | None = None) -> Figure:
+    """Several Gantt charts on one time axis, one panel under the other: the arms of a study (or the branches of a
+    decision) side by side, each panel headed by its ``heading``; a phase keeps its colour in every panel."""
+    return _figure(panels, title, zoom)
+
+
+def _figure(panels: Sequence[GanttData], title_text: str, zoom: tuple[int, int] | None) -> Figure:
+    extents = [panel.extent() for panel in panels]
+    t_min, t_max = min(e[0] for e in extents), max(e[1] for e in extents)
     t0, t1 = (max(zoom[0], t_min), min(zoom[1], t_max)) if zoom is not None else (t_min, t_max)
-    rows = tuple(row for row in data.rows if zoom is None or _shows(row, t0, t1))  # zoomed: rows with content
-    title = textwrap.wrap(data.title, 150)
+    shown = [tuple(row for row in panel.rows if zoom is None or _shows(row, t0, t1)) for panel in panels]
+    title = textwrap.wrap(title_text, 150)
     extra = 0.17 * (len(title) - 1)  # a long title wraps, and the chart makes room for its lines
-    height = 2.6 + 0.27 * len(rows) + extra
+    several = len(panels) > 1
+    gap = 1.5 if several else 0.0  # room between panels for the next panel's heading and milestone labels
+    heights = [0.27 * len(rows) + 0.35 for rows in shown]
+    height = 2.25 + extra + sum(heights) + gap * (len(panels) - 1) + (0.25 if several else 0)
     figure = new_figure(13.0, height)
-    ax = figure.add_axes((0.2, 1.15 / height, 0.77, (height - 2.25 - extra) / height))
+    colours = _phase_colours(tuple(row for panel in panels for row in panel.rows))  # the same in every panel
+    labels: list[Annotation] = []
+    top = height - 1.1 - extra - (0.25 if several else 0)
+    for panel, rows, panel_height in zip(panels, shown, heights, strict=True):
+        ax = figure.add_axes((0.2, (top - panel_height) / height, 0.77, panel_height / height))
+        _panel(figure, ax, panel, rows, t0, t1, colours, labels)
+        if several:  # the heading above the milestone labels, at the top of the room left above the panel
+            figure.text(0.01, (top + gap - 0.62) / height, panel.heading, ha="left", va="bottom", fontsize=9,
+                        fontweight="bold", gid="panel")
+        top -= panel_height + gap
+    figure.suptitle("\n".join(title), x=0.01, y=0.995, ha="left", va="top", fontsize=10)
+    _legend(figure, panels[0])
+    place_labels(figure, labels)  # milestone labels above the chart, lifted level by level away from each other
+    return figure
+
+
+def _panel(figure: Figure, ax, data: GanttData, rows: tuple[GanttRow, ...], t0: int, t1: int,  # noqa: ANN001
+           colours: dict[str, str], labels: list[Annotation]) -> None:
     ax.set_autoscale_on(False)  # the range is ours: markers and whiskers outside it must not widen it
     ax.set_xlim(t0 - 0.5, t1 + 1.5)
     ax.set_ylim(len(rows) - 0.4, -0.6)
-    colours = _phase_colours(data.rows)  # from every row: a phase keeps its colour in a zoomed view
     if data.patient is not None:
         _closed_days(ax, data, t0, t1, len(rows))
     for y, row in enumerate(rows):
@@ -53,7 +86,6 @@ def gantt_figure(data: GanttData, zoom: tuple[int, int] | None = None) -> Figure
     time_ticks(ax, t0, t1, data.start, data.day_zero)
     ax.grid(axis="x", color="#dddddd", lw=0.6)
     ax.set_axisbelow(True)
-    labels = []
     for band in data.bands:
         if band.t0 <= t1 and band.t1 >= t0:
             ax.axvspan(max(band.t0, t0 - 0.5) + 0.5, min(band.t1, t1 + 1) + 0.5, color=ALERT, alpha=0.06, lw=0,
@@ -65,19 +97,16 @@ def gantt_figure(data: GanttData, zoom: tuple[int, int] | None = None) -> Figure
     for milestone in data.milestones:
         if t0 <= milestone.t <= t1:
             x = milestone.t + 0.5
-            ax.axvline(x, color="#444444", lw=0.9, ls="--", zorder=1)
+            ax.axvline(x, color="#444444", lw=0.9, ls="--" if milestone.kind == "line" else ":", zorder=1)
             edge = "right" if x > t1 - (t1 - t0) * 0.08 else "center"  # at the right edge (the horizon): inside
-            labels.append(ax.annotate(milestone.label, xy=(x, 1), xycoords=("data", "axes fraction"),
+            text = ("◆ " if milestone.kind == "decision" else "") + milestone.label
+            labels.append(ax.annotate(text, xy=(x, 1), xycoords=("data", "axes fraction"),
                                       xytext=(0, 3), textcoords="offset points", ha=edge, va="bottom",
                                       fontsize=7.5, color="#222222", annotation_clip=False, gid="milestone"))
     if data.today is not None and data.start is not None:
         today_t = (data.today - data.start).days
         if t0 <= today_t <= t1:
             ax.axvline(today_t + 0.5, color=ALERT, lw=1.4, zorder=4, gid="today")
-    figure.suptitle("\n".join(title), x=0.01, y=0.995, ha="left", va="top", fontsize=10)
-    _legend(figure, data)
-    place_labels(figure, labels)  # milestone labels above the chart, lifted level by level away from each other
-    return figure
 
 
 def _shows(row: GanttRow, t0: int, t1: int) -> bool:
@@ -91,7 +120,7 @@ def _phase_colours(rows: tuple[GanttRow, ...]) -> dict[str, str]:
 
 
 def _row_label(row: GanttRow) -> str:
-    label = row.label if len(row.label) <= 34 else row.label[:33] + "…"
+    label = row.label if len(row.label) <= 34 else row.label[:33] + "…"  # * : a value drawn on the row is assumed
     prefix = "" if row.kind in ("phase", "assessment") else "   "
     return prefix + label + (" *" if row.assumed else "")
 
@@ -114,14 +143,14 @@ def _marks(ax, row: GanttRow, y: float, colour: str, patient: bool) -> None:  # 
     """All of a row's marks in a few artists (one per style): fast, and each artist's data is its marks' x."""
     groups: dict[tuple[str, str, bool, str], list[float]] = {}
     ghosts: dict[tuple[str, str], list[float]] = {}
-    spans: list[tuple[float, float, str]] = []
+    spans: list[tuple[float, float, str, bool]] = []
     alerts: list[float] = []
     for mark in row.marks:
         marker, kind_colour = KIND_STYLE.get(mark.kind, ("o", "#333333"))
         face = kind_colour if row.kind != "agent" else colour
         x = mark.t + 0.5
         if mark.early is not None and mark.late is not None and (mark.early or mark.late):
-            spans.append((x - mark.early, x + mark.late, kind_colour))
+            spans.append((x - mark.early, x + mark.late, kind_colour, mark.window_assumed))
         if patient and mark.planned_t is not None:
             ghosts.setdefault((marker, face), []).append(mark.planned_t + 0.5)
         if patient and mark.status in ("missed", "skipped"):
@@ -131,12 +160,12 @@ def _marks(ax, row: GanttRow, y: float, colour: str, patient: bool) -> None:  # 
         groups.setdefault((marker, face, not mark.assumed or patient, state), []).append(x)
         if patient and mark.out_of_window:
             alerts.append(x)
-    by_colour: dict[str, list[float]] = {}
-    for x0, x1, kind_colour in spans:  # one line per colour, windows separated by gaps (NaN)
-        by_colour.setdefault(kind_colour, []).extend((x0, x1, math.nan))
-    for kind_colour, xs in by_colour.items():
+    by_colour: dict[tuple[str, bool], list[float]] = {}
+    for x0, x1, kind_colour, assumed in spans:  # one line per colour and style, windows separated by gaps (NaN)
+        by_colour.setdefault((kind_colour, assumed), []).extend((x0, x1, math.nan))
+    for (kind_colour, assumed), xs in by_colour.items():  # an assumed window: dotted
         ax.plot(xs, [y] * len(xs), color=kind_colour, lw=1, alpha=0.8, zorder=3, marker="|", ms=5,
-                gid=f"window:{row.key}")
+                ls=(0, (1, 1)) if assumed else "-", gid=f"window:{row.key}")
     for (marker, face), xs in ghosts.items():
         ax.plot(xs, [y] * len(xs), marker=marker, ms=6, color=face, alpha=GHOST_ALPHA, ls="none", zorder=3,
                 gid=f"planned:{row.key}")
@@ -166,7 +195,10 @@ def _legend(figure: Figure, data: GanttData) -> None:
     handles = [Line2D([], [], marker=marker, color=colour, ls="none", label=kind)
                for kind, (marker, colour) in KIND_STYLE.items()]
     handles.append(Line2D([], [], color="#555555", marker="|", ls="-", label="window"))
+    handles.append(Line2D([], [], color="#555555", marker="|", ls=(0, (1, 1)), label="assumed window"))
     handles.append(Line2D([], [], color="#444444", ls="--", label="milestone (day 0, start)"))
+    if any(m.kind == "decision" for m in data.milestones):
+        handles.append(Line2D([], [], color="#444444", ls=":", label="◆ decision (branch shown)"))
     handles.append(Patch(facecolor="#bbbbbb", hatch="////", edgecolor="white",
                          label="assumed value (hatched bar, hollow marker, * row)"))
     if data.patient is not None:
@@ -176,5 +208,5 @@ def _legend(figure: Figure, data: GanttData) -> None:
                     Line2D([], [], marker="x", color="#777777", ls="none", label="missed / skipped"),
                     Patch(facecolor="#000000", alpha=0.08, label="clinic closed"),
                     Line2D([], [], color=ALERT, lw=1.4, label="today")]
-    figure.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.005), ncol=7, fontsize=7.5,
-                  frameon=False)
+    figure.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.005), ncol=min(len(handles), 9),
+                  fontsize=7.5, frameon=False)

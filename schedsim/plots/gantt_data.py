@@ -46,6 +46,7 @@ class Mark:
     planned_t: int | None = None  # patients: where the plan had it, when that differs
     out_of_window: bool = False
     label: str = ""  # a named time point of an assessment ("post induction"): which one it is
+    window_assumed: bool = False  # the window drawn is an assumed value (the day itself is not)
 
 
 @dataclass
@@ -63,6 +64,7 @@ class Milestone:
     t: int
     label: str
     event_id: str
+    kind: Literal["line", "decision"] = "line"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,7 @@ class GanttData:
     today: date | None = None
     patient: PatientCalendar | None = None
     bands: tuple[Band, ...] = ()
+    heading: str = ""  # a panel's name when several are drawn together (the arm, the branch)
 
     def row(self, key: str) -> GanttRow:
         return next(row for row in self.rows if row.key == key)
@@ -102,16 +105,16 @@ def protocol_gantt_data(schedule: Schedule) -> GanttData:
     timeline = schedule.timeline
     times = {item.event.id: item.t for item in schedule.events}
     items = [(item.event, item.t) for item in schedule.events]
-    rows = _rows(timeline, items, lambda event, t: _mark(event, t))
+    rows = _rows(timeline, items, lambda event, t: _mark(timeline, event, t))
     for phase in schedule.phases:
         row = next(r for r in rows if r.key == phase.info.id)
         starts = [times[e.id] for e in timeline.events if _cycle_start(e, phase.info) and e.id in times]
         row.spans = _phase_spans(timeline, phase.info, phase.start_t, phase.end_t, starts)
         row.assumed = row.assumed or any(s.assumed for s in row.spans)
     milestones = _milestones(timeline, times)
-    title = f"{timeline.title} ({timeline.protocol_id})"
+    title = f"{timeline.title} ({timeline.protocol_id})" + _path_note(timeline)
     return GanttData(title, schedule.start, tuple(rows), milestones, timeline.conventions.study_day_zero,
-                     bands=_bands(timeline, times))
+                     bands=_bands(timeline, times), heading=_heading(timeline))
 
 
 def patient_gantt_data(calendar: PatientCalendar) -> GanttData:
@@ -122,9 +125,10 @@ def patient_gantt_data(calendar: PatientCalendar) -> GanttData:
     def mark(event: Event, t: int) -> Mark:
         row = by_id[event.id]
         planned = (row.planned_date - start).days
+        day, window = assumed_parts(timeline, event)
         return Mark(t, event.id, event.kind, _days(row.target_date, row.window_earliest),
-                    _days(row.window_latest, row.target_date), bool(event.own_assumptions), row.status,
-                    planned if planned != t else None, row.out_of_window)
+                    _days(row.window_latest, row.target_date), day, row.status,
+                    planned if planned != t else None, row.out_of_window, window_assumed=window)
 
     items = [(timeline.event(row.event_id), (row.scheduled_date - start).days) for row in calendar.rows]
     rows = _rows(timeline, items, mark)
@@ -138,9 +142,9 @@ def patient_gantt_data(calendar: PatientCalendar) -> GanttData:
         row.spans = _phase_spans(timeline, info, min(in_phase), max(in_phase), cycle_starts, clip=False)
     times = {r.event_id: (r.scheduled_date - start).days for r in calendar.rows}
     milestones = _milestones(timeline, times)
-    title = f"Patient {calendar.patient_id}: {timeline.title} ({timeline.protocol_id})"
+    title = f"Patient {calendar.patient_id}: {timeline.title} ({timeline.protocol_id})" + _path_note(timeline)
     return GanttData(title, start, tuple(rows), milestones, timeline.conventions.study_day_zero, calendar.today,
-                     calendar, _bands(timeline, times))
+                     calendar, _bands(timeline, times), _heading(timeline))
 
 
 def _rows(timeline: Timeline, items: Iterable[tuple[Event, int]], mark: Callable[[Event, int], Mark]
@@ -198,10 +202,20 @@ def _step_span(row: GanttRow, timeline: Timeline) -> None:
             row.marks.remove(mark)
 
 
-def _mark(event: Event, t: int) -> Mark:
+def _mark(timeline: Timeline, event: Event, t: int) -> Mark:
     window = event.window
+    day, assumed_window = assumed_parts(timeline, event)
     return Mark(t, event.id, event.kind, window.early if window else None, window.late if window else None,
-                bool(event.own_assumptions))
+                day, window_assumed=assumed_window)
+
+
+def assumed_parts(timeline: Timeline, event: Event) -> tuple[bool, bool]:
+    """Whether the event's own day (its offset, its step, its dosing days, its phase's start) and whether its window
+    rest on an assumed value, told apart: an assumed window does not make the day an assumption. Assumptions
+    further up its chain of anchors mark the rows where they are made, not every row below them."""
+    own = event.own_assumptions
+    windows = {i for i in own if timeline.assumptions[i].field.rsplit(".", 1)[-1] == "window"}
+    return bool(set(own) - windows), bool(windows)
 
 
 def _phase_spans(timeline: Timeline, info: PhaseInfo, start_t: int, end_t: int, cycle_starts: list[int],
@@ -247,6 +261,10 @@ def _milestones(timeline: Timeline, times: dict[str, int]) -> tuple[Milestone, .
                 found.append(Milestone(first, f"{info.label} start", info.start))
     if timeline.horizon is not None and timeline.horizon in times:
         found.append(Milestone(times[timeline.horizon], "End of study (horizon)", timeline.horizon))
+    for decision in timeline.design.decisions:
+        if decision.id in times:
+            found.append(Milestone(times[decision.id], f"{decision.label} → {decision.branch_label}", decision.id,
+                                   "decision"))
     return tuple(sorted(found, key=lambda m: m.t))
 
 
@@ -257,6 +275,20 @@ def _bands(timeline: Timeline, times: dict[str, int]) -> tuple[Band, ...]:
     infusions = [e.id for e in timeline.events if e.role == "infusion" and e.id in times]
     return tuple(Band(times[i], times[i] + timeline.dlt_window, f"DLT window ({timeline.dlt_window} d)")
                  for i in infusions)
+
+
+def _heading(timeline: Timeline) -> str:
+    """A panel's name: the arm's label, and the branches taken."""
+    design = timeline.design
+    parts = ([f"Arm {design.arm_label}"] if design.arm else []) + [f"{d.label} → {d.branch_label}"
+                                                                   for d in design.decisions]
+    return "; ".join(parts)
+
+
+def _path_note(timeline: Timeline) -> str:
+    """What the title says of the path drawn: — arm A: …; branch …"""
+    heading = _heading(timeline)
+    return f" — {heading}" if heading else ""
 
 
 def _days(later: date | None, earlier: date | None) -> int | None:
