@@ -36,7 +36,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "calendar.roster": ("due", "load_roster", "roster_calendars"),
     "calendar.output": ("render_calendars",),
     "check.checker": ("check_file", "check_files", "check_protocol", "run_checks"),
-    "check.deviations": ("check_patient", "check_patient_file", "check_roster"),
+    "check.deviations": ("check_patient", "check_patient_file"),
+    "check.roster": ("check_roster",),
     "check.findings": ("CheckReport", "Finding"),
     "simulation.run": ("simulate", "SimulationResult", "SimRecord"),
 }

@@ -8,7 +8,8 @@ run on the planned days. Rules a protocol disables (with a reason) are left out 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from schedsim.check.network import broken_by_plan, find_conflicts, placement_lin
 from schedsim.check.structure import RULE_FUNCTIONS, plan_breaks
 from schedsim.compile.compiler import compile_protocol
 from schedsim.compile.ir import Origin, Timeline
+from schedsim.compile.paths import all_paths
 from schedsim.errors import InputError, Problem
 from schedsim.language.loader import LoadedProtocol, load_protocol
 from schedsim.language.rules import RULES
@@ -26,32 +28,38 @@ from schedsim.language.rules import RULES
 
 def run_checks(files: Iterable[str | Path], *, actuals: str | Path | None = None, roster: str | Path | None = None,
                start: date | None = None, today: date | None = None, patient_id: str = "patient",
-               start_weekday: int | None = None, strict: bool = False) -> CheckReport:
+               start_weekday: int | None = None, strict: bool = False, arm: str | None = None,
+               branches: Mapping[str, str] | None = None) -> CheckReport:
     """What ``schedsim check`` does: protocol files; or one protocol and a patient's ``actuals``; or a ``roster``.
 
-    ``strict`` turns warnings into errors. ``InputError`` for bad input (no protocol, two protocols with actuals).
+    A study with arms or decisions is checked on every path (only those of ``arm`` and ``branches`` when given; a
+    patient's actuals on the patient's arm and branches). ``strict`` turns warnings into errors. ``InputError`` for
+    bad input (no protocol, two protocols with actuals).
     """
     files = list(files)
     if roster is not None:
-        from schedsim.check.deviations import check_roster
+        from schedsim.check.roster import check_roster
 
-        if files:
-            raise InputError(Problem(str(files[0]), None, "", "give protocol files or --roster, not both"))
+        if files or arm is not None or branches:
+            raise InputError(Problem(str(files[0]) if files else "--arm", None, "",
+                                     "give protocol files or --roster, not both (a roster's rows name their arms)"))
         report = check_roster(roster, today=today)
     elif actuals is not None:
         from schedsim.check.deviations import check_patient_file
 
         if len(files) != 1:
             raise InputError(Problem("--actuals", None, "", "give exactly one protocol file with --actuals"))
-        report = check_patient_file(files[0], actuals, start=start, today=today, patient_id=patient_id)
+        report = check_patient_file(files[0], actuals, start=start, today=today, patient_id=patient_id, arm=arm,
+                                    branches=branches)
     else:
         if not files:
             raise InputError(Problem("check", None, "", "give one or more protocol files (or --roster)"))
-        report = check_files(files, start_weekday=start_weekday, start=start)
+        report = check_files(files, start_weekday=start_weekday, start=start, arm=arm, branches=branches)
     return report.strict() if strict else report
 
 
-def check_file(path: str | Path, *, start_weekday: int | None = None, start: date | None = None) -> CheckReport:
+def check_file(path: str | Path, *, start_weekday: int | None = None, start: date | None = None,
+               arm: str | None = None, branches: Mapping[str, str] | None = None) -> CheckReport:
     """Check one protocol file. ``InputError`` for bad input that no rule covers (malformed YAML, unknown fields).
 
     ``start_weekday`` (0 = Monday) overrides the protocol's ``clinic.start_weekday`` for the closed-day rules, and
@@ -61,17 +69,17 @@ def check_file(path: str | Path, *, start_weekday: int | None = None, start: dat
         loaded = load_protocol(path)
     except InputError as error:
         return _as_findings(error, str(path))
-    return check_protocol(loaded, start_weekday=start_weekday, start=start)
+    return check_protocol(loaded, start_weekday=start_weekday, start=start, arm=arm, branches=branches)
 
 
-def check_files(paths: Iterable[str | Path], *, start_weekday: int | None = None,
-                start: date | None = None) -> CheckReport:
+def check_files(paths: Iterable[str | Path], *, start_weekday: int | None = None, start: date | None = None,
+                arm: str | None = None, branches: Mapping[str, str] | None = None) -> CheckReport:
     """Check several files; ``InputError`` lists the bad input of all of them (checked files are not reported)."""
     report = CheckReport()
     problems: list[Problem] = []
     for path in paths:
         try:
-            report = report + check_file(path, start_weekday=start_weekday, start=start)
+            report = report + check_file(path, start_weekday=start_weekday, start=start, arm=arm, branches=branches)
         except InputError as error:
             problems.extend(error.problems)
     if problems:
@@ -79,19 +87,30 @@ def check_files(paths: Iterable[str | Path], *, start_weekday: int | None = None
     return report
 
 
-def check_protocol(loaded: LoadedProtocol, *, start_weekday: int | None = None,
-                   start: date | None = None) -> CheckReport:
-    """Every enabled rule on a loaded protocol."""
+def check_protocol(loaded: LoadedProtocol, *, start_weekday: int | None = None, start: date | None = None,
+                   arm: str | None = None, branches: Mapping[str, str] | None = None) -> CheckReport:
+    """Every enabled rule on a loaded protocol, on each path of its arms and decisions: a finding on some paths only
+    names them (``paths``), one on every path does not."""
     file = loaded.doc.file
-    try:
-        timeline = compile_protocol(loaded)
-    except InputError as error:
-        return _as_findings(error, file)
+    paths = all_paths(loaded, arm, branches)
     disable = loaded.protocol.checks.disable
     disabled = tuple(Disabled(rule, reason, file, loaded.doc.line(("checks", "disable", rule)))
                      for rule, reason in disable.items())
-    findings = [f for f in _findings(loaded, timeline, start_weekday, start, set(disable)) if f.rule not in disable]
-    findings.sort(key=lambda f: (f.file, f.line or 0, f.rule, f.message))
+    found: dict[Finding, list[str]] = {}
+    for path in paths:
+        try:
+            timeline = compile_protocol(loaded, path)
+        except InputError as error:
+            report = _as_findings(error, file)
+            for finding in report.findings:
+                found.setdefault(finding, []).append(path.label)
+            continue
+        for finding in _findings(loaded, timeline, start_weekday, start, set(disable)):
+            if finding.rule not in disable:
+                found.setdefault(finding, []).append(path.label)
+    every = len(paths)
+    findings = [replace(f, paths=() if len(on) == every else tuple(on)) for f, on in found.items()]
+    findings.sort(key=lambda f: (f.file, f.line or 0, f.rule, f.message, f.paths))
     return CheckReport(tuple(findings), disabled, (file,))
 
 

@@ -3,24 +3,24 @@
 Each deviation is a finding of a patient rule (``SCH15x`` errors, ``SCH25x`` warnings) at the actuals file's line,
 with the window it broke: early or late out of window (days outside), a dose on a non-dosing day, a date before an
 event it follows, a missed visit (recorded, or its window closed without a record as of ``today``), doses of one
-agent closer than their minimum interval, a skipped cycle, an unplanned visit. A roster checks every patient with
-an actuals file and summarises the deviations per patient and per visit.
+agent closer than their minimum interval, a skipped cycle, an unplanned visit. ``schedsim.check.roster`` checks
+every patient of a roster.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from pathlib import Path
 
 from schedsim.calendar.actuals import Actual, Actuals, load_actuals
 from schedsim.calendar.patient import CalendarRow, build_calendar
 from schedsim.calendar.pins import ResolvedActuals, order_problems, resolve_actuals
-from schedsim.calendar.roster import load_roster
 from schedsim.check.findings import Because, CheckReport, Finding
 from schedsim.compile.compiler import compile_protocol
 from schedsim.compile.ir import Origin, Timeline
+from schedsim.compile.paths import patient_path
 from schedsim.engine.dates import calendar_advance, date_of
 from schedsim.engine.subject import EventRecord, plan, run_deterministic
 from schedsim.errors import InputError, Problem
@@ -58,32 +58,14 @@ def check_patient(timeline: Timeline, actuals: Actuals, *, start: date | None = 
 
 
 def check_patient_file(protocol: str | Path, actuals: str | Path, *, start: date | None = None,
-                       today: date | None = None, patient_id: str = "patient") -> CheckReport:
-    """Load a protocol and an actuals file and check the patient (the protocol's disabled rules stay off)."""
+                       today: date | None = None, patient_id: str = "patient", arm: str | None = None,
+                       branches: Mapping[str, str] | None = None) -> CheckReport:
+    """Load a protocol and an actuals file and check the patient on the patient's arm and branches (the protocol's
+    disabled rules stay off)."""
     loaded = load_protocol(protocol)
-    timeline = compile_protocol(loaded)
+    timeline = compile_protocol(loaded, patient_path(loaded, arm, branches))
     return check_patient(timeline, load_actuals(actuals), start=start, today=today, patient_id=patient_id,
                          disabled=frozenset(loaded.protocol.checks.disable))
-
-
-def check_roster(path: str | Path, *, today: date | None = None) -> CheckReport:
-    """Every roster patient that has an actuals file; the others are listed as not checked."""
-    entries, problems = load_roster(path)
-    if problems:
-        raise InputError(problems)
-    report = CheckReport()
-    unchecked = []
-    for entry in entries:
-        if entry.actuals is None:
-            unchecked.append(entry.patient_id)
-            continue
-        for file, what in ((entry.protocol, "protocol"), (entry.actuals, "actuals")):
-            if not file.is_file():
-                raise InputError(entry.problem(what, f"{what} file not found: {file}"))
-        report = report + check_patient_file(entry.protocol, entry.actuals, start=entry.start, today=today,
-                                             patient_id=entry.patient_id)
-    notes = (f"not checked (no actuals file): {', '.join(unchecked)}",) if unchecked else ()
-    return CheckReport(report.findings, (), report.checked, notes, roster=True)
 
 
 def infer_start(timeline: Timeline, entries: tuple[Actual, ...], file: str) -> date:

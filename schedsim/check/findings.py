@@ -36,6 +36,7 @@ class Finding:
     constraints: tuple[Because, ...] = ()
     severity: Severity = "error"
     subject: str | None = None  # the patient, for deviation findings
+    paths: tuple[str, ...] = ()  # a study with arms or decisions: the paths it is found on (empty: every path)
 
     @classmethod
     def make(cls, rule: str, message: str, origin: Origin, events: Iterable[str] = (),
@@ -50,6 +51,8 @@ class Finding:
             "constraints": [c.to_dict() for c in self.constraints]}
         if self.subject is not None:
             data["patient"] = self.subject
+        if self.paths:
+            data["paths"] = list(self.paths)
         return data
 
 
@@ -130,6 +133,7 @@ class CheckReport:
             for finding in mine:
                 where = f"{file}:{finding.line}" if finding.line is not None else file
                 who = f"patient {finding.subject}: " if finding.subject else ""
+                who += f"[{'; '.join(finding.paths)}] " if finding.paths else ""
                 label = _paint(f"{finding.severity} {finding.rule}", _COLOURS[finding.severity], color)
                 lines.append(f"  {where}: {label} {RULES[finding.rule].name}: {who}{finding.message}")
                 shown = finding.constraints[:TEXT_CONSTRAINTS] if finding.severity != "info" else ()

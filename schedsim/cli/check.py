@@ -9,7 +9,16 @@ from typing import Annotated
 
 import typer
 
-from schedsim.cli.options import OutputOption, ReportFormat, date_option, emit, guard
+from schedsim.cli.options import (
+    ArmOption,
+    BranchOption,
+    OutputOption,
+    ReportFormat,
+    date_option,
+    emit,
+    guard,
+    path_choice,
+)
 from schedsim.errors import InputError, Problem
 
 
@@ -35,6 +44,8 @@ def check(
                                                               "before this date without a record are missed")] = None,
     patient: Annotated[str, typer.Option("--patient", help="patient id (with --actuals)")] = "patient",
     output: OutputOption = None,
+    arm: ArmOption = None,
+    branch: BranchOption = None,
 ) -> None:
     """Check protocols for schedule contradictions (with the chain of fields behind each), or a patient's actual
     dates for deviations. Exit 0 clean, 1 errors, 2 bad input."""
@@ -43,7 +54,7 @@ def check(
     def run() -> int:
         report = run_checks(files or [], actuals=actuals, roster=roster, start=date_option(start, "--start"),
                             today=date_option(today, "--today"), patient_id=patient,
-                            start_weekday=_weekday(start_weekday), strict=strict)
+                            start_weekday=_weekday(start_weekday), strict=strict, **path_choice(arm, branch))
         color = format is ReportFormat.text and output is None and sys.stdout.isatty()
         emit(report.to_json() if format is ReportFormat.json else report.to_text(color), output)
         return report.exit_code

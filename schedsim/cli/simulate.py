@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from schedsim.cli.options import guard
+from schedsim.cli.options import guard, path_choice
 
 
 def simulate(
@@ -22,6 +22,10 @@ def simulate(
     workers: Annotated[int, typer.Option("--workers", "-w", help="worker processes (results do not depend on it)")]
     = 1,
     plots: Annotated[bool, typer.Option(help="also write swimmer.png and visit-load.png")] = True,
+    arm: Annotated[str | None, typer.Option("--arm", help="every patient in this arm (default: drawn by the "
+                                                           "allocation ratio)")] = None,
+    branch: Annotated[list[str] | None, typer.Option(
+        "--branch", help="decision=branch for every patient (default: drawn from the branch shares)")] = None,
 ) -> None:
     """Simulate a cohort: enrolment, delays, dropouts, shared resources; forecasts and visit load."""
     from schedsim.plots.simulation import write_outputs
@@ -39,10 +43,10 @@ def simulate(
                     seen[0] = done
 
                 result = run(file, patients=patients, replicates=replicates, seed=seed, scenario=scenario,
-                             workers=workers, progress=progress)
+                             workers=workers, progress=progress, **path_choice(arm, branch))
         else:
             result = run(file, patients=patients, replicates=replicates, seed=seed, scenario=scenario,
-                         workers=workers)
+                         workers=workers, **path_choice(arm, branch))
         write_outputs(result, output, plots=plots)
         return describe(result.summary())
 

@@ -24,13 +24,14 @@ def lanes(result: SimulationResult, limit: int = MAX_LANES) -> list[Lane]:
     if not result.replicates:
         return []
     replicate = result.replicates[0]
-    labels = {phase.id: phase.label for phase in result.timeline.phases}
+    timelines = result.cohort.timelines if result.cohort is not None else (result.timeline,)
+    labels = {phase.id: phase.label for timeline in reversed(timelines) for phase in timeline.phases}
     spans: dict[int, dict[str, list[date]]] = {}
     marks: dict[int, list[LaneMark]] = {}
     for r in result.records(replicate.replicate, limit):
         if r.date is None:
             continue
-        event = result.timeline.event(r.event_id)
+        event = result.event(r.event_id)
         if event.phase is not None:
             spans.setdefault(r.subject, {}).setdefault(event.phase, []).append(r.date)
         if r.kind in MARKED_KINDS:
@@ -50,9 +51,9 @@ def visit_load(result: SimulationResult) -> dict[date, Counter[str]]:
         return {}
     replicate = result.replicates[0]
     table = replicate.records
-    events = result.timeline.events
+    events = result.events
     kinds = list(LOAD_KINDS)
-    clinic = result.params.visits
+    clinic = {e for params in result.all_params for e in params.visits}
     kind_of = np.array([kinds.index(e.kind) if e.kind in kinds and e.id in clinic else -1 for e in events] or [-1],
                        dtype=np.int64)
     event = np.frombuffer(table.event, dtype=np.int32)

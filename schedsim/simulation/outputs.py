@@ -29,8 +29,7 @@ def events_csv_chunks(result: SimulationResult, rows_per_chunk: int = 50_000) ->
     yield "# schedsim simulate " + json.dumps(head, ensure_ascii=False) + "\n"
     yield "# parameters " + json.dumps(result.params.describe(), ensure_ascii=False, sort_keys=True) + "\n"
     yield ",".join(EVENT_FIELDS) + "\n"
-    events = result.timeline.events
-    names = [f"{e.id},{e.kind}" for e in events]
+    names = [f"{e.id},{e.kind}" for e in result.events]
     zero = result.timeline.conventions.study_day_zero
     base = result.start.toordinal()
     statuses = list(STATUSES)
@@ -75,13 +74,33 @@ def summary_json(result: SimulationResult) -> str:
     return json.dumps(result.summary(), indent=2, ensure_ascii=False) + "\n"
 
 
+def subjects_csv(result: SimulationResult) -> str:
+    """One row per simulated patient: replicate, subject, day-1 date, arm and the branch taken at each decision."""
+    cohort = result.cohort
+    decisions = list(dict.fromkeys(d for path in cohort.paths for d, _ in path.branches)) if cohort else []
+    lines = [",".join(["replicate", "subject", "day1", "arm", *decisions]) + "\n"]
+    for replicate in result.replicates:
+        for subject in range(len(replicate.day1)):
+            path = cohort.paths[replicate.paths[subject]] if cohort is not None and replicate.paths else None
+            chosen = path.chosen if path is not None else {}
+            cells = [str(replicate.replicate), str(subject), result.day1_date(replicate, subject).isoformat(),
+                     (path.arm or "") if path is not None else "", *(chosen.get(d, "") for d in decisions)]
+            lines.append(",".join(cells) + "\n")
+    return "".join(lines)
+
+
 def write_tables(result: SimulationResult, folder: str | Path) -> list[Path]:
-    """``events.csv`` and ``summary.json`` in ``folder`` (created if needed), each written atomically."""
+    """``events.csv``, ``summary.json`` and, for a study with arms or decisions, ``subjects.csv`` (each patient's
+    arm and branches) in ``folder`` (created if needed), each written atomically."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     write_atomic(folder / "events.csv", events_csv_chunks(result))
     write_atomic(folder / "summary.json", summary_json(result))
-    return [folder / "events.csv", folder / "summary.json"]
+    written = [folder / "events.csv", folder / "summary.json"]
+    if result.cohort is not None:
+        write_atomic(folder / "subjects.csv", subjects_csv(result))
+        written.append(folder / "subjects.csv")
+    return written
 
 
 def describe(summary: dict[str, Any]) -> str:
@@ -101,6 +120,8 @@ def describe(summary: dict[str, Any]) -> str:
         else:
             lines.append(f"{name}: utilisation {use['utilisation']:.0%}, {use['moved_in_window']} moved inside the "
                          f"window, {use['moved_out_of_window']} outside")
+    for label, count in summary.get("paths", {}).items():
+        lines.append(f"{label}: {count} patients")
     dropped = sum(sum(c.values()) for c in summary["dropouts"].values())
     lines.append(f"dropouts: {dropped}; deviations: {sum(summary['deviations'].values())}")
     return "\n".join(lines) + "\n"

@@ -3,6 +3,7 @@ delayed, where patients may drop out, which events use which shared resource, wh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 from schedsim.compile.ir import Timeline
 from schedsim.engine.sampling import Distribution, stream
 from schedsim.engine.subject import plan
-from schedsim.errors import InputError
+from schedsim.errors import InputError, Problem
 from schedsim.language.durations import DAYS_PER_MONTH
 from schedsim.language.loader import LoadedProtocol, validate_model
 from schedsim.language.model import Scenario
@@ -43,6 +44,8 @@ class SimParameters:
     chairs: frozenset[str] = frozenset()
     visits: frozenset[str] = frozenset()
     primary: tuple[str, ...] = ()
+    arm_shares: dict[str, float] = field(default_factory=dict)  # arm → share of patients (a study with arms)
+    branch_shares: dict[str, dict[str, float]] = field(default_factory=dict)  # decision → branch → share
 
     def describe(self) -> dict[str, Any]:
         """Every parameter, as written into ``summary.json`` and the head of ``events.csv``."""
@@ -51,15 +54,31 @@ class SimParameters:
         return data
 
 
-def load_scenario(loaded: LoadedProtocol, timeline: Timeline, path: str | Path | None = None) -> SimParameters:
-    """The scenario of ``path``, else the protocol's ``simulation:`` section, resolved against the timeline."""
+@dataclass(frozen=True)
+class Known:
+    """What some path of the study has: a scenario naming a step or phase of another arm or branch is not wrong."""
+
+    steps: frozenset[str] = frozenset()
+    phases: frozenset[str] = frozenset()
+
+
+def references(timelines: Sequence[Timeline]) -> Known:
+    """Steps, roles and phases of every path's timeline."""
+    steps = {name for t in timelines for e in t.events for name in (e.step, e.role) if name}
+    return Known(frozenset(steps), frozenset(p.id for t in timelines for p in t.phases))
+
+
+def load_scenario(loaded: LoadedProtocol, timeline: Timeline, path: str | Path | None = None,
+                  known: Known | None = None) -> SimParameters:
+    """The scenario of ``path``, else the protocol's ``simulation:`` section, resolved against the timeline (a step
+    or phase it names that only ``known`` paths have is left out of this one)."""
     if path is not None:
         doc = load_yaml(Path(path), str(path))
-        return resolve(validate_model(Scenario, doc), timeline, loaded, doc, (), str(path))
+        return resolve(validate_model(Scenario, doc), timeline, loaded, doc, (), str(path), known)
     scenario = loaded.protocol.simulation
     if scenario is None:
         raise InputError(loaded.doc.problem((), "the protocol has no 'simulation:' section: give --scenario FILE"))
-    return resolve(scenario, timeline, loaded, loaded.doc, ("simulation",), f"{loaded.doc.file} simulation")
+    return resolve(scenario, timeline, loaded, loaded.doc, ("simulation",), f"{loaded.doc.file} simulation", known)
 
 
 def deterministic(start: Any, timeline: Timeline, loaded: LoadedProtocol, dates: list[Any]) -> SimParameters:
@@ -69,8 +88,9 @@ def deterministic(start: Any, timeline: Timeline, loaded: LoadedProtocol, dates:
 
 
 def resolve(scenario: Scenario, timeline: Timeline, loaded: LoadedProtocol, doc: SourceDoc, at: FieldPath,
-            source: str) -> SimParameters:
-    problems = []
+            source: str, known: Known | None = None) -> SimParameters:
+    known = known or Known()
+    problems: list[Problem] = []
     step_days: dict[str, tuple[Distribution, int]] = {}
     step_durations: dict[str, tuple[Distribution, int]] = {}
     failures: dict[str, tuple[float, int]] = {}
@@ -79,6 +99,8 @@ def resolve(scenario: Scenario, timeline: Timeline, loaded: LoadedProtocol, doc:
     references = {phase.id: phase.reference for phase in timeline.phases}
     for key, timing in scenario.steps.items():
         events = [e for e in timeline.events if key in (e.step, e.role)]
+        if not events and key in known.steps:  # a step of another arm or branch
+            continue
         if not events:
             known = sorted({e.step for e in timeline.events if e.step} | {e.role for e in timeline.events if e.role})
             problems.append(doc.problem((*at, "steps", key), f"no step or role {key!r} in {timeline.file} (steps: "
@@ -97,7 +119,7 @@ def resolve(scenario: Scenario, timeline: Timeline, loaded: LoadedProtocol, doc:
     if scenario.cycle_delay is not None:
         wanted = scenario.cycle_delay.phases
         for j, name in enumerate(wanted or []):
-            if name not in phase_ids:
+            if name not in phase_ids and name not in known.phases:
                 problems.append(doc.problem((*at, "cycle_delay", "phases", j), f"no phase {name!r}"))
         starts = frozenset(e.id for e in timeline.events if _is_later_cycle_start(e.id)
                            and (wanted is None or e.phase in wanted))
@@ -105,12 +127,15 @@ def resolve(scenario: Scenario, timeline: Timeline, loaded: LoadedProtocol, doc:
     hazards = {}
     for name, dropout in scenario.dropout.items():
         phase = next((p for p in timeline.phases if p.id == name), None)
+        if phase is None and name in known.phases:
+            continue
         if phase is None:
             problems.append(doc.problem((*at, "dropout", name), f"no phase {name!r} (phases: "
                                                                 f"{', '.join(sorted(phase_ids))})"))
             continue
         rates = tuple((cause, getattr(dropout, cause) / DAYS_PER_MONTH) for cause in CAUSES if getattr(dropout, cause))
         hazards[phase.start] = Hazard(phase.id, rates, planned[phase.end] - planned[phase.start] + 1)
+    arm_shares, branch_shares = _design_shares(scenario, loaded, doc, at, problems)
     if problems:
         raise InputError(problems)
     beds = {}
@@ -125,7 +150,33 @@ def resolve(scenario: Scenario, timeline: Timeline, loaded: LoadedProtocol, doc:
         manufacturing=frozenset(e.id for e in timeline.events if e.role == "manufacturing"),
         beds=beds, chairs=frozenset(e.id for e in timeline.events if e.role in ("apheresis", "collection")),
         visits=frozenset(e.id for e in timeline.events if e.kind != "milestone" and e.setting in (None, "clinic")),
-        primary=_primary(timeline, loaded))
+        primary=_primary(timeline, loaded), arm_shares=arm_shares, branch_shares=branch_shares)
+
+
+def _design_shares(scenario: Scenario, loaded: LoadedProtocol, doc: SourceDoc, at: FieldPath,
+                   problems: list[Problem]) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """Each arm's share (the scenario's, else the allocation ratio) and each decision's branch shares (the
+    scenario's, else the protocol's probabilities, else equal)."""
+    protocol = loaded.protocol
+    allocation = {arm.id: float(arm.allocation) for arm in protocol.arms}
+    arms = dict(scenario.arms) if scenario.arms is not None else allocation
+    if scenario.arms is not None and set(scenario.arms) != set(allocation):
+        names = ", ".join(allocation) or "none: the protocol has no arms"
+        problems.append(doc.problem((*at, "arms"), f"give a share for each arm ({names})"))
+    total = sum(arms.values()) or 1.0
+    branches = {}
+    decisions = {d.id: d for d in protocol.decisions}
+    for name, given in scenario.branches.items():
+        decision = decisions.get(name)
+        if decision is None:
+            problems.append(doc.problem((*at, "branches", name), f"no decision {name!r} in {protocol.id} "
+                                                                 f"(decisions: {', '.join(decisions) or 'none'})"))
+        elif set(given) != {b.id for b in decision.branches}:
+            problems.append(doc.problem((*at, "branches", name), f"give a share for each branch of {name} "
+                                                                 f"({', '.join(b.id for b in decision.branches)})"))
+    for name, decision in decisions.items():
+        branches[name] = dict(scenario.branches.get(name) or decision.probabilities())
+    return {arm: share / total for arm, share in arms.items()}, branches
 
 
 def _is_later_cycle_start(event_id: str) -> bool:

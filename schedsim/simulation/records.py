@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from array import array
+from collections.abc import Sequence
+
+import numpy as np
 
 STATUSES = ("on_time", "in_window", "early", "late", "cancelled")
 ON_TIME, IN_WINDOW, EARLY, LATE, CANCELLED = range(5)
@@ -22,11 +25,18 @@ class RecordTable:
         self.reasons: list[str] = [""]
         self._reason_index: dict[str, int] = {"": 0}
 
-    def add(self, subject: int, event: int, target: int, actual: int, status: int, reason: str) -> None:
+    def code(self, reason: str) -> int:
+        """The number of a reason text in this table."""
         code = self._reason_index.get(reason)
         if code is None:
             code = self._reason_index[reason] = len(self.reasons)
             self.reasons.append(reason)
+        return code
+
+    def add(self, subject: int, event: int, target: int, actual: int, status: int, reason: str) -> None:
+        code = self._reason_index.get(reason)
+        if code is None:
+            code = self.code(reason)
         self.subject.append(subject)
         self.event.append(event)
         self.target.append(target)
@@ -46,3 +56,20 @@ class RecordTable:
 
     def __len__(self) -> int:
         return len(self.subject)
+
+
+def merge(tables: Sequence[RecordTable], maps: Sequence[Sequence[int]]) -> RecordTable:
+    """The records of several paths' tables in one, their event numbers mapped to the cohort's event table."""
+    merged = RecordTable()
+    for table, mapping in zip(tables, maps, strict=True):
+        if not len(table):
+            continue
+        events = np.asarray(mapping, dtype=np.int32)[np.frombuffer(table.event, dtype=np.int32)]
+        codes = np.asarray([merged.code(reason) for reason in table.reasons], dtype=np.int32)
+        merged.subject.extend(table.subject)
+        merged.event.frombytes(events.astype(np.int32).tobytes())
+        merged.target.extend(table.target)
+        merged.actual.extend(table.actual)
+        merged.status.extend(table.status)
+        merged.reason.frombytes(codes[np.frombuffer(table.reason, dtype=np.int32)].tobytes())
+    return merged

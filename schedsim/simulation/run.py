@@ -6,7 +6,7 @@ a ``SimulationResult``: flat ``SimRecord``s (or a pandas DataFrame when pandas i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -15,13 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from schedsim.compile.compiler import compile_protocol
-from schedsim.compile.ir import Timeline
+from schedsim.compile.ir import Event, Timeline
 from schedsim.engine.dates import study_day
 from schedsim.errors import InputError, Problem
 from schedsim.language.loader import load_protocol
+from schedsim.simulation.cohort import Cohort, prepare_cohort
 from schedsim.simulation.engine import ReplicateResult, simulate_replicate
-from schedsim.simulation.parameters import SimParameters, enrolment_days, load_scenario
+from schedsim.simulation.parameters import SimParameters, enrolment_days
 from schedsim.simulation.records import MISSING, STATUSES
 
 EVENT_FIELDS = ("replicate", "subject", "event_id", "kind", "target_day", "actual_day", "date", "window_status",
@@ -48,7 +48,11 @@ class SimRecord:
 
 @dataclass
 class SimulationResult:
-    """What a simulation produced; ``records()`` and ``summary()`` read it, ``to_dataframe()`` for pandas users."""
+    """What a simulation produced; ``records()`` and ``summary()`` read it, ``to_dataframe()`` for pandas users.
+
+    A study with arms or decisions has a ``cohort`` of paths: ``timeline`` and ``params`` are then its first path's,
+    and ``events`` is every path's events (what the records' event numbers index).
+    """
 
     protocol: str
     timeline: Timeline
@@ -56,10 +60,32 @@ class SimulationResult:
     seed: int
     patients: int
     replicates: list[ReplicateResult] = field(default_factory=list)
+    cohort: Cohort | None = None
 
     @property
     def start(self) -> date:
         return self.params.scenario.start
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        return self.cohort.events if self.cohort is not None else self.timeline.events
+
+    def event(self, event_id: str) -> Event:
+        """An event of any path, by id."""
+        index = self.__dict__.get("_index")
+        if index is None:
+            index = self.__dict__["_index"] = {e.id: e for e in self.events}
+        return index[event_id]
+
+    @property
+    def all_params(self) -> tuple[SimParameters, ...]:
+        return self.cohort.params if self.cohort is not None else (self.params,)
+
+    def path_label(self, replicate: ReplicateResult, subject: int) -> str:
+        """The subject's arm and branches (empty for a study with one path)."""
+        if self.cohort is None or not replicate.paths:
+            return ""
+        return self.cohort.paths[replicate.paths[subject]].label
 
     def day1_date(self, replicate: ReplicateResult, subject: int) -> date:
         return self.start + timedelta(days=replicate.day1[subject])
@@ -67,7 +93,7 @@ class SimulationResult:
     def records(self, replicate: int | None = None, subjects: int | None = None) -> Iterator[SimRecord]:
         """Every record (of one replicate, of its first ``subjects`` patients), by replicate, subject, day and
         protocol order."""
-        events = self.timeline.events
+        events = self.events
         zero = self.timeline.conventions.study_day_zero
         for result in self.replicates:
             if replicate is not None and result.replicate != replicate:
@@ -114,9 +140,13 @@ def record_order(result: ReplicateResult, subjects: int | None = None) -> np.nda
 
 
 def simulate(protocol: str | Path, *, patients: int, replicates: int = 1, seed: int = 0,
-             scenario: str | Path | None = None, workers: int = 1, progress: Progress | None = None
-             ) -> SimulationResult:
-    """Simulate ``patients`` per replicate under the protocol's scenario (or ``scenario``, a file)."""
+             scenario: str | Path | None = None, workers: int = 1, progress: Progress | None = None,
+             arm: str | None = None, branches: Mapping[str, str] | None = None) -> SimulationResult:
+    """Simulate ``patients`` per replicate under the protocol's scenario (or ``scenario``, a file).
+
+    In a study with arms or decisions each patient follows a path drawn from the arms' shares and the branches'
+    shares (``schedsim.simulation.cohort``); ``arm`` and ``branches`` fix them for every patient instead.
+    """
     problems = []
     if not 1 <= patients <= MAX_PATIENTS:
         problems.append(Problem("--patients", None, "", f"give 1 to {MAX_PATIENTS:,} patients, not {patients}"))
@@ -128,18 +158,20 @@ def simulate(protocol: str | Path, *, patients: int, replicates: int = 1, seed: 
         problems.append(Problem("--seed", None, "", "the seed is a non-negative integer"))
     if problems:
         raise InputError(problems)
-    timeline, params = _prepare(protocol, scenario, patients)
-    result = SimulationResult(str(protocol), timeline, params, seed, patients)
+    choice = (arm, tuple(sorted((branches or {}).items())))
+    cohort = _prepare(protocol, scenario, patients, choice)
+    result = SimulationResult(str(protocol), cohort.timelines[0], cohort.params[0], seed, patients,
+                              cohort=cohort if len(cohort.paths) > 1 else None)
     jobs = [(str(protocol), None if scenario is None else str(scenario), patients, seed, r) for r in range(replicates)]
     if workers == 1 or replicates == 1:
         for job in jobs:
-            result.replicates.append(_run(job, timeline, params, progress if replicates == 1 else None))
+            result.replicates.append(_run(job, cohort, progress if replicates == 1 else None))
             if progress is not None and replicates > 1:
                 progress(len(result.replicates), replicates)
     else:
         with ProcessPoolExecutor(max_workers=min(workers, replicates), initializer=_start_worker,
-                                 initargs=(str(protocol), None if scenario is None else str(scenario), patients)
-                                 ) as pool:
+                                 initargs=(str(protocol), None if scenario is None else str(scenario), patients,
+                                           choice)) as pool:
             for done, replicate in enumerate(pool.map(_run_job, jobs), start=1):
                 result.replicates.append(replicate)
                 if progress is not None:
@@ -147,10 +179,13 @@ def simulate(protocol: str | Path, *, patients: int, replicates: int = 1, seed: 
     return result
 
 
-def _prepare(protocol: str | Path, scenario: str | Path | None, patients: int) -> tuple[Timeline, SimParameters]:
+Choice = tuple[str | None, tuple[tuple[str, str], ...]]  # the arm and branches fixed for every patient
+
+
+def _prepare(protocol: str | Path, scenario: str | Path | None, patients: int, choice: Choice) -> Cohort:
     loaded = load_protocol(protocol)
-    timeline = compile_protocol(loaded)
-    params = load_scenario(loaded, timeline, scenario)
+    cohort = prepare_cohort(loaded, scenario, choice[0], dict(choice[1]) or None)
+    params = cohort.params[0]
     dates = params.scenario.enrolment.dates
     if dates is not None:
         if patients > len(dates):
@@ -160,26 +195,28 @@ def _prepare(protocol: str | Path, scenario: str | Path | None, patients: int) -
         if early:
             raise InputError(Problem(params.source, None, "enrolment.dates",
                                      f"{early[0]} is before the scenario start {params.scenario.start}"))
-    return timeline, params
+    return cohort
 
 
-def _run(job: tuple[str, str | None, int, int, int], timeline: Timeline, params: SimParameters,
-         progress: Progress | None) -> ReplicateResult:
+def _run(job: tuple[str, str | None, int, int, int], cohort: Cohort, progress: Progress | None) -> ReplicateResult:
     _, _, patients, seed, replicate = job
+    params = cohort.params[0]
     day1 = enrolment_days(params, patients, seed, replicate)
     on_patient = (lambda subject: progress(subject + 1, patients)) if progress is not None else None
-    return simulate_replicate(timeline, params, day1, seed, replicate, on_patient)
+    if len(cohort.paths) == 1:
+        return simulate_replicate(cohort.timelines[0], params, day1, seed, replicate, on_patient)
+    return simulate_replicate(cohort.timelines, cohort.params, day1, seed, replicate, on_patient,
+                              cohort.draw(patients, seed, replicate), cohort.maps)
 
 
-_worker_inputs: list[tuple[Timeline, SimParameters]] = []  # in a worker process only: its compiled protocol
+_worker_inputs: list[Cohort] = []  # in a worker process only: its compiled protocol
 
 
-def _start_worker(protocol: str, scenario: str | None, patients: int) -> None:
+def _start_worker(protocol: str, scenario: str | None, patients: int, choice: Choice) -> None:
     """Each worker process compiles the protocol once, for all the replicates it runs."""
-    _worker_inputs.append(_prepare(protocol, scenario, patients))
+    _worker_inputs.append(_prepare(protocol, scenario, patients, choice))
 
 
 def _run_job(job: tuple[str, str | None, int, int, int]) -> ReplicateResult:
     """In a worker process: run one replicate on the protocol it compiled at start."""
-    timeline, params = _worker_inputs[-1]
-    return _run(job, timeline, params, None)
+    return _run(job, _worker_inputs[-1], None)

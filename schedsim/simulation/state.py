@@ -19,7 +19,9 @@ class SharedState:
     """What every patient of a replicate shares: the timeline's structure, parameters, resources, records."""
 
     def __init__(self, timeline: Timeline, params: SimParameters, env: simpy.Environment, seed: int,
-                 replicate: int) -> None:
+                 replicate: int, common: SharedState | None = None) -> None:
+        """``common``: the state of another path of the same study (its arm or branch), whose resources, dropouts
+        and patients this one shares; records stay per path (their event numbers are this timeline's)."""
         self.timeline, self.params, self.env, self.seed, self.replicate = timeline, params, env, seed, replicate
         events = timeline.events
         self.ids = [event.id for event in events]
@@ -48,13 +50,20 @@ class SharedState:
         self.roots = [i for i in range(len(events)) if self.waiting[i] == 0]
         self.unfired = array("i", [MISSING]) * len(events)
         self.records = RecordTable()
+        self.patients: list[Any] = []  # the replicate's patients (simulation.patient.Patient)
         self.dropouts: list[tuple[int, str, str, int]] = []
         res = params.scenario.resources
         self.use: dict[str, ResourceUse] = {}
-        self.manufacturing = self._resource("manufacturing_slots", res.manufacturing_slots)
-        self.beds = self._resource("transplant_beds", res.transplant_beds)
-        self.chairs = DaySlots(self._use("apheresis_chairs", res.apheresis_chairs)) if res.apheresis_chairs else None
-        self.slots = DaySlots(self._use("visit_slots", res.visit_slots)) if res.visit_slots else None
+        if common is not None:  # one study: every path's patients compete for the same slots and beds
+            self.patients, self.dropouts, self.use = common.patients, common.dropouts, common.use
+            self.manufacturing, self.beds, self.chairs, self.slots = (common.manufacturing, common.beds,
+                                                                      common.chairs, common.slots)
+        else:
+            self.manufacturing = self._resource("manufacturing_slots", res.manufacturing_slots)
+            self.beds = self._resource("transplant_beds", res.transplant_beds)
+            self.chairs = DaySlots(self._use("apheresis_chairs", res.apheresis_chairs)) if res.apheresis_chairs \
+                else None
+            self.slots = DaySlots(self._use("visit_slots", res.visit_slots)) if res.visit_slots else None
         by_id = params.step_days, params.step_durations, params.failures
         self.step_days = {self.index[k]: v for k, v in by_id[0].items()}
         self.step_durations = {self.index[k]: v for k, v in by_id[1].items()}
@@ -74,7 +83,6 @@ class SharedState:
         # a passive event places nothing and meets nothing random: it is dated by arithmetic when its anchors have
         # fired (and its visit slot booked then, as an active event's is), without a simpy timeout of its own
         self.passive = [not self.children[i] and i not in active and i not in self.roots for i in range(len(events))]
-        self.patients: list[Any] = []  # the replicate's patients (simulation.patient.Patient)
         # children dated by one addition (passive, anchored on the parent alone, no visit slot to book) go in bulk
         self.bulk: list[tuple[list[int], list[int]]] = []
         self.others: list[list[int]] = []

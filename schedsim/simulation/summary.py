@@ -35,10 +35,11 @@ def date_quantiles(days: list[int] | np.ndarray, start: date) -> dict[str, str] 
 
 
 def milestone_events(result: SimulationResult) -> list[int]:
-    """Event positions summarised: milestones, each block's day 0, and the primary assessments."""
-    timeline = result.timeline
-    wanted = {phase.reference for phase in timeline.phases if phase.reference} | set(result.params.primary)
-    return [i for i, e in enumerate(timeline.events) if e.kind == "milestone" or e.id in wanted]
+    """Event positions summarised: milestones, each block's day 0, and the primary assessments (of every path)."""
+    timelines = result.cohort.timelines if result.cohort is not None else (result.timeline,)
+    wanted = {phase.reference for t in timelines for phase in t.phases if phase.reference}
+    wanted |= {e for params in result.all_params for e in params.primary}
+    return [i for i, e in enumerate(result.events) if e.kind == "milestone" or e.id in wanted]
 
 
 def summarise(result: SimulationResult) -> dict[str, Any]:
@@ -47,13 +48,15 @@ def summarise(result: SimulationResult) -> dict[str, Any]:
     wanted = milestone_events(result)
     local: dict[int, list[int]] = {i: [] for i in wanted}
     absolute: dict[int, list[int]] = {i: [] for i in wanted}
-    primary = {timeline.index[e] for e in result.params.primary}
+    index = {event.id: i for i, event in enumerate(result.events)}
+    primary = {index[e] for params in result.all_params for e in params.primary}
+    paths: Counter[str] = Counter()
     completion, enrolment_spans, weekly = [], [], []
     deviations: Counter[str] = Counter()
     statuses: Counter[str] = Counter()
     dropouts: dict[str, Counter[str]] = {}
     resources: dict[str, dict[str, Any]] = {}
-    clinic = [timeline.index[e] for e in result.params.visits]
+    clinic = sorted({index[e] for params in result.all_params for e in params.visits})
     for rep in result.replicates:
         table = rep.records
         subjects = np.frombuffer(table.subject, dtype=np.int32)
@@ -83,6 +86,8 @@ def summarise(result: SimulationResult) -> dict[str, Any]:
         for k in np.nonzero((status == EARLY) | (status == LATE))[0].tolist():
             reason = table.reasons[table.reason[k]] or "none"
             deviations[f"{STATUSES[status[k]]}: {reason}"] += 1
+        if result.cohort is not None:
+            paths.update(result.cohort.paths[p].label for p in rep.paths)
         for _subject, phase, cause, _day in rep.dropouts:
             dropouts.setdefault(phase, Counter())[cause] += 1
         for name, use in rep.resources.items():
@@ -100,8 +105,11 @@ def summarise(result: SimulationResult) -> dict[str, Any]:
         if found is None:
             continue
         days = {k: _study_day(v, zero) for k, v in found.items()}
-        milestones[timeline.events[i].id] = {**days, "reached": len(local[i]),
-                                             "dates": date_quantiles(absolute[i], start)}
+        milestones[result.events[i].id] = {**days, "reached": len(local[i]),
+                                           "dates": date_quantiles(absolute[i], start)}
+    design = {"paths": {path.label: paths[path.label] for path in result.cohort.paths}} if result.cohort else {}
+    if not design and timeline.design.label:  # one path of a study with arms or decisions, for every patient
+        design = {"paths": {timeline.design.label: result.patients * len(result.replicates)}}
     return {
         "protocol": result.protocol, "seed": result.seed, "patients": result.patients,
         "replicates": len(result.replicates), "start": start.isoformat(), "parameters": result.params.describe(),
@@ -115,6 +123,7 @@ def summarise(result: SimulationResult) -> dict[str, Any]:
         "window_status": dict(sorted(statuses.items())),
         "deviations": dict(sorted(deviations.items())),
         "dropouts": {phase: dict(sorted(c.items())) for phase, c in sorted(dropouts.items())},
+        **design,  # a study with arms or decisions: patients on each path (arm, branches), over all replicates
     }
 
 

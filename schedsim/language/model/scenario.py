@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from schedsim.language.model.types import Assumed, DurationField, Id, StrictModel
 
@@ -144,7 +144,27 @@ class Scenario(StrictModel):
     resources: Resources = Field(default_factory=Resources)
     primary: Literal["outcomes", "last"] = Field(
         "outcomes", description="study completion: the last primary-outcome assessment (or the last event)")
+    arms: dict[Id, Annotated[float, Field(ge=0, le=1)]] | None = Field(
+        None, description="share of patients in each arm (default: the arms' allocation ratio): {cart: 0.5, ...}")
+    branches: dict[Id, dict[Id, Annotated[float, Field(ge=0, le=1)]]] = Field(
+        default_factory=dict, description="per decision, each branch's share (default: the protocol's "
+                                          "probabilities): {post_asct: {cr: 0.6, no_cr: 0.4}}")
     assumed: Assumed = None
+
+    @field_validator("arms")
+    @classmethod
+    def _arm_shares(cls, shares: dict[str, float] | None) -> dict[str, float] | None:
+        if shares and abs(sum(shares.values()) - 1) > 1e-6:
+            raise ValueError(f"the arms' shares add up to {sum(shares.values()):g}, not 1")
+        return shares
+
+    @field_validator("branches")
+    @classmethod
+    def _branch_shares(cls, found: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        for decision, shares in found.items():
+            if abs(sum(shares.values()) - 1) > 1e-6:
+                raise ValueError(f"the shares of {decision}'s branches add up to {sum(shares.values()):g}, not 1")
+        return found
 
 
 class DoseLevel(StrictModel):
