@@ -86,6 +86,11 @@ def _problem(doc: SourceDoc, error: Any) -> Problem:
         return doc.problem(path, message, "SCH105")
     elif message.startswith("Value error, "):
         message = message.removeprefix("Value error, ")
+    elif kind == "string_type" and isinstance(error.get("input"), bool | int | float):
+        value = error["input"]
+        hint = " (YAML reads yes, no, on and off as true or false)" if isinstance(value, bool) else ""
+        message = f"expected text, got {str(value).lower() if isinstance(value, bool) else value}{hint}: put it in " \
+                  f"quotes"
     return doc.problem(path, message)
 
 

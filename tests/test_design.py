@@ -1,0 +1,268 @@
+"""Arms and decision points: one timeline per path, checked by hand; what selects an item for a path; the errors a
+protocol author meets; and every command on each arm and branch (calendar, roster, Gantt, check, simulate)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import PROTOCOLS, SEED_000
+from typer.testing import CliRunner
+
+from schedsim.calendar.patient import calendar_for
+from schedsim.calendar.roster import roster_calendars
+from schedsim.check.checker import check_file
+from schedsim.cli import app
+from schedsim.compile.compiler import compile_file
+from schedsim.compile.paths import all_paths
+from schedsim.compile.validate import validate_file
+from schedsim.engine.schedule import timeline_for
+from schedsim.errors import InputError
+from schedsim.language.loader import load_protocol
+from schedsim.simulation.outputs import subjects_csv
+from schedsim.simulation.run import simulate
+
+runner = CliRunner()
+TWO_ARM = PROTOCOLS / "examples" / "two-arm-dvrd-cart-vs-asct.yaml"
+ADAPTED = PROTOCOLS / "examples" / "response-adapted-cart2.yaml"
+START = date(2027, 1, 4)
+
+
+def days(path: Path, **choice: object) -> dict[str, int]:
+    """Study day of every event on one path."""
+    return {item.event.id: item.day for item in timeline_for(path, **choice).events}  # type: ignore[arg-type]
+
+
+def test_two_arm_dates_by_hand() -> None:
+    cart = days(TWO_ARM, arm="cart")
+    # arm A: leukapheresis a week before D-VRd cycle 1 day 1 (study day 1; no day 0), 6 cycles of 28 days
+    assert (cart["collection.apheresis"], cart["induction.c1.start"], cart["induction.c6.start"]) == (-7, 1, 141)
+    assert cart["induction.end"] == 168
+    # lymphodepletion 14 full days after induction: days 183-185, infusion day 188, day-28 visit day 216
+    assert (cart["cart.lymphodepletion.d-5.fludarabine"], cart["cart.infusion"]) == (183, 188)
+    assert cart["cart.followup_visit.d28"] == 216 and cart["maintenance.c1.start"] == 217
+    assert "asct.transplant" not in cart and "consolidation.c5.start" not in cart
+    asct = days(TWO_ARM, arm="asct")
+    # arm B: 4 cycles (day 112), mobilisation 21 full days later (day 134 = block day -21), transplant day 155
+    assert (asct["induction.end"], asct["asct.start"], asct["asct.transplant"]) == (112, 134, 155)
+    # consolidation cycles 5-6 from transplant + 60 d: day 215; daratumumab days 1 and 15 from cycle 3 on
+    assert asct["consolidation.c5.start"] == 215 and asct["consolidation.c5.d15.daratumumab"] == 229
+    assert "consolidation.c5.d8.daratumumab" not in asct
+    assert asct["maintenance.c1.start"] == 270 + 1 + 7  # consolidation ends day 270, one week's gap
+    assert "collection.apheresis" not in asct and "cart.infusion" not in asct
+    # the same event ids in both arms (induction, maintenance), time points only in their arm
+    assert "response.post_cart" in cart and "response.post_cart" not in asct
+    assert "response.post_consolidation" in asct and "response.post_consolidation" not in cart
+
+
+def test_response_adapted_dates_by_hand() -> None:
+    cr = days(ADAPTED, branches={"post_asct": "cr"})
+    no_cr = days(ADAPTED, branches={"post_asct": "no_cr"})
+    transplant = cr["asct.transplant"]
+    assert transplant == no_cr["asct.transplant"] == 259  # the shared part is the same on both branches
+    # the decision is taken at the day +90 response; CR: maintenance from day 100 after ASCT, no CAR-T #2
+    assert cr["post_asct"] == no_cr["post_asct"] == transplant + 90
+    assert cr["maintenance.c1.start"] == transplant + 100 and "cart2.infusion" not in cr
+    # no CR: lymphodepletion 7 full days after the decision, infusion on its day 0 (5 days later)
+    assert no_cr["cart2.start"] == transplant + 90 + 8 and no_cr["cart2.infusion"] == no_cr["cart2.start"] + 5
+    assert no_cr["maintenance.c1.start"] == no_cr["cart2.end"] + 15
+    # the response 3 months after CAR-T #2 exists only on that branch; the horizon is the latest point each has
+    assert "response.post_cart2" in no_cr and "response.post_cart2" not in cr
+    assert cr["study.horizon"] == no_cr["study.horizon"] == 731
+
+
+def test_default_path_and_what_the_timeline_says() -> None:
+    assert compile_file(TWO_ARM).design.arm == "cart"  # the first arm
+    assert compile_file(ADAPTED).design.decisions[0].branch == "cr"  # the decision's default
+    loaded = load_protocol(TWO_ARM)
+    assert [p.label for p in all_paths(loaded)] == ["arm cart", "arm asct"]
+    assert [p.label for p in all_paths(load_protocol(ADAPTED))] == ["post_asct=cr", "post_asct=no_cr"]
+    result = runner.invoke(app, ["timeline", str(ADAPTED), "--branch", "post_asct=no_cr", "-f", "json"])
+    data = json.loads(result.stdout)
+    assert data["branches"] == {"post_asct": "no_cr"} and "arm" not in data
+    table = runner.invoke(app, ["timeline", str(TWO_ARM), "--arm", "asct"]).stdout
+    assert "arm asct: B: D-VRd x4" in table and "other arms: cart" in table
+    single = json.loads(runner.invoke(app, ["timeline", str(SEED_000), "-f", "json"]).stdout)
+    assert "arm" not in single and "branches" not in single  # a study without arms: the contract as before
+
+
+BASE = """
+id: design
+title: Design errors
+arms:
+  - {id: a, label: A}
+  - {id: b, label: B}
+arm_assignment: randomised
+phases:
+  - id: induction
+    kind: cycles
+    cycles: 2
+    cycle_length: 21d
+    agents: {bortezomib: {dose: 1.3 mg/m2, days: [1, 8]}}
+  - id: only_b
+    kind: cycles
+    arms: [b]
+    cycles: 1
+    cycle_length: 21d
+    agents: {lenalidomide: {dose: 10 mg, days: 1-21}}
+"""
+
+
+@pytest.mark.parametrize(("extra", "line", "field", "message"), [
+    ("  - {id: late, kind: cycles, arms: [c], cycles: 1, cycle_length: 7d, agents: {x: {dose: '1', days: [1]}}}\n",
+     19, "phases.2.arms.0", "unknown arm 'c'"),
+    ("assessments:\n  - {id: echo, label: Echo, at: only_b.end}\n", 20, "assessments.0.at",
+     "only_b.end is not on this path (only_b is only in arm b)"),
+    ("assessments:\n  - {id: echo, label: Echo, at: induction.end, branch: later.x}\n", 20, "assessments.0.branch",
+     "unknown decision 'later'"),
+    ("  - {id: only_b, kind: cycles, arms: [a, b], cycles: 1, cycle_length: 7d, agents: {x: {dose: '1', days: 1}}}\n",
+     None, "", "phase, assessment and decision ids must be unique (or, one per arm or branch"),
+])
+def test_design_errors_name_the_line(write, extra: str, line: int | None, field: str, message: str) -> None:
+    path = write(BASE + extra)
+    problems = validate_file(path)
+    assert problems, "accepted"
+    problem = next(p for p in problems if message in p.message)
+    if line is not None:
+        assert (problem.line, problem.field) == (line, field)
+
+
+def test_decision_branches_and_arm_assignment_are_checked(write) -> None:
+    decision = BASE + """
+decisions:
+  - id: after
+    label: Response?
+    at: induction.end
+    branches:
+      - {id: cr, label: CR, probability: 0.7}
+      - {id: no_cr, label: No CR, probability: 0.2}
+"""
+    assert "add up to 0.9, not 1" in " ".join(p.message for p in validate_file(write(decision)))
+    unquoted = decision.replace("label: CR,", "label: yes,")  # YAML's yes is true: say so, and how to fix it
+    (problem,) = validate_file(write(unquoted, "yes.yaml"))
+    assert problem.field == "decisions.0.branches.0.label"
+    assert "got true (YAML reads yes, no, on and off as true or false): put it in quotes" in problem.message
+    missing = BASE.replace("arm_assignment: randomised\n", "")
+    assert "arm_assignment: randomised" in " ".join(p.message for p in validate_file(write(missing, "m.yaml")))
+
+
+def test_validate_compiles_every_path(write) -> None:
+    # a constraint on arm b's phase, written for every arm: arm a has no only_b; validate says so for that path
+    text = BASE + "constraints:\n  - {event: only_b.start, not_before: induction.end + 7d}\n"
+    problems = validate_file(write(text))
+    assert any("only_b.start is not on this path" in p.message for p in problems)
+    fixed = text.replace("not_before: induction.end + 7d}", "not_before: induction.end + 7d, arms: [b]}")
+    assert validate_file(write(fixed, "fixed.yaml")) == []
+
+
+def test_choices_on_the_command_line_are_checked() -> None:
+    for args, text in ((["--arm", "astc"], "unknown arm 'astc'; did you mean asct?"),
+                       (["--branch", "post_asct"], "expected decision=branch"),
+                       (["--branch", "post_asct=maybe"], "has no branch 'maybe' (branches: cr, no_cr)")):
+        protocol = ADAPTED if "--branch" in args else TWO_ARM
+        result = runner.invoke(app, ["timeline", str(protocol), *args])
+        assert result.exit_code == 2 and text in result.output and "Traceback" not in result.output
+
+
+def test_a_calendar_needs_the_patients_arm(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["calendar", str(TWO_ARM), "--start", "2027-01-04"])
+    assert result.exit_code == 2 and "has arms (cart, asct): name the patient's arm" in result.output
+    cal = calendar_for(TWO_ARM, START, arm="asct")
+    assert cal.arm == "asct" and cal.find("asct.transplant") is not None and cal.find("cart.infusion") is None
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"patient_id,protocol,start,arm,branches\nP1,{TWO_ARM},2027-01-04,cart,\n"
+                      f"P2,{TWO_ARM},2027-01-11,asct,\nP3,{ADAPTED},2027-01-11,,post_asct=no_cr\n"
+                      f"P4,{TWO_ARM},2027-01-11,,\n", encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        roster_calendars(roster)
+    (problem,) = error.value.problems
+    assert (problem.line, problem.field) == (5, "arm") and "patient P4" in problem.message
+    site = roster_calendars(roster, keep_going=True)
+    by_patient = {c.patient_id: c for c in site.calendars}
+    assert by_patient["P1"].find("cart.infusion") is not None
+    assert by_patient["P2"].find("asct.transplant") is not None
+    assert by_patient["P3"].find("cart2.infusion") is not None
+
+
+def test_check_names_the_paths_a_finding_is_on(write) -> None:
+    text = BASE + "assessments:\n  - {id: late_b, label: Late, arms: [b], at: only_b.end + 7d, window: ±3d}\n"
+    text += "horizon: induction.start + 60d\n"  # arm b's assessment falls after the horizon; arm a has none
+    report = check_file(write(text))
+    on_b = [f for f in report.findings if f.paths == ("arm b",)]
+    assert {f.rule for f in on_b} == {"SCH112", "SCH303"}  # after the horizon: only arm b has these events
+    assert any("late_b must fall on or before study.horizon" in f.message for f in on_b)
+    assert all(f.paths in ((), ("arm b",)) for f in report.findings)
+    assert "[arm b] late_b must fall" in report.to_text()
+    found = json.loads(report.to_json())["findings"]
+    assert {tuple(f.get("paths", ())) for f in found} == {(), ("arm b",)}
+    every = [f for f in check_file(TWO_ARM).findings if f.rule == "SCH302"]
+    assert every and every[0].paths == ()  # on every path: no path named
+
+
+def test_gantt_draws_arms_side_by_side(tmp_path: Path) -> None:
+    from schedsim.plots.charts import protocol_gantt
+
+    figure = protocol_gantt(TWO_ARM, tmp_path / "arms.png", START, side_by_side=True)
+    headings = [t.get_text() for t in figure.texts if t.get_gid() == "panel"]
+    assert headings == ["Arm A: D-VRd x6, cilta-cel, R maintenance", "Arm B: D-VRd x4, ASCT, D-VRd x2, R maintenance"]
+    assert len(figure.axes) == 2 and (tmp_path / "arms.png").stat().st_size > 10_000
+    left = [ax.get_xlim() for ax in figure.axes]
+    assert left[0] == left[1]  # one time axis
+    branch = protocol_gantt(ADAPTED, None, branches={"post_asct": "no_cr"})
+    labels = [t.get_text() for t in branch.axes[0].texts if t.get_gid() == "milestone"]
+    assert "◆ CR at day +90 after ASCT? → No CR: CAR-T #2, then maintenance" in labels
+    title = branch._suptitle.get_text().replace("\n", " ")  # type: ignore[union-attr]  (wrapped)
+    assert title.endswith("— CR at day +90 after ASCT? → No CR: CAR-T #2, then maintenance")
+
+
+def test_simulation_draws_each_patients_path(tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text("start: 2027-01-04\nenrolment: {rate_per_month: 20}\nbranches:\n"
+                        "  post_asct: {cr: 0.25, no_cr: 0.75}\n", encoding="utf-8")
+    result = simulate(ADAPTED, patients=400, seed=3, scenario=scenario)
+    summary = result.summary()
+    counts = summary["paths"]
+    assert sum(counts.values()) == 400 and 240 < counts["post_asct=no_cr"] < 360  # 300 expected
+    rows = list(csv.DictReader(io.StringIO(subjects_csv(result))))
+    no_cr = {int(r["subject"]) for r in rows if r["post_asct"] == "no_cr"}
+    with_cart2 = {r.subject for r in result.records() if r.event_id == "cart2.infusion"}
+    assert with_cart2 == no_cr  # CAR-T #2 for exactly the patients drawn into that branch
+    assert simulate(ADAPTED, patients=400, seed=3, scenario=scenario).summary() == summary  # same seed, same
+    fixed = simulate(ADAPTED, patients=20, seed=3, scenario=scenario, branches={"post_asct": "cr"})
+    assert fixed.cohort is None and not any(r.event_id.startswith("cart2.") for r in fixed.records())
+
+
+def test_arm_shares_from_the_allocation_or_the_scenario(tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text("start: 2027-01-04\nenrolment: {rate_per_month: 20}\ndropout:\n  cart: {withdrawal: 0.01}\n",
+                        encoding="utf-8")  # a phase of arm A only: fine for the study
+    counts = simulate(TWO_ARM, patients=300, seed=1, scenario=scenario).summary()["paths"]
+    assert 120 < counts["arm cart"] < 180 and counts["arm cart"] + counts["arm asct"] == 300  # 1:1
+    scenario.write_text("start: 2027-01-04\nenrolment: {rate_per_month: 20}\narms: {cart: 1.0, asct: 0.0}\n",
+                        encoding="utf-8")
+    assert simulate(TWO_ARM, patients=50, seed=1, scenario=scenario).summary()["paths"] == {"arm cart": 50,
+                                                                                         "arm asct": 0}
+    scenario.write_text("start: 2027-01-04\nenrolment: {rate_per_month: 20}\ndropout:\n  cartt: {withdrawal: 0.01}\n",
+                        encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        simulate(TWO_ARM, patients=5, scenario=scenario)
+    assert error.value.problems[0].line == 4 and "no phase 'cartt'" in error.value.problems[0].message
+
+
+def test_simulation_is_the_same_on_any_number_of_workers(tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text("start: 2027-01-04\nenrolment: {rate_per_month: 8}\nresources: {transplant_beds: 1}\n",
+                        encoding="utf-8")
+    outputs = []
+    for workers in (1, 2):
+        folder = tmp_path / f"w{workers}"
+        result = runner.invoke(app, ["simulate", str(TWO_ARM), "--scenario", str(scenario), "-n", "30", "-r", "2",
+                                     "-w", str(workers), "-o", str(folder), "--no-plots"])
+        assert result.exit_code == 0, result.output
+        outputs.append({name: (folder / name).read_bytes() for name in ("events.csv", "summary.json",
+                                                                        "subjects.csv")})
+    assert outputs[0] == outputs[1]
