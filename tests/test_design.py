@@ -44,7 +44,7 @@ def test_two_arm_dates_by_hand() -> None:
     assert cart["induction.end"] == 168
     # lymphodepletion 14 full days after induction: days 183-185, infusion day 188, day-28 visit day 216
     assert (cart["cart.lymphodepletion.d-5.fludarabine"], cart["cart.infusion"]) == (183, 188)
-    assert cart["cart.followup_visit.d28"] == 216 and cart["maintenance.c1.start"] == 217
+    assert cart["cart.followup_visit.d28"] == 216 and cart["maintenance.c1.start"] == 216 + 1 + 3  # 3 days' gap
     assert "asct.transplant" not in cart and "consolidation.c5.start" not in cart
     asct = days(TWO_ARM, arm="asct")
     # arm B: 4 cycles (day 112), mobilisation 21 full days later (day 134 = block day -21), transplant day 155

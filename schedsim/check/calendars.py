@@ -138,8 +138,8 @@ def open_ended(ctx: Context) -> Iterator[Finding]:
     """SCH305: treatment until progression (or toxicity), planned to its bound: say what the plan assumes."""
     _, timeline, times = ctx
 
-    def day(t: int) -> int:
-        return study_day(t, timeline.conventions.study_day_zero)
+    def day(t: int) -> int:  # times count from the root event; study days from day 1 (not the same when the
+        return study_day(t - times[timeline.day1], timeline.conventions.study_day_zero)  # study starts before it)
 
     for phase in timeline.phases:
         if not phase.stops_on:

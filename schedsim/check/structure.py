@@ -46,11 +46,11 @@ def outcomes(ctx: Context) -> Iterator[Finding]:
 
 
 def unused_assessments(ctx: Context) -> Iterator[Finding]:
-    """SCH205: assessments that no outcome lists."""
+    """SCH205: assessments that no outcome lists (standard visits such as screening are study conduct: left out)."""
     loaded, _, _ = ctx
     used = {name for outcome in loaded.protocol.outcomes for name in outcome.assessments}
     for index, assessment in enumerate(loaded.protocol.assessments):
-        if assessment.id not in used:
+        if assessment.id not in used and index not in loaded.templates:
             yield _finding("SCH205", f"no outcome lists assessment {assessment.id} ({assessment.label})", loaded,
                            ("assessments", index))
 

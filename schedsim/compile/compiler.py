@@ -153,7 +153,10 @@ def _requirements(ctx: CompileContext, constraints: list[TimingConstraint], choi
 
 def _compile_assessment(ctx: CompileContext, index: int, assessment: Assessment) -> Expansion | None:
     doc, path = ctx.doc, ("assessments", index)
-    own = ctx.assumed(doc, path, (*path, "window"))
+    template = ctx.loaded.templates.get(index)  # a standard visit: what its template assumes, its events rest on
+    inherited = ctx.assumed(template.doc, template.path, *((*template.path, key) for key in (
+        "window", "at", "every", "from", "until"))) if template is not None else ()
+    own = merge_ids(ctx.assumed(doc, path, (*path, "window")), inherited)
     common = {"kind": assessment.kind, "phase": None, "activities": tuple(assessment.activities),
               "setting": assessment.setting}
     if assessment.at is not None and not isinstance(assessment.at, list):

@@ -13,8 +13,8 @@ from schedsim.language.yamlsource import load_yaml
 
 
 def is_library(data: object) -> bool:
-    """A library file holds regimens or blocks and no phases."""
-    return isinstance(data, dict) and "phases" not in data and ("regimens" in data or "blocks" in data)
+    """A library file holds regimens, blocks or standard visits, and no phases."""
+    return isinstance(data, dict) and "phases" not in data and any(k in data for k in ("regimens", "blocks", "visits"))
 
 
 def validate_file(path: str | Path) -> list[Problem]:

@@ -5,6 +5,7 @@ Every problem is reported as an ``InputError`` naming the file, line and field p
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -13,7 +14,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from schedsim.errors import InputError, Problem
-from schedsim.language.model import Block, Library, Protocol, Regimen
+from schedsim.language.model import Assessment, Block, Library, Protocol, Regimen, VisitTemplate
 from schedsim.language.yamlsource import FieldPath, SourceDoc, load_yaml
 
 MAX_INCLUDE_DEPTH = 16
@@ -22,9 +23,9 @@ M = TypeVar("M", bound=BaseModel)
 
 @dataclass(frozen=True, slots=True)
 class Named:
-    """A regimen or block with the file and field path where it is defined."""
+    """A regimen, block or standard visit with the file and field path where it is defined."""
 
-    value: Regimen | Block
+    value: Regimen | Block | VisitTemplate
     doc: SourceDoc
     path: FieldPath
 
@@ -36,16 +37,21 @@ class Registry:
     docs: list[SourceDoc]
     regimens: dict[str, Named] = field(default_factory=dict)
     blocks: dict[str, Named] = field(default_factory=dict)
+    visits: dict[str, Named] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
 class LoadedProtocol:
-    """A validated protocol with everything it includes, and where each piece came from."""
+    """A validated protocol with everything it includes, and where each piece came from.
+
+    Standard visits (``use: screening``) are expanded into full assessments; ``templates`` maps the position of each
+    such assessment to the template it came from (whose assumptions its events carry)."""
 
     protocol: Protocol
     doc: SourceDoc
     path: Path
     registry: Registry
+    templates: dict[int, Named] = field(default_factory=dict)
 
     @property
     def regimens(self) -> dict[str, Named]:
@@ -125,9 +131,48 @@ def load_protocol(path: str | Path, doc: SourceDoc | None = None) -> LoadedProto
     if protocol.source.seed is not None and not (path.parent / protocol.source.seed).is_file():
         raise InputError(doc.problem(("source", "seed"), f"source record {protocol.source.seed!r} not found"))
     registry = Registry([doc])
-    _register(registry, doc, protocol.regimens, protocol.blocks)
+    _register(registry, doc, protocol.regimens, protocol.blocks, protocol.visits)
     _include(registry, doc, protocol.include, path.parent, chain=(path.resolve(),))
-    return LoadedProtocol(protocol, doc, path, registry)
+    protocol, templates = _standard_visits(protocol, doc, registry)
+    return LoadedProtocol(protocol, doc, path, registry, templates)
+
+
+def _standard_visits(protocol: Protocol, doc: SourceDoc, registry: Registry) -> tuple[Protocol, dict[int, Named]]:
+    """Each ``use`` of a standard visit becomes the assessment its template describes, ``$anchor`` replaced by the event
+    in ``anchor``; what the protocol writes beside ``use`` (label, window, activities, arms, ...) wins."""
+    templates: dict[int, Named] = {}
+    expanded = []
+    problems = []
+    for index, assessment in enumerate(protocol.assessments):
+        if assessment.use is None:
+            expanded.append(assessment)
+            continue
+        path = ("assessments", index)
+        named = registry.visits.get(assessment.use)
+        if named is None:
+            close = difflib.get_close_matches(assessment.use, list(registry.visits), n=2, cutoff=0.6)
+            known = ", ".join(sorted(registry.visits)) or "none: include a library with 'visits:'"
+            hint = f"; did you mean {' or '.join(close)}?" if close else f" (known: {known})"
+            problems.append(doc.problem((*path, "use"), f"unknown standard visit {assessment.use!r}{hint}"))
+            continue
+        template = named.value
+        assert isinstance(template, VisitTemplate)
+        data = template.model_dump(by_alias=True, exclude_none=True, exclude={"assumed"})
+        for key in ("at", "from", "until"):
+            if key in data and data[key].lstrip().startswith("$anchor"):
+                if assessment.anchor is None:
+                    problems.append(doc.problem(path, f"standard visit {assessment.use!r} is placed around an event "
+                                                      f"('{template.at or template.from_}'): say which with 'anchor'"))
+                    break
+                data[key] = data[key].replace("$anchor", assessment.anchor, 1)
+        else:
+            given = assessment.model_dump(by_alias=True, exclude_none=True, exclude={"use", "anchor"},
+                                          exclude_unset=True)
+            expanded.append(Assessment.model_validate({**data, **given, "id": assessment.id}))
+            templates[index] = named
+    if problems:
+        raise InputError(problems)
+    return protocol.model_copy(update={"assessments": expanded}), templates
 
 
 def load_library(path: str | Path, doc: SourceDoc | None = None) -> Registry:
@@ -136,7 +181,7 @@ def load_library(path: str | Path, doc: SourceDoc | None = None) -> Registry:
     doc = doc or load_yaml(path, str(path))
     library = validate_model(Library, doc)
     registry = Registry([doc])
-    _register(registry, doc, library.regimens, library.blocks)
+    _register(registry, doc, library.regimens, library.blocks, library.visits)
     _include(registry, doc, library.include, path.parent, chain=(path.resolve(),))
     return registry
 
@@ -158,7 +203,7 @@ def _include(loaded: Registry, doc: SourceDoc, includes: list[str], base: Path,
         library_doc = load_yaml(target, display)
         library = validate_model(Library, library_doc)
         loaded.docs.append(library_doc)
-        _register(loaded, library_doc, library.regimens, library.blocks)
+        _register(loaded, library_doc, library.regimens, library.blocks, library.visits)
         _include(loaded, library_doc, library.include, target.parent, (*chain, target))
 
 
@@ -169,8 +214,11 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _register(loaded: Registry, doc: SourceDoc, regimens: dict[str, Regimen], blocks: dict[str, Block]) -> None:
-    for kind, table, items in (("regimens", loaded.regimens, regimens), ("blocks", loaded.blocks, blocks)):
+def _register(loaded: Registry, doc: SourceDoc, regimens: dict[str, Regimen], blocks: dict[str, Block],
+              visits: dict[str, VisitTemplate]) -> None:
+    tables = (("regimens", loaded.regimens, regimens), ("blocks", loaded.blocks, blocks),
+              ("visits", loaded.visits, visits))
+    for kind, table, items in tables:  # type: ignore[assignment]
         for name, value in items.items():
             if name in table:
                 other = table[name]

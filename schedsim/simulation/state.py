@@ -46,6 +46,12 @@ class SharedState:
                 if nominal[a.ref] <= nominal[event.id]:
                     self.children[j].append(i)
                     self.waiting[i] += 1
+        for i, event in enumerate(events):  # placed before its anchor (screening 14 days before day 1): the event
+            forward = [(j, offset) for (j, offset), a in zip(self.anchors[i], event.anchors, strict=True)  # cannot
+                       if nominal[a.ref] <= nominal[event.id]]  # wait for it, so the plan dates it
+            if len(forward) < len(self.anchors[i]):
+                self.anchors[i] = forward
+                self.simple[i] = None
         self.included = [self._included(i, nominal) for i in range(len(events))]
         self.roots = [i for i in range(len(events)) if self.waiting[i] == 0]
         self.unfired = array("i", [MISSING]) * len(events)

@@ -1,17 +1,16 @@
 """The protocol language as pydantic models (unknown fields are rejected everywhere)."""
 
-from schedsim.language.model.library import Agent, Block, CycleVisit, Dosing, Library, Regimen, Step
+from schedsim.language.model.assessments import Assessment, TimePoint
+from schedsim.language.model.library import Agent, Block, CycleVisit, Dosing, Library, Regimen, Step, VisitTemplate
 from schedsim.language.model.phases import CyclesPhase, Phase, ProcedurePhase
 from schedsim.language.model.protocol import (
     WEEKDAYS,
-    Assessment,
     Checks,
     Clinic,
     Conventions,
     Outcome,
     Protocol,
     SourceRecord,
-    TimePoint,
     TimingConstraint,
 )
 from schedsim.language.model.scenario import DistributionSpec, Scenario
@@ -19,5 +18,5 @@ from schedsim.language.model.scenario import DistributionSpec, Scenario
 __all__ = [
     "Agent", "Assessment", "Block", "Checks", "Clinic", "Conventions", "CycleVisit", "CyclesPhase", "Dosing",
     "DistributionSpec", "Library", "Outcome", "Phase", "ProcedurePhase", "Protocol", "Regimen", "Scenario",
-    "SourceRecord", "Step", "TimePoint", "TimingConstraint", "WEEKDAYS",
+    "SourceRecord", "Step", "TimePoint", "TimingConstraint", "VisitTemplate", "WEEKDAYS",
 ]

@@ -5,10 +5,11 @@ They live in library files that protocols ``include`` (or in a protocol's own ``
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
+from schedsim.language.anchors import AnchorExpr
 from schedsim.language.model.types import (
     Assumed,
     CycleRanges,
@@ -167,10 +168,47 @@ class Block(StrictModel):
         return self
 
 
+def _template_anchor(text: str) -> str:
+    """An anchor of a visit template: an event id, or ``$anchor`` (the event the protocol names), plus offsets."""
+    AnchorExpr.parse(text.replace("$anchor", "anchor", 1) if text.lstrip().startswith("$anchor") else text)
+    return text
+
+
+TemplateAnchor = Annotated[str, AfterValidator(_template_anchor), Field(
+    description="'$anchor - 28d' ($anchor: the event the protocol gives in 'anchor'), or an event id such as "
+                "study.horizon")]
+
+
+class VisitTemplate(StrictModel):
+    """A standard visit (screening, consent, baseline, eligibility re-check, end of treatment, end of study,
+    long-term follow-up) that protocols place with ``- {use: screening, anchor: induction.start}``."""
+
+    label: str
+    kind: Literal["assessment", "visit"] = "visit"
+    activities: list[str] = Field(default_factory=list)
+    setting: Literal["clinic", "inpatient", "home", "offsite"] = "clinic"
+    window: WindowField | None = None
+    at: TemplateAnchor | None = None
+    every: PositiveDuration | None = None
+    from_: TemplateAnchor | None = Field(None, alias="from")
+    until: TemplateAnchor | None = None
+    include_from: bool = False
+    assumed: Assumed = None
+
+    @model_validator(mode="after")
+    def _placed(self) -> VisitTemplate:
+        repeating = (self.every, self.from_, self.until)
+        if (self.at is None) == all(part is None for part in repeating) or (
+                self.at is None and any(part is None for part in repeating)):
+            raise ValueError("give 'at', or all of 'every', 'from' and 'until'")
+        return self
+
+
 class Library(StrictModel):
-    """A file of shared regimens and blocks, included by protocols."""
+    """A file of shared regimens, blocks and standard visits, included by protocols."""
 
     description: str | None = None
     include: list[str] = Field(default_factory=list)
     regimens: dict[Id, Regimen] = Field(default_factory=dict)
     blocks: dict[Id, Block] = Field(default_factory=dict)
+    visits: dict[Id, VisitTemplate] = Field(default_factory=dict, description="standard visits, placed by 'use'")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import difflib
-import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
+from schedsim.language.model.assessments import Assessment
 from schedsim.language.model.design import Arm, ArmAssignment, Decision, OnPath
-from schedsim.language.model.library import Block, Regimen
+from schedsim.language.model.library import Block, Regimen, VisitTemplate
 from schedsim.language.model.phases import Phase
 from schedsim.language.model.scenario import Escalation, Scenario
 from schedsim.language.model.types import (
@@ -17,14 +17,10 @@ from schedsim.language.model.types import (
     Assumed,
     EventRef,
     Id,
-    PositiveDuration,
     StrictModel,
-    WindowField,
     duplicate_ids,
 )
 from schedsim.language.rules import ALWAYS_ON, RULES
-
-_EVERY = re.compile(r"^\s*(\S+)\s+from\s+(.+?)\s+until\s+(.+?)\s*$")
 
 
 class SourceRecord(StrictModel):
@@ -70,72 +66,6 @@ class Clinic(StrictModel):
                             "inside its window); cycle: the whole cycle follows its day 1 (cycle days count from the "
                             "actual day 1)")
     assumed: Assumed = None
-
-
-class TimePoint(OnPath):
-    """One named time point of an assessment (on every path of its assessment, or only in some arms or branches)."""
-
-    id: Id
-    at: AnchorField
-    label: str | None = None
-    window: WindowField | None = None
-    assumed: Assumed = None
-
-
-class Assessment(OnPath):
-    """Assessments at anchored time points, or repeating every so often between two points."""
-
-    id: Id
-    label: str
-    kind: Literal["assessment", "visit"] = "assessment"
-    activities: list[str] = Field(default_factory=list)
-    setting: Literal["clinic", "inpatient", "home", "offsite"] = Field(
-        "clinic", description="where it happens: clinic (moved off closed days), inpatient, home or offsite (never "
-                              "moved): samples taken during a hospital stay are inpatient")
-    window: WindowField | None = Field(None, description="default window of every time point")
-    at: AnchorField | list[TimePoint] | None = None
-    every: Annotated[PositiveDuration | None, WithJsonSchema(
-        {"anyOf": [{"type": "string", "description": "3mo, or in one line: '3mo from X until Y'"},
-                   {"type": "null"}]})] = None
-    from_: AnchorField | None = Field(None, alias="from")
-    until: AnchorField | None = None
-    include_from: bool = Field(False, description="with 'every': also assess at the 'from' point itself")
-    assumed: Assumed = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _shorthands(cls, data: Any) -> Any:
-        """``every: 3mo from X until Y`` in one line, and plain anchors in an ``at`` list (ids t1, t2, ...)."""
-        if not isinstance(data, dict):
-            return data
-        data = dict(data)
-        every = data.get("every")
-        if isinstance(every, str) and " from " in every and "from" not in data and "until" not in data:
-            match = _EVERY.match(every)
-            if not match:
-                raise ValueError(f"expected 'every: 3mo from X until Y', got {every!r}")
-            data["every"], data["from"], data["until"] = match.groups()
-        if isinstance(data.get("at"), list):
-            data["at"] = [{"id": f"t{i + 1}", "at": p} if isinstance(p, str) else p for i, p in enumerate(data["at"])]
-        return data
-
-    @model_validator(mode="after")
-    def _check(self) -> Assessment:
-        repeating = self.every is not None or self.from_ is not None or self.until is not None
-        if self.at is not None and repeating:
-            raise ValueError("give either 'at' or 'every'/'from'/'until', not both")
-        if self.at is None and not repeating:
-            raise ValueError("give 'at' (time points) or 'every', 'from' and 'until'")
-        if repeating and (self.every is None or self.from_ is None or self.until is None):
-            raise ValueError("a repeating assessment needs all of 'every', 'from' and 'until'")
-        if isinstance(self.at, list):
-            if not self.at:
-                raise ValueError("'at' lists no time points")
-            ids = [point.id for point in self.at]
-            duplicates = sorted({i for i in ids if ids.count(i) > 1})
-            if duplicates:
-                raise duplicate_ids("duplicate time point id(s)", duplicates)
-        return self
 
 
 class Outcome(StrictModel):
@@ -202,6 +132,7 @@ class Protocol(StrictModel):
     clinic: Clinic = Field(default_factory=Clinic, description="clinic days and how visits move off closed days")
     regimens: dict[Id, Regimen] = Field(default_factory=dict)
     blocks: dict[Id, Block] = Field(default_factory=dict)
+    visits: dict[Id, VisitTemplate] = Field(default_factory=dict, description="standard visits, placed by 'use'")
     arms: list[Arm] = Field(default_factory=list, description="the study's arms (none: one arm); phases, "
                                                               "assessments and decisions say 'arms: [..]' when "
                                                               "they are not in every arm")
