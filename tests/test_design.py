@@ -266,3 +266,70 @@ def test_simulation_is_the_same_on_any_number_of_workers(tmp_path: Path) -> None
         outputs.append({name: (folder / name).read_bytes() for name in ("events.csv", "summary.json",
                                                                         "subjects.csv")})
     assert outputs[0] == outputs[1]
+
+
+VISITS = f"""
+id: visits
+title: Standard visits
+include: [{PROTOCOLS / 'blocks' / 'visits.yaml'}]
+phases:
+  - id: induction
+    kind: cycles
+    cycles: 2
+    cycle_length: 21d
+    agents: {{bortezomib: {{dose: 1.3 mg/m2, days: [1, 8]}}}}
+horizon: induction.start + 1y
+outcomes:
+  - {{id: safety, type: primary, measure: TEAEs, time_frame: 1 year, assessments: [followup]}}
+assessments:
+  - {{use: screening, anchor: induction.start}}
+  - {{use: consent, anchor: induction.start}}
+  - {{use: baseline, anchor: induction.start, label: Day -3 labs, window: -2d/+2d}}
+  - {{use: end_of_treatment, anchor: induction.end}}
+  - {{use: end_of_study}}
+  - {{id: followup, label: Follow-up, every: 3mo, from: induction.end, until: study.horizon}}
+"""
+
+
+def test_standard_visits_from_the_library(write) -> None:
+    schedule = timeline_for(write(VISITS))
+    items = {item.event.id: item for item in schedule.events}
+    screening = items["screening"]
+    # 14 days before study day 1 (no day 0): day -14, its window days -28 to -1; label and activities from the library
+    assert (screening.day, screening.event.label) == (-14, "Screening")
+    assert (screening.earliest - screening.t, screening.latest - screening.t) == (-14, 13)
+    assert "eligibility review" in screening.event.activities
+    assert items["consent"].day == -28 and items["consent"].t <= screening.earliest  # consent before screening
+    baseline = items["baseline"]  # what the protocol writes beside 'use' wins
+    assert baseline.event.label == "Day -3 labs" and (baseline.latest - baseline.t) == 2
+    assert items["end_of_treatment"].day == 42 + 30  # 30 days after the last cycle's last day (day 42)
+    assert items["end_of_study"].t == items["study.horizon"].t
+    rationale = {schedule.timeline.assumptions[a].field for a in screening.assumptions}
+    assert "visits.screening.window" in rationale  # the library's assumption travels with the visit
+    report = check_file(write(VISITS, "again.yaml"))
+    assert not [f for f in report.findings if f.rule == "SCH205"]  # study conduct, not an endpoint's data
+
+
+@pytest.mark.parametrize(("change", "field", "message"), [
+    ("{use: screening, anchor: induction.start}", "assessments.0.use", None),
+    ("{use: screening}", "assessments.0", "is placed around an event ('$anchor - 14d'): say which with 'anchor'"),
+    ("{use: screening, anchor: induction.start, at: induction.start}", "assessments.0",
+     "placed by its template: give 'anchor', not 'at'"),
+    ("{id: x, label: X, at: induction.start, anchor: induction.start}", "assessments.0",
+     "'anchor' goes with 'use'"),
+])
+def test_standard_visit_errors(write, change: str, field: str, message: str | None) -> None:
+    text = VISITS.replace("{use: screening, anchor: induction.start}", change)
+    if message is None:  # a misspelt template name: said, with the near match
+        text = text.replace("use: screening", "use: screenig")
+        message = "unknown standard visit 'screenig'; did you mean screening?"
+    problems = validate_file(write(text))
+    assert any(p.field == field and message in p.message for p in problems), problems
+
+
+def test_simulated_patients_have_their_screening_before_day_1(tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text("start: 2027-01-04\nenrolment: {rate_per_month: 10}\n", encoding="utf-8")
+    result = simulate(TWO_ARM, patients=30, seed=2, scenario=scenario, arm="cart")
+    consent = [r for r in result.records() if r.event_id == "consent"]
+    assert len(consent) == 30 and {r.actual_day for r in consent} == {-35}  # 28 days before apheresis (day -7)
