@@ -333,3 +333,19 @@ def test_simulated_patients_have_their_screening_before_day_1(tmp_path: Path) ->
     result = simulate(TWO_ARM, patients=30, seed=2, scenario=scenario, arm="cart")
     consent = [r for r in result.records() if r.event_id == "consent"]
     assert len(consent) == 30 and {r.actual_day for r in consent} == {-35}  # 28 days before apheresis (day -7)
+
+
+def test_patient_commands_follow_the_arm_and_branch(tmp_path: Path) -> None:
+    out = tmp_path / "patient.png"
+    result = runner.invoke(app, ["patient-gantt", str(TWO_ARM), "--start", "2027-01-04", "--arm", "asct", "-o",
+                                 str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size > 10_000
+    result = runner.invoke(app, ["calendar", str(ADAPTED), "--start", "2027-01-04", "--branch", "post_asct=no_cr",
+                                 "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    ids = {row["event_id"] for row in csv.DictReader(io.StringIO(result.stdout))}
+    assert "cart2.infusion" in ids and "response.post_cart2" in ids
+    missing = runner.invoke(app, ["patient-gantt", str(TWO_ARM), "--start", "2027-01-04", "-o", str(tmp_path / "x.png")])
+    assert missing.exit_code == 2 and "name the patient's arm" in missing.output
+    assert not (tmp_path / "x.png").exists()
