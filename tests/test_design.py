@@ -346,6 +346,7 @@ def test_patient_commands_follow_the_arm_and_branch(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     ids = {row["event_id"] for row in csv.DictReader(io.StringIO(result.stdout))}
     assert "cart2.infusion" in ids and "response.post_cart2" in ids
-    missing = runner.invoke(app, ["patient-gantt", str(TWO_ARM), "--start", "2027-01-04", "-o", str(tmp_path / "x.png")])
+    missing = runner.invoke(app, ["patient-gantt", str(TWO_ARM), "--start", "2027-01-04", "-o",
+                                  str(tmp_path / "x.png")])
     assert missing.exit_code == 2 and "name the patient's arm" in missing.output
     assert not (tmp_path / "x.png").exists()
