@@ -113,6 +113,9 @@ phases:
 
 
 @pytest.mark.parametrize(("extra", "line", "field", "message"), [
+    ("  - {id: late, kind: cycles, arms: [a], branch: d.x, cycles: 1, cycle_length: 7d, agents: {x: {dose: '1', "
+     "days: 1}}}\ndecisions:\n  - {id: d, arms: [b], label: Q, at: induction.end, branches: [{id: x, label: X}, "
+     "{id: y, label: Y}]}\n", 19, "phases.2.branch", "this is on no path of the design"),
     ("  - {id: late, kind: cycles, arms: [c], cycles: 1, cycle_length: 7d, agents: {x: {dose: '1', days: [1]}}}\n",
      19, "phases.2.arms.0", "unknown arm 'c'"),
     ("assessments:\n  - {id: echo, label: Echo, at: only_b.end}\n", 20, "assessments.0.at",
@@ -120,15 +123,17 @@ phases:
     ("assessments:\n  - {id: echo, label: Echo, at: induction.end, branch: later.x}\n", 20, "assessments.0.branch",
      "unknown decision 'later'"),
     ("  - {id: only_b, kind: cycles, arms: [a, b], cycles: 1, cycle_length: 7d, agents: {x: {dose: '1', days: 1}}}\n",
-     None, "", "phase, assessment and decision ids must be unique (or, one per arm or branch"),
+     19, "phases.2.id", "id 'only_b' is used twice (first at line 13): phase, assessment and decision ids must be "
+                        "unique, or one per arm or branch"),
+    ("decisions:\n  - {id: arm, label: Q, at: induction.end, branches: [{id: x, label: X}, {id: y, label: Y}]}\n",
+     20, "decisions.0.id", "'arm' names a column of the simulation's subjects.csv"),
 ])
-def test_design_errors_name_the_line(write, extra: str, line: int | None, field: str, message: str) -> None:
+def test_design_errors_name_the_line(write, extra: str, line: int, field: str, message: str) -> None:
     path = write(BASE + extra)
     problems = validate_file(path)
     assert problems, "accepted"
     problem = next(p for p in problems if message in p.message)
-    if line is not None:
-        assert (problem.line, problem.field) == (line, field)
+    assert (problem.line, problem.field) == (line, field)
 
 
 def test_decision_branches_and_arm_assignment_are_checked(write) -> None:

@@ -101,6 +101,10 @@ def load_roster(path: str | Path) -> tuple[list[RosterEntry], list[Problem]]:
                                                               f"{cells['branches']!r}"))
             continue
         branches = tuple((d.strip(), b.strip()) for d, _, b in pairs)
+        if len(dict(branches)) < len(branches):
+            problems.append(Problem(name, number, "branches", f"patient {patient}: a decision is given twice in "
+                                                              f"{cells['branches']!r}"))
+            continue
         entries.append(RosterEntry(
             patient, base / cells["protocol"], start, cells.get("arm") or None, branches, cells.get("country") or None,
             cells.get("subdivision") or None, base / cells["actuals"] if cells.get("actuals") else None, name, number))

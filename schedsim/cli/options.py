@@ -86,8 +86,13 @@ def path_choice(arm: str | None, branch: list[str] | None) -> dict[str, object]:
     for text in branch or ():
         decision, sep, chosen = text.partition("=")
         if not sep or not decision.strip() or not chosen.strip():
-            raise InputError(Problem("--branch", None, "", f"expected decision=branch, got {text!r}"))
-        branches[decision.strip()] = chosen.strip()
+            hint = f" ({text.replace('.', '=', 1)})" if "." in text and "=" not in text else ""
+            raise InputError(Problem("--branch", None, "", f"expected decision=branch{hint}, got {text!r}"))
+        decision, chosen = decision.strip(), chosen.strip()
+        if branches.get(decision, chosen) != chosen:
+            raise InputError(Problem("--branch", None, "", f"decision {decision!r} is given two branches "
+                                                           f"({branches[decision]} and {chosen})"))
+        branches[decision] = chosen
     return {"arm": arm, "branches": branches or None}
 
 

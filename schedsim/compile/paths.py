@@ -97,6 +97,14 @@ def check_design(loaded: LoadedProtocol) -> None:
                                                    f"{decision!r} is not before it"))
     if problems:
         raise InputError(problems)
+    paths = _paths(loaded, None, {})
+    for path, item in _selectable(protocol):  # an item whose arms and branches never meet is on no path
+        if not any(on_path(item, p.arm, p.chosen) for p in paths):
+            where = (*path, "branch") if item.branch else (*path, "arms")
+            problems.append(doc.problem(where, "this is on no path of the design: no arm has the branches it "
+                                               "follows (a decision limited to some arms has branches only there)"))
+    if problems:
+        raise InputError(problems)
 
 
 def _selectable(protocol: Protocol) -> list[tuple[tuple[str | int, ...], OnPath]]:
@@ -124,7 +132,7 @@ def choose_path(loaded: LoadedProtocol, arm: str | None = None, branches: Mappin
     problems = _choice_problems(protocol, arm, given)
     if problems:
         raise InputError(problems)
-    arm = arm or (protocol.arms[0].id if protocol.arms else None)
+    arm = _arm(protocol, arm) or (protocol.arms[0].id if protocol.arms else None)
     chosen: dict[str, str] = {}
     for decision in protocol.decisions:
         if on_path(decision, arm, chosen):
@@ -147,9 +155,17 @@ def patient_path(loaded: LoadedProtocol, arm: str | None, branches: Mapping[str,
     return choose_path(loaded, arm, branches)
 
 
+def _arm(protocol: Protocol, arm: str | None) -> str | None:
+    """The arm asked for, matched without regard to case (``--arm A`` for arm ``a``)."""
+    if arm is None:
+        return None
+    return next((a.id for a in protocol.arms if a.id == arm.lower() or a.id == arm), arm)
+
+
 def _choice_problems(protocol: Protocol, arm: str | None, given: Mapping[str, str]) -> list[Problem]:
     problems = []
     arms = [a.id for a in protocol.arms]
+    arm = _arm(protocol, arm)
     if arm is not None and arm not in arms:
         text = f"unknown arm {arm!r}{_hint(arm, arms)}" if arms else f"the protocol has no arms (asked for {arm!r})"
         problems.append(Problem("--arm", None, "", text))
@@ -169,16 +185,20 @@ def all_paths(loaded: LoadedProtocol, arm: str | None = None, branches: Mapping[
               ) -> list[PathChoice]:
     """Every path of the design (only those of ``arm`` and through ``branches`` when given), in protocol order."""
     check_design(loaded)
-    protocol = loaded.protocol
-    problems = _choice_problems(protocol, arm, branches or {})
+    problems = _choice_problems(loaded.protocol, arm, branches or {})
     if problems:
         raise InputError(problems)
+    return _paths(loaded, _arm(loaded.protocol, arm), branches or {})
+
+
+def _paths(loaded: LoadedProtocol, arm: str | None, branches: Mapping[str, str]) -> list[PathChoice]:
+    protocol = loaded.protocol
     arms = [arm] if arm is not None else [a.id for a in protocol.arms] or [None]
     paths: list[PathChoice] = []
     for each in arms:
         partial: list[dict[str, str]] = [{}]
         for decision in protocol.decisions:
-            fixed = (branches or {}).get(decision.id)
+            fixed = branches.get(decision.id)
             options = [fixed] if fixed else [b.id for b in decision.branches]
             grown = []
             for chosen, option in itertools.product(partial, options):

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from schedsim.errors import InputError, Problem
+from schedsim.language.ids import id_problems
 from schedsim.language.model import Assessment, Block, Library, Protocol, Regimen, VisitTemplate
 from schedsim.language.yamlsource import FieldPath, SourceDoc, load_yaml
 
@@ -128,6 +129,9 @@ def load_protocol(path: str | Path, doc: SourceDoc | None = None) -> LoadedProto
     path = Path(path)
     doc = doc or load_yaml(path, str(path))
     protocol = validate_model(Protocol, doc)
+    problems = id_problems(protocol, doc)
+    if problems:
+        raise InputError(problems)
     if protocol.source.seed is not None and not (path.parent / protocol.source.seed).is_file():
         raise InputError(doc.problem(("source", "seed"), f"source record {protocol.source.seed!r} not found"))
     registry = Registry([doc])

@@ -105,7 +105,7 @@ def _convert(node: yaml.Node, path: FieldPath, doc: SourceDoc, constructor: yaml
         _flatten_merges(node, doc, constructor)
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node, doc, constructor)
+            key = _scalar(key_node, doc, constructor, path)
             if not isinstance(key, str | int) or isinstance(key, bool):
                 raise InputError(Problem(doc.file, key_node.start_mark.line + 1, format_path(path),
                                          f"mapping keys must be names, got {key!r}"))
@@ -118,7 +118,7 @@ def _convert(node: yaml.Node, path: FieldPath, doc: SourceDoc, constructor: yaml
         return _unwrap_assumption(result, path, doc)
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, (*path, index), doc, constructor) for index, item in enumerate(node.value)]
-    return _scalar(node, doc, constructor)
+    return _scalar(node, doc, constructor, path)
 
 
 def _flatten_merges(node: yaml.MappingNode, doc: SourceDoc, constructor: yaml.SafeLoader) -> None:
@@ -131,14 +131,17 @@ def _flatten_merges(node: yaml.MappingNode, doc: SourceDoc, constructor: yaml.Sa
         raise InputError(Problem(doc.file, line, "", f"malformed YAML merge: {exc.problem}")) from None
 
 
-def _scalar(node: yaml.Node, doc: SourceDoc, constructor: yaml.SafeLoader) -> Any:
+def _scalar(node: yaml.Node, doc: SourceDoc, constructor: yaml.SafeLoader, path: FieldPath = ()) -> Any:
     line = node.start_mark.line + 1
     if not isinstance(node, yaml.ScalarNode):
-        raise InputError(Problem(doc.file, line, "", "expected a plain value here"))
+        raise InputError(Problem(doc.file, line, format_path(path), "expected a plain value here"))
     try:
         return constructor.construct_object(node)
     except yaml.constructor.ConstructorError as exc:
-        raise InputError(Problem(doc.file, line, "", f"bad value: {exc.problem}")) from None
+        raise InputError(Problem(doc.file, line, format_path(path), f"bad value: {exc.problem}")) from None
+    except (ValueError, OverflowError) as exc:  # a date YAML recognises but the calendar has not: 2027-02-30
+        what = "not a date" if node.tag.endswith(":timestamp") else "not a valid value"
+        raise InputError(Problem(doc.file, line, format_path(path), f"{node.value!r} is {what} ({exc})")) from None
 
 
 def _unwrap_assumption(mapping: dict[str, Any], path: FieldPath, doc: SourceDoc) -> Any:

@@ -18,7 +18,6 @@ from schedsim.language.model.types import (
     EventRef,
     Id,
     StrictModel,
-    duplicate_ids,
 )
 from schedsim.language.rules import ALWAYS_ON, RULES
 
@@ -153,41 +152,3 @@ class Protocol(StrictModel):
     checks: Checks = Field(default_factory=Checks, description="check rules disabled for this protocol, with reasons")
     simulation: Scenario | None = Field(None, description="the default cohort-simulation scenario")
     escalation: Escalation | None = Field(None, description="a dose-escalation design (i3+3)")
-
-    @model_validator(mode="after")
-    def _unique_ids(self) -> Protocol:
-        items: list[OnPath] = [*self.phases, *self.assessments, *self.decisions]
-        names = [item.id for item in items]  # type: ignore[attr-defined]
-        duplicates = sorted({n for n in names if names.count(n) > 1 and not _one_per_path(
-            [item for item in items if item.id == n])})  # type: ignore[attr-defined]
-        if duplicates:
-            raise duplicate_ids("phase, assessment and decision ids must be unique (or, one per arm or branch, say "
-                                "disjoint 'arms' or 'branch'); repeated", duplicates)
-        if "study" in names:
-            raise ValueError("'study' is reserved (study.horizon)")
-        arms = [arm.id for arm in self.arms]
-        duplicates = sorted({n for n in arms if arms.count(n) > 1})
-        if duplicates:
-            raise duplicate_ids("duplicate arm id(s)", duplicates)
-        if len(arms) == 1:
-            raise ValueError("one arm is no arm: give two or more arms, or none")
-        if arms and self.arm_assignment is None:
-            raise ValueError("say how patients get their arm: arm_assignment: randomised (by allocation) or "
-                             "assigned (non-randomised)")
-        if not arms and self.arm_assignment is not None:
-            raise ValueError("'arm_assignment' goes with 'arms'")
-        return self
-
-
-
-
-def _one_per_path(items: list[OnPath]) -> bool:
-    """Whether no path has two of these items: each pair names different arms, or different branches of a decision."""
-    def apart(a: OnPath, b: OnPath) -> bool:
-        if a.arms is not None and b.arms is not None and not set(a.arms) & set(b.arms):
-            return True
-        mine = {ref.split(".")[0] for ref in a.branch or ()}
-        return any(not {r for r in a.branch or () if r.startswith(d + ".")} & set(b.branch or ())
-                   for d in mine if any(r.startswith(d + ".") for r in b.branch or ()))
-
-    return all(apart(a, b) for i, a in enumerate(items) for b in items[i + 1:])
