@@ -355,3 +355,65 @@ def test_patient_commands_follow_the_arm_and_branch(tmp_path: Path) -> None:
                                   str(tmp_path / "x.png")])
     assert missing.exit_code == 2 and "name the patient's arm" in missing.output
     assert not (tmp_path / "x.png").exists()
+
+
+def test_review_findings_on_the_design(write, tmp_path: Path) -> None:
+    """The newcomer review's points, each pinned: branch content before its decision (SCH116), events of another
+    path named as such, two branches for one decision refused, cycle numbers carried on in the Gantt."""
+    early = write("""
+id: early
+title: Branch before decision
+phases:
+  - {id: induction, kind: cycles, cycles: 3, cycle_length: 28d, agents: {r: {dose: 25 mg, days: 1-21}}}
+decisions:
+  - {id: d, label: Response?, at: induction.end, branches: [{id: more, label: More}, {id: stop, label: Stop}]}
+assessments:
+  - {id: work, label: Pre-work, at: induction.start + 30d, branch: d.more}
+""")
+    (finding,) = [f for f in check_file(early).findings if f.rule == "SCH116"]
+    assert finding.line == 8 and finding.paths == ("d=more",) and "53 day(s) before the decision" in finding.message
+    result = runner.invoke(app, ["explain", str(TWO_ARM), "asct.transplant"])
+    assert result.exit_code == 2 and "is not on this path: asct is only in arm asct" in result.output
+    actuals = tmp_path / "a.csv"
+    actuals.write_text("event_id,date\nasct.start,2027-05-01\n", encoding="utf-8")
+    result = runner.invoke(app, ["calendar", str(TWO_ARM), "--start", "2027-01-04", "--arm", "cart", "--actuals",
+                                 str(actuals)])
+    assert result.exit_code == 2 and "a.csv:2: event_id: asct.start is not on the patient's path" in result.output
+    twice = runner.invoke(app, ["timeline", str(ADAPTED), "--branch", "post_asct=cr", "--branch", "post_asct=no_cr"])
+    assert twice.exit_code == 2 and "is given two branches (cr and no_cr)" in twice.output
+    from schedsim.plots.gantt_data import protocol_gantt_data
+
+    data = protocol_gantt_data(timeline_for(TWO_ARM, arm="asct"))
+    assert [s.label for s in data.row("consolidation").spans] == ["C5", "C6"]  # numbered on from induction
+    lo, _ = data.extent()
+    assert lo == days(TWO_ARM, arm="asct")["consent"] - 14  # consent's window (-14 d) is on the chart (day -n: t = -n)
+
+
+def test_check_roster_reports_every_bad_row(tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"patient_id,protocol,start,arm,branches\nP1,{TWO_ARM},2027-01-04,cart,\n"
+                      f"P2,{TWO_ARM},2027-01-11,,\nP3,{ADAPTED},2027-01-11,x,\nP4,{ADAPTED},2027-01-11,,"
+                      f"post_asct=cr;post_asct=no_cr\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", "--roster", str(roster)])
+    assert result.exit_code == 2
+    assert ":3: arm: patient P2" in result.output and ":4: arm: patient P3" in result.output
+    assert ":5: branches: patient P4: a decision is given twice" in result.output
+
+
+def test_simulation_summary_per_path(tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text("start: 2027-01-04\nenrolment: {rate_per_month: 20}\n", encoding="utf-8")
+    summary = simulate(TWO_ARM, patients=60, seed=4, scenario=scenario).summary()
+    cart, asct = summary["by_path"]["arm cart"], summary["by_path"]["arm asct"]
+    assert cart["patients"] + asct["patients"] == 60
+    assert cart["milestones"]["induction.end"]["p50"] == 168 and asct["milestones"]["induction.end"]["p50"] == 112
+    assert "asct.transplant" in asct["milestones"] and "asct.transplant" not in cart["milestones"]
+    assert summary["parameters"]["arms"] == {"cart": 0.5, "asct": 0.5}  # the shares in effect are recorded
+
+
+def test_impossible_dates_in_yaml_are_bad_input(tmp_path: Path) -> None:
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text("start: 2027-02-30\nenrolment: {rate_per_month: 2}\n", encoding="utf-8")
+    result = runner.invoke(app, ["simulate", str(SEED_000), "--scenario", str(scenario), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "scenario.yaml:1: start: '2027-02-30' is not a date" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "o").exists()

@@ -62,13 +62,14 @@ def test_protocol_gantt_structure(protocol: Path) -> None:
     assert row_labels(figure)[0].startswith(schedule.phases[0].info.label)
     for phase in schedule.phases:  # a bar per phase (cycles: one per cycle)
         assert artists(figure, f"span:{phase.info.id}")
-    for item in schedule.events:  # every assessment has a marker at its day, and its window as a whisker
-        if item.event.phase is None and item.event.kind == "assessment":
-            group = item.event.id.split(".")[0]
+    for item in schedule.events:  # every assessment has a marker at its day, and its window as a whisker: the
+        if item.event.phase is None and item.event.kind == "assessment":  # window calendars use (bounded at the
+            group = item.event.id.split(".")[0]  # phase start and the horizon, SCH303), not one reaching past them
             assert item.t + 0.5 in xs_of(figure, f"marks:{group}"), item.event.id
-            if item.event.window is not None:
-                ends = {(item.t + 0.5 - item.event.window.early), (item.t + 0.5 + item.event.window.late)}
+            if item.earliest is not None and item.latest is not None and item.earliest < item.latest:
+                ends = {item.earliest + 0.5, item.latest + 0.5}
                 assert ends <= xs_of(figure, f"window:{group}"), item.event.id
+                assert item.latest <= schedule.events[-1].t or item.event.window is None
     dosing = {item.t + 0.5 for item in schedule.events if item.event.id.startswith("induction.")
               and item.event.agent == "bortezomib" and item.event.kind == "dose"}
     if dosing:

@@ -65,6 +65,10 @@ def resolve_actuals(actuals: Actuals, timeline: Timeline, start: date, advance: 
         if entry.status == "unplanned":
             continue
         known = entry.event_id in timeline.index
+        if not known and entry.event_id not in groups and timeline.design.elsewhere(entry.event_id):
+            elsewhere = timeline.design.elsewhere(entry.event_id)
+            problems.append(entry.problem("event_id", f"{entry.event_id} is not on the patient's path: {elsewhere}"))
+            continue
         if not known and entry.event_id not in groups:
             close = difflib.get_close_matches(entry.event_id, [*timeline.index, *groups], n=3, cutoff=0.6)
             hint = f"; did you mean {' or '.join(close)}?" if close else ""

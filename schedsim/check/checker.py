@@ -14,13 +14,14 @@ from datetime import date
 from pathlib import Path
 
 from schedsim.check.calendars import closed_days, open_ended, partial_cycles, window_bounds
+from schedsim.check.design import branch_order
 from schedsim.check.findings import Because, CheckReport, Disabled, Finding
 from schedsim.check.links import rule_links
 from schedsim.check.network import broken_by_plan, find_conflicts, placement_links, planned_times
 from schedsim.check.structure import RULE_FUNCTIONS, plan_breaks
 from schedsim.compile.compiler import compile_protocol
 from schedsim.compile.ir import Origin, Timeline
-from schedsim.compile.paths import all_paths
+from schedsim.compile.paths import PathChoice, all_paths
 from schedsim.errors import InputError, Problem
 from schedsim.language.loader import LoadedProtocol, load_protocol
 from schedsim.language.rules import RULES
@@ -96,22 +97,35 @@ def check_protocol(loaded: LoadedProtocol, *, start_weekday: int | None = None, 
     disable = loaded.protocol.checks.disable
     disabled = tuple(Disabled(rule, reason, file, loaded.doc.line(("checks", "disable", rule)))
                      for rule, reason in disable.items())
-    found: dict[Finding, list[str]] = {}
+    found: dict[Finding, list[PathChoice]] = {}
     for path in paths:
         try:
             timeline = compile_protocol(loaded, path)
         except InputError as error:
             report = _as_findings(error, file)
             for finding in report.findings:
-                found.setdefault(finding, []).append(path.label)
+                found.setdefault(finding, []).append(path)
             continue
         for finding in _findings(loaded, timeline, start_weekday, start, set(disable)):
             if finding.rule not in disable:
-                found.setdefault(finding, []).append(path.label)
-    every = len(paths)
-    findings = [replace(f, paths=() if len(on) == every else tuple(on)) for f, on in found.items()]
+                found.setdefault(finding, []).append(path)
+    findings = [replace(f, paths=_named(on, paths)) for f, on in found.items()]
     findings.sort(key=lambda f: (f.file, f.line or 0, f.rule, f.message, f.paths))
     return CheckReport(tuple(findings), disabled, (file,))
+
+
+def _named(on: list[PathChoice], paths: list[PathChoice]) -> tuple[str, ...]:
+    """The paths a finding is on, briefly: none when it is on every path, ``arm b`` for all of an arm's paths."""
+    if len(on) == len(paths):
+        return ()
+    names: list[str] = []
+    for arm in dict.fromkeys(p.arm for p in paths):
+        mine = [p for p in on if p.arm == arm]
+        if arm is not None and mine and len(mine) == sum(1 for p in paths if p.arm == arm):
+            names.append(f"arm {arm}")
+        else:
+            names.extend(p.label for p in mine)
+    return tuple(names)
 
 
 def _findings(loaded: LoadedProtocol, timeline: Timeline, start_weekday: int | None, start: date | None,
@@ -124,7 +138,7 @@ def _findings(loaded: LoadedProtocol, timeline: Timeline, start_weekday: int | N
                              [Because(link.text, link.origin) for link in c.links]) for c in conflicts]
     findings.extend(plan_breaks(broken_by_plan(holding, times)))
     context = (loaded, timeline, times)
-    for rule in (*RULE_FUNCTIONS, window_bounds, partial_cycles, open_ended):
+    for rule in (*RULE_FUNCTIONS, window_bounds, partial_cycles, open_ended, branch_order):
         findings.extend(rule(context))
     findings.extend(closed_days(context, start_weekday, start))
     return findings

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from schedsim.cli.options import (
-    ArmOption,
     BranchOption,
     ClosuresOption,
     CountryOption,
@@ -17,6 +16,7 @@ from schedsim.cli.options import (
     KeepGoingOption,
     OpenDaysOption,
     OutputOption,
+    PatientArmOption,
     StartOption,
     SubdivisionOption,
     TextFormat,
@@ -62,7 +62,7 @@ def calendar(
     layout: Annotated[Layout, typer.Option("--layout", help="HTML: agenda or month grid")] = Layout.agenda,
     keep_going: KeepGoingOption = False,
     output: OutputOption = None,
-    arm: ArmOption = None,
+    arm: PatientArmOption = None,
     branch: BranchOption = None,
 ) -> None:
     """A patient's visit calendar on clinic days (or every roster patient's), re-anchored on actual dates."""

@@ -117,6 +117,8 @@ ImageOption = Annotated[Path, typer.Option("--output", "-o", help="image file: .
 FromOption = Annotated[str | None, typer.Option("--from", help="zoom: first study day (63) or date")]
 ToOption = Annotated[str | None, typer.Option("--to", help="zoom: last study day or date")]
 ArmOption = Annotated[str | None, typer.Option("--arm", help="the arm to follow (default: the first arm)")]
+PatientArmOption = Annotated[str | None, typer.Option(
+    "--arm", help="the patient's arm (required when the protocol has arms)")]
 BranchOption = Annotated[list[str] | None, typer.Option(
     "--branch", help="decision=branch, the branch to follow (repeat for several decisions; default: each "
                      "decision's default branch)")]

@@ -18,6 +18,7 @@ from schedsim.cli.options import (
     HomeDosesOption,
     ImageOption,
     OpenDaysOption,
+    PatientArmOption,
     StartOption,
     SubdivisionOption,
     TodayOption,
@@ -66,7 +67,7 @@ def patient_gantt(
     home_doses: HomeDosesOption = False,
     first: FromOption = None,
     last: ToOption = None,
-    arm: ArmOption = None,
+    arm: PatientArmOption = None,
     branch: BranchOption = None,
 ) -> None:
     """A patient's Gantt chart: actual versus planned, closed days shaded, today, out-of-window visits."""

@@ -104,7 +104,7 @@ def compile_protocol(loaded: LoadedProtocol, path: PathChoice | None = None) -> 
         requirements=_requirements(ctx, protocol.constraints, path),
         assessment_labels={a.id: a.label for a in protocol.assessments},
         dlt_window=round(protocol.escalation.dlt_window.approx_days) if protocol.escalation is not None else None,
-        design=design_of(protocol, path, decisions))
+        design=design_of(protocol, path, decisions, ctx.left_out))
 
 
 def _horizon(ctx: CompileContext, horizon: AnchorExpr | list[AnchorExpr]) -> None:
@@ -159,8 +159,12 @@ def _compile_assessment(ctx: CompileContext, index: int, assessment: Assessment)
     own = merge_ids(ctx.assumed(doc, path, (*path, "window")), inherited)
     common = {"kind": assessment.kind, "phase": None, "activities": tuple(assessment.activities),
               "setting": assessment.setting}
+
+    def written(key: str) -> tuple[str | int, ...]:  # a standard visit's timing: where the protocol gave 'anchor'
+        return (*path, "anchor") if template is not None else (*path, key)
+
     if assessment.at is not None and not isinstance(assessment.at, list):
-        anchor = ctx.anchor(doc, (*path, "at"), assessment.at.ref, ctx.expr_offset(assessment.at))
+        anchor = ctx.anchor(doc, written("at"), assessment.at.ref, ctx.expr_offset(assessment.at))
         ctx.add(Event(id=assessment.id, label=assessment.label, rule="at", anchors=(anchor,),
                       origin=ctx.origin(doc, path), window=assessment.window, assumptions=own, **common))
         return None
@@ -177,8 +181,8 @@ def _compile_assessment(ctx: CompileContext, index: int, assessment: Assessment)
         return None
     assert assessment.every is not None and assessment.from_ is not None and assessment.until is not None
     period = ctx.offset(assessment.every)
-    start = ctx.anchor(doc, (*path, "from"), assessment.from_.ref, ctx.expr_offset(assessment.from_))
-    bound = ctx.anchor(doc, (*path, "until"), assessment.until.ref, ctx.expr_offset(assessment.until))
+    start = ctx.anchor(doc, written("from"), assessment.from_.ref, ctx.expr_offset(assessment.from_))
+    bound = ctx.anchor(doc, written("until"), assessment.until.ref, ctx.expr_offset(assessment.until))
     every_assumed = ctx.assumed(doc, (*path, "every"))
 
     def expand(nominal_from: int, nominal_bound: int) -> None:

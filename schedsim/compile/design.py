@@ -26,6 +26,7 @@ def add_decisions(ctx: CompileContext, path: PathChoice) -> tuple[DecisionInfo, 
     return tuple(found)
 
 
-def design_of(protocol: Protocol, path: PathChoice, decisions: tuple[DecisionInfo, ...]) -> DesignInfo:
+def design_of(protocol: Protocol, path: PathChoice, decisions: tuple[DecisionInfo, ...],
+              left_out: dict[str, str]) -> DesignInfo:
     return DesignInfo(path.arm, tuple((arm.id, arm.label) for arm in protocol.arms), protocol.arm_assignment,
-                      decisions)
+                      decisions, tuple(sorted(left_out.items())))

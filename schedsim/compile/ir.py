@@ -174,6 +174,17 @@ class DesignInfo:
     arms: tuple[tuple[str, str], ...] = ()  # (id, label) of every arm
     assignment: str | None = None  # randomised or assigned
     decisions: tuple[DecisionInfo, ...] = ()
+    left_out: tuple[tuple[str, str], ...] = ()  # phases, assessments, time points and decisions on other paths: why
+
+    def elsewhere(self, event_id: str) -> str | None:
+        """Why an event id is not on this path, when it names a phase or assessment of another arm or branch:
+        ``'asct is only in arm asct: choose the path with --arm or --branch'``."""
+        parts = event_id.split(".")
+        found = dict(self.left_out)
+        for item in (".".join(parts[:2]), parts[0]):
+            if item in found:
+                return f"{item} is {found[item]}: choose the path with --arm or --branch"
+        return None
 
     @property
     def arm_label(self) -> str | None:

@@ -31,8 +31,9 @@ def validate_file(path: str | Path) -> list[Problem]:
             for choice in all_paths(loaded):  # every arm and branch: each path must compile
                 try:
                     compile_protocol(loaded, choice)
-                except InputError as error:
-                    problems.extend(p for p in error.problems if p not in problems)
+                except InputError as error:  # the same field on several paths: said once
+                    seen = {(p.file, p.line, p.field) for p in problems}
+                    problems.extend(p for p in error.problems if (p.file, p.line, p.field) not in seen)
             return problems
     except InputError as error:
         return error.problems

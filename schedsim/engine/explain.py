@@ -17,6 +17,9 @@ def explain(schedule: Schedule, event_id: str) -> list[str]:
     if event_id not in timeline.index:
         close = difflib.get_close_matches(event_id, list(timeline.index), n=3, cutoff=0.5)
         hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        elsewhere = timeline.design.elsewhere(event_id)
+        if elsewhere is not None:
+            raise InputError(Problem(timeline.file, None, "EVENT_ID", f"{event_id} is not on this path: {elsewhere}"))
         raise InputError(Problem(timeline.file, None, "EVENT_ID", f"no event {event_id!r} in the protocol{hint}"))
     times = {record.event_id: record.actual for record in schedule.records}
     target = timeline.event(event_id)

@@ -162,6 +162,12 @@ def _standard_visits(protocol: Protocol, doc: SourceDoc, registry: Registry) -> 
         template = named.value
         assert isinstance(template, VisitTemplate)
         data = template.model_dump(by_alias=True, exclude_none=True, exclude={"assumed"})
+        placed = any(data.get(key, "").lstrip().startswith("$anchor") for key in ("at", "from", "until"))
+        if not placed and assessment.anchor is not None:
+            problems.append(doc.problem((*path, "anchor"), f"standard visit {assessment.use!r} is not placed around "
+                                                           f"an event ('{template.at or template.from_}'): drop "
+                                                           f"'anchor'"))
+            continue
         for key in ("at", "from", "until"):
             if key in data and data[key].lstrip().startswith("$anchor"):
                 if assessment.anchor is None:

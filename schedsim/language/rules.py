@@ -74,6 +74,11 @@ _RULES = (
          "day after the infusion. Ending earlier leaves DLTs unobserved; ending later keeps the next cohort waiting "
          "on a window the rule does not use.",
          "End the DLT assessments at the infusion plus `escalation.dlt_window`, or correct the window."),
+    Rule("SCH116", "branch-before-decision", "error",
+         "What follows a branch of a decision is planned before the decision is taken: no patient can be on the "
+         "branch yet.",
+         "Place the branch's phases and assessments after the decision (`after: <decision id>`), or take the "
+         "decision earlier."),
     Rule("SCH150", "out-of-window", "error",
          "An actual visit, dose or procedure date lies outside its window around the (re-anchored) target.",
          "Record the deviation; check the date entered.", "patient"),

@@ -53,8 +53,11 @@ def _figure(panels: Sequence[GanttData], title_text: str, zoom: tuple[int, int] 
     colours = _phase_colours(tuple(row for panel in panels for row in panel.rows))  # the same in every panel
     labels: list[Annotation] = []
     top = height - 1.1 - extra - (0.25 if several else 0)
+    pad = (t1 - t0) * 0.006  # a marker on the chart's first or last day is drawn whole, not cut by the frame
+    left, right = t0 - 0.5 - (pad if t0 == t_min else 0), t1 + 1.5 + (pad if t1 == t_max else 0)
     for panel, rows, panel_height in zip(panels, shown, heights, strict=True):
         ax = figure.add_axes((0.2, (top - panel_height) / height, 0.77, panel_height / height))
+        ax.set_xlim(left, right)
         _panel(figure, ax, panel, rows, t0, t1, colours, labels)
         if several:  # the heading above the milestone labels, at the top of the room left above the panel
             figure.text(0.01, (top + gap - 0.62) / height, panel.heading, ha="left", va="bottom", fontsize=9,
@@ -68,8 +71,7 @@ def _figure(panels: Sequence[GanttData], title_text: str, zoom: tuple[int, int] 
 
 def _panel(figure: Figure, ax, data: GanttData, rows: tuple[GanttRow, ...], t0: int, t1: int,  # noqa: ANN001
            colours: dict[str, str], labels: list[Annotation]) -> None:
-    ax.set_autoscale_on(False)  # the range is ours: markers and whiskers outside it must not widen it
-    ax.set_xlim(t0 - 0.5, t1 + 1.5)
+    ax.set_autoscale_on(False)  # the range is the figure's: markers and whiskers outside it must not widen it
     ax.set_ylim(len(rows) - 0.4, -0.6)
     if data.patient is not None:
         _closed_days(ax, data, t0, t1, len(rows))

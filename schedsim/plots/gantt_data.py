@@ -95,8 +95,9 @@ class GanttData:
         """First and last day with something on the chart (bars, marks, planned positions)."""
         marks = [m for row in self.rows for m in row.marks]
         spans = [s for row in self.rows for s in row.spans]
-        firsts = [m.t for m in marks] + [s.t0 for s in spans]
-        lasts = [m.t for m in marks] + [s.t1 for s in spans] + [m.planned_t for m in marks if m.planned_t is not None]
+        firsts = [m.t - (m.early or 0) for m in marks] + [s.t0 for s in spans]  # windows too: none is cut off
+        lasts = [m.t + (m.late or 0) for m in marks] + [s.t1 for s in spans] + [
+            m.planned_t for m in marks if m.planned_t is not None]
         return min(firsts, default=0), max(lasts, default=1)
 
 
@@ -105,10 +106,13 @@ def protocol_gantt_data(schedule: Schedule) -> GanttData:
     timeline = schedule.timeline
     times = {item.event.id: item.t for item in schedule.events}
     items = [(item.event, item.t) for item in schedule.events]
-    rows = _rows(timeline, items, lambda event, t: _mark(timeline, event, t))
+    bounded = {item.event.id: (item.t - item.earliest, item.latest - item.t) for item in schedule.events
+               if item.earliest is not None and item.latest is not None}  # as calendars use them (SCH303)
+    rows = _rows(timeline, items, lambda event, t: _mark(timeline, event, t, bounded.get(event.id)))
     for phase in schedule.phases:
         row = next(r for r in rows if r.key == phase.info.id)
-        starts = [times[e.id] for e in timeline.events if _cycle_start(e, phase.info) and e.id in times]
+        starts = sorted((times[e.id], int(e.id.split(".")[1][1:])) for e in timeline.events
+                        if _cycle_start(e, phase.info) and e.id in times)
         row.spans = _phase_spans(timeline, phase.info, phase.start_t, phase.end_t, starts)
         row.assumed = row.assumed or any(s.assumed for s in row.spans)
     milestones = _milestones(timeline, times)
@@ -137,8 +141,8 @@ def patient_gantt_data(calendar: PatientCalendar) -> GanttData:
         in_phase = [(r.scheduled_date - start).days for r in calendar.rows if r.phase == info.id]
         if row is None or not in_phase:
             continue
-        cycle_starts = sorted({min((r.scheduled_date - start).days for r in calendar.rows
-                                   if _cycle_of(r) == (info.id, k)) for k in _cycles(calendar.rows, info.id)})
+        cycle_starts = sorted((min((r.scheduled_date - start).days for r in calendar.rows
+                                   if _cycle_of(r) == (info.id, k)), k) for k in _cycles(calendar.rows, info.id))
         row.spans = _phase_spans(timeline, info, min(in_phase), max(in_phase), cycle_starts, clip=False)
     times = {r.event_id: (r.scheduled_date - start).days for r in calendar.rows}
     milestones = _milestones(timeline, times)
@@ -202,10 +206,9 @@ def _step_span(row: GanttRow, timeline: Timeline) -> None:
             row.marks.remove(mark)
 
 
-def _mark(timeline: Timeline, event: Event, t: int) -> Mark:
-    window = event.window
+def _mark(timeline: Timeline, event: Event, t: int, window: tuple[int, int] | None) -> Mark:
     day, assumed_window = assumed_parts(timeline, event)
-    return Mark(t, event.id, event.kind, window.early if window else None, window.late if window else None,
+    return Mark(t, event.id, event.kind, window[0] if window else None, window[1] if window else None,
                 day, window_assumed=assumed_window)
 
 
@@ -218,18 +221,19 @@ def assumed_parts(timeline: Timeline, event: Event) -> tuple[bool, bool]:
     return bool(set(own) - windows), bool(windows)
 
 
-def _phase_spans(timeline: Timeline, info: PhaseInfo, start_t: int, end_t: int, cycle_starts: list[int],
-                 clip: bool = True) -> list[Span]:
-    """The phase bar, or one bar per cycle (the last clipped to the phase end when ``clip``)."""
+def _phase_spans(timeline: Timeline, info: PhaseInfo, start_t: int, end_t: int,
+                 cycle_starts: list[tuple[int, int]], clip: bool = True) -> list[Span]:
+    """The phase bar, or one bar per cycle (the last clipped to the phase end when ``clip``), each labelled with its
+    own number (carried on from an earlier phase, or after a skipped cycle): ``cycle_starts`` are (day, number)."""
     if info.kind != "cycles" or not info.cycle_length or not cycle_starts:
         assumed = bool(timeline.event(info.start).own_assumptions)
         return [Span(start_t, end_t, "", assumed)]
     cycle_assumed = any(timeline.event(e.id).own_assumptions for e in timeline.events if _cycle_start(e, info))
     spans = []
-    for number, t0 in enumerate(cycle_starts, start=1):
+    for k, (t0, number) in enumerate(cycle_starts):
         t1 = t0 + info.cycle_length - 1
-        if number < len(cycle_starts):
-            t1 = min(t1, cycle_starts[number] - 1)
+        if k + 1 < len(cycle_starts):
+            t1 = min(t1, cycle_starts[k + 1][0] - 1)
         elif clip:
             t1 = min(t1, max(end_t, t0))
         spans.append(Span(t0, t1, f"C{number}", cycle_assumed))

@@ -51,6 +51,11 @@ class SimParameters:
         """Every parameter, as written into ``summary.json`` and the head of ``events.csv``."""
         data = self.scenario.model_dump(mode="json", exclude_none=True)
         data["source"] = self.source
+        if self.arm_shares:  # the shares in effect (the scenario's, else the allocation ratio)
+            data["arms"] = {arm: round(share, 6) for arm, share in self.arm_shares.items()}
+        if self.branch_shares:  # the scenario's, else the protocol's probabilities, else equal shares
+            data["branches"] = {d: {b: round(p, 6) for b, p in shares.items()} for d, shares in
+                                self.branch_shares.items()}
         return data
 
 

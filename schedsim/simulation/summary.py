@@ -107,7 +107,8 @@ def summarise(result: SimulationResult) -> dict[str, Any]:
         days = {k: _study_day(v, zero) for k, v in found.items()}
         milestones[result.events[i].id] = {**days, "reached": len(local[i]),
                                            "dates": date_quantiles(absolute[i], start)}
-    design = {"paths": {path.label: paths[path.label] for path in result.cohort.paths}} if result.cohort else {}
+    design = {"paths": {path.label: paths[path.label] for path in result.cohort.paths},
+              "by_path": by_path(result, wanted, primary)} if result.cohort else {}
     if not design and timeline.design.label:  # one path of a study with arms or decisions, for every patient
         design = {"paths": {timeline.design.label: result.patients * len(result.replicates)}}
     return {
@@ -143,3 +144,37 @@ def _resource(entry: dict[str, Any], replicates: int) -> dict[str, Any]:
                                "p95": round(float(np.percentile(waits, 95)), 1), "max": int(max(waits)),
                                "waited": sum(1 for w in waits if w > 0)} if waits else None),
             "moved_in_window": entry["moved_in_window"], "moved_out_of_window": entry["moved_out_of_window"]}
+
+
+def by_path(result: SimulationResult, wanted: list[int], primary: set[int]) -> dict[str, dict[str, Any]]:
+    """Per path (arm and branches): its patients, its milestones' quantiles and its study completion (the last
+    primary assessment of its patients, per replicate): the arms are compared, not pooled."""
+    assert result.cohort is not None
+    zero = result.timeline.conventions.study_day_zero
+    found: dict[str, dict[str, Any]] = {}
+    for index, path in enumerate(result.cohort.paths):
+        local: dict[int, list[int]] = {i: [] for i in wanted}
+        completion, patients = [], 0
+        for rep in result.replicates:
+            table = rep.records
+            subjects = np.frombuffer(table.subject, dtype=np.int32)
+            on_path = np.asarray(rep.paths, dtype=np.int64)[subjects] == index if len(subjects) else subjects > 0
+            patients += sum(1 for p in rep.paths if p == index)
+            events = np.frombuffer(table.event, dtype=np.int32)
+            actual = np.frombuffer(table.actual, dtype=np.int32)
+            done = (np.frombuffer(table.status, dtype=np.int8) != CANCELLED) & on_path
+            for i in wanted:
+                local[i].extend(actual[done & (events == i)].tolist())
+            offsets = np.asarray(rep.day1, dtype=np.int64)[subjects] if len(subjects) else np.zeros(0, np.int64)
+            last = (actual + offsets)[done & np.isin(events, list(primary))]
+            if len(last):
+                completion.append(int(last.max()))
+        milestones = {}
+        for i in wanted:
+            days = quantiles(local[i])
+            if days is not None:
+                milestones[result.events[i].id] = {**{k: _study_day(v, zero) for k, v in days.items()},
+                                                   "reached": len(local[i])}
+        found[path.label] = {"patients": patients, "completion": date_quantiles(completion, result.start),
+                             "milestones": milestones}
+    return found
