@@ -47,7 +47,8 @@ def calendar_header(calendar: PatientCalendar) -> list[str]:
     timeline = calendar.timeline
     lines = [f"Patient {calendar.patient_id}: {timeline.title}",
              f"protocol {timeline.protocol_id} ({timeline.file}); day 1: {calendar.start}"
-             + (f"; arm {calendar.arm}" if calendar.arm else ""),
+             + (f"; arm {calendar.arm}" if calendar.arm else "")
+             + "".join(f"; {d.id}: {d.branch_label}" for d in timeline.design.decisions),
              f"clinic: {calendar.clinic.description}" + (f"; status as of {calendar.today}" if calendar.today else "")]
     return lines
 

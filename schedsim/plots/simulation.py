@@ -5,6 +5,7 @@ matplotlib is imported only when plots are drawn: ``schedsim simulate --no-plots
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -82,7 +83,8 @@ def write_outputs(result: SimulationResult, folder: str | Path, plots: bool = Tr
         from schedsim.plots.cohort import swimmer_figure, visit_load_figure
         from schedsim.plots.style import save_figure
 
-        title = f"{result.timeline.title[:60]}: simulated cohort (replicate 0, seed {result.seed})"
+        name = textwrap.shorten(result.timeline.title, 70, placeholder="…")
+        title = f"{name}: simulated cohort (replicate 0, seed {result.seed})"
         save_figure(swimmer_figure(lanes(result), title=title), folder / "swimmer.png")
         save_figure(visit_load_figure(visit_load(result), title="Simulated clinic visits per week (replicate 0)"),
                     folder / "visit-load.png")
