@@ -35,8 +35,7 @@ def big_protocol(folder: Path, conflict: bool) -> Path:
     and maintenance at + 60 d (a conflict to find and explain)."""
     text = SEED_000.read_text(encoding="utf-8")
     text = text.replace("value: induction.start + 2y", "value: induction.start + 16y")
-    text = text.replace("include: [blocks/", f"include: [{ROOT / 'protocols' / 'blocks'}/").replace(
-        ", blocks/", f", {ROOT / 'protocols' / 'blocks'}/").replace("seed: ../seeds/", f"seed: {ROOT / 'seeds'}/")
+    text = text.replace("seed: ../seeds/", f"seed: {ROOT / 'seeds'}/")
     if conflict:
         text = text.replace("value: asct.transplant + 60d", "value: asct.transplant + 90d").replace(
             "start: asct.transplant + 100d", "start: asct.transplant + 60d")

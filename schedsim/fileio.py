@@ -1,16 +1,22 @@
-"""Atomic file writing: a temporary file in the target folder, then a rename, so no partial file is left."""
+"""Atomic file writing (a temporary file in the target folder, then a rename, so no partial file is left) and the
+output format an output file's extension names."""
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+
+from schedsim.errors import InputError, Problem
 
 
 def write_atomic(path: str | Path, content: str | bytes | Iterable[str]) -> None:
-    """Write ``content`` (or text chunks, streamed) to ``path`` atomically (creating parent folders)."""
+    """Write ``content`` (or text chunks, streamed) to ``path`` atomically (creating parent folders). A symbolic link
+    is written through: the file it points to is replaced, the link stays."""
     target = Path(path)
+    if target.is_symlink():
+        target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     chunks = [content] if isinstance(content, str | bytes) else content
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -29,3 +35,24 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+def format_for(output: str | Path | None, given: str | None, suffixes: Mapping[str, str], default: str) -> str:
+    """The output format: ``given`` (``--format``) when set, else the one ``output``'s extension names (``suffixes``:
+    ".csv" -> "csv"), else ``default``. An extension that names no known format, or another format than
+    ``given``, is bad input: the message lists the known extensions.
+
+    >>> format_for("cal.csv", None, {".csv": "csv", ".txt": "table"}, "table")
+    'csv'
+    """
+    suffix = Path(output).suffix.lower() if output is not None else ""
+    named = suffixes.get(suffix)
+    known = ", ".join(f"{s} ({f})" for s, f in suffixes.items())
+    if given is not None:
+        if named is not None and named != given:
+            raise InputError(Problem("--output", None, "", f"{output} names the {named} format but --format is "
+                                                           f"{given}: drop one"))
+        return given
+    if suffix and named is None:
+        raise InputError(Problem("--output", None, "", f"{output}: unknown extension {suffix!r}; known: {known}"))
+    return named or default

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 
 from schedsim.errors import InputError, Problem
@@ -49,3 +50,24 @@ def csv_records(rows: list[tuple[int, list[str]]], columns: list[str], name: str
             problems.append(Problem(name, number, "", f"{len(row)} fields, the header has {len(columns)}"))
             continue
         yield number, dict(zip(columns, [c.strip() for c in row] + [""] * (len(columns) - len(row)), strict=True))
+
+
+def as_date(value: date | str | None, name: str = "date") -> date | None:
+    """A date given as a ``date`` (or ``datetime``, pandas ``Timestamp``) or an ISO string such as "2027-01-04";
+    ``InputError`` naming ``name`` otherwise. ``None`` stays ``None``.
+
+    >>> as_date("2027-01-04", "start")
+    datetime.date(2027, 1, 4)
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InputError(Problem(name, None, "", f"not a date: {value!r} (a datetime.date or 'YYYY-MM-DD')"))

@@ -76,7 +76,7 @@ def test_no_module_over_15_kb(path: Path) -> None:
 
 def test_package_tree_is_the_pipeline() -> None:
     top = {info.name for info in pkgutil.iter_modules(schedsim.__path__)}
-    assert top == set(STAGES) | {"errors", "fileio", "inputs", "version"}
+    assert top == set(STAGES) | {"errors", "fileio", "inputs", "tabular", "version"}
 
 
 def test_no_module_imports_the_package_root() -> None:

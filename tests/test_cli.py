@@ -119,13 +119,14 @@ def test_explain_unknown_event() -> None:
 
 
 def test_validate_bundled_protocols_and_libraries() -> None:
-    files = [str(p) for p in sorted(PROTOCOLS.glob("*.yaml")) + sorted((PROTOCOLS / "blocks").glob("*.yaml"))]
+    files = [str(p) for p in sorted(PROTOCOLS.glob("*.yaml")) + sorted((PROTOCOLS / "blocks").glob("*.yaml"))
+             + sorted((PROTOCOLS / "scenarios").glob("*.yaml"))]
     result = runner.invoke(app, ["validate", *files])
     assert result.exit_code == 0, result.output
     assert result.stdout.count("OK ") == len(files)
 
 
-@pytest.mark.parametrize("kind", ["protocol", "library"])
+@pytest.mark.parametrize("kind", ["protocol", "library", "scenario"])
 def test_committed_schema_is_current(kind: str) -> None:
     committed = (PROTOCOLS / f"schedsim-{kind}.schema.json").read_text(encoding="utf-8")
     assert committed == schema_text(kind), "run: schedsim schema --kind {kind} -o protocols/schedsim-{kind}.schema.json"

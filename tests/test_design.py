@@ -211,13 +211,13 @@ def test_check_names_the_paths_a_finding_is_on(write) -> None:
 def test_gantt_draws_arms_side_by_side(tmp_path: Path) -> None:
     from schedsim.plots.charts import protocol_gantt
 
-    figure = protocol_gantt(TWO_ARM, tmp_path / "arms.png", START, side_by_side=True)
+    figure = protocol_gantt(TWO_ARM, START, tmp_path / "arms.png", side_by_side=True)
     headings = [t.get_text() for t in figure.texts if t.get_gid() == "panel"]
     assert headings == ["Arm A: D-VRd x6, cilta-cel, R maintenance", "Arm B: D-VRd x4, ASCT, D-VRd x2, R maintenance"]
     assert len(figure.axes) == 2 and (tmp_path / "arms.png").stat().st_size > 10_000
     left = [ax.get_xlim() for ax in figure.axes]
     assert left[0] == left[1]  # one time axis
-    branch = protocol_gantt(ADAPTED, None, branches={"post_asct": "no_cr"})
+    branch = protocol_gantt(ADAPTED, branches={"post_asct": "no_cr"})
     labels = [t.get_text() for t in branch.axes[0].texts if t.get_gid() == "milestone"]
     assert "◆ CR at day +90 after ASCT? → No CR: CAR-T #2, then maintenance" in labels
     title = branch._suptitle.get_text().replace("\n", " ")  # type: ignore[union-attr]  (wrapped)

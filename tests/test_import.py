@@ -36,9 +36,8 @@ def _seed(prefix: str) -> Path:
 
 
 def _with_probe(protocol: Path, exprs: list[str], tmp_path: Path) -> Path:
-    """A copy of a hand-written protocol plus one assessment at the given anchors (includes made absolute)."""
+    """A copy of a hand-written protocol plus one assessment at the given anchors (its includes are library names)."""
     data = yaml.safe_load(protocol.read_text(encoding="utf-8"))
-    data["include"] = [str((protocol.parent / name).resolve()) for name in data.get("include", [])]
     data.pop("source", None)
     data["assessments"].append({"id": "import_probe", "label": "probe", "at": exprs})
     path = tmp_path / f"probe-{protocol.name}"

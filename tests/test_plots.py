@@ -177,8 +177,8 @@ def test_a_thousand_lanes(tmp_path: Path) -> None:
 @pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
 def test_formats_by_extension_and_same_bytes_twice(tmp_path: Path, suffix: str) -> None:
     first, second = tmp_path / f"a{suffix}", tmp_path / f"b{suffix}"
-    protocol_gantt(SEED_000, first, START)
-    protocol_gantt(SEED_000, second, START)
+    protocol_gantt(SEED_000, START, first)
+    protocol_gantt(SEED_000, START, second)
     magic = {".png": b"\x89PNG", ".svg": b"<?xml", ".pdf": b"%PDF"}[suffix]
     assert first.read_bytes().startswith(magic) and first.read_bytes() == second.read_bytes()
 
@@ -216,7 +216,7 @@ def test_zoom_range() -> None:
 
 def test_seed_000_gantt_matches_the_golden_image(tmp_path: Path, regen_golden: bool) -> None:
     out = tmp_path / "gantt.png"
-    protocol_gantt(SEED_000, out, START)
+    protocol_gantt(SEED_000, START, out)
     if regen_golden:
         GOLDEN.write_bytes(out.read_bytes())
     assert compare_images(str(GOLDEN), str(out), tol=3) is None

@@ -7,13 +7,15 @@ from datetime import date
 from pathlib import Path
 
 from schedsim.calendar.clinic import ClinicDays
-from schedsim.calendar.patient import PatientCalendar, calendar_for
+from schedsim.calendar.patient import CALENDAR_FIELDS, PatientCalendar, calendar_for
 from schedsim.calendar.roster import RosterResult, roster_calendars
 from schedsim.errors import InputError, Problem
+from schedsim.fileio import format_for
+from schedsim.tabular import Table, workbook_bytes
 
-FORMATS = ("table", "csv", "json", "ics", "md", "html")
-_SUFFIXES = {".csv": "csv", ".json": "json", ".ics": "ics", ".md": "md", ".html": "html", ".htm": "html",
-             ".txt": "table"}
+FORMATS = ("table", "csv", "json", "ics", "md", "html", "xlsx")
+SUFFIXES = {".txt": "table", ".csv": "csv", ".json": "json", ".ics": "ics", ".md": "md", ".html": "html",
+            ".htm": "html", ".xlsx": "xlsx"}
 
 
 def make_calendars(protocol: str | Path | None = None, *, roster: str | Path | None = None,
@@ -39,12 +41,9 @@ def make_calendars(protocol: str | Path | None = None, *, roster: str | Path | N
 
 
 def output_format(given: str | None, output: str | Path | None) -> str:
-    """The format asked for, else the one the output file's extension names, else a table."""
-    if given is not None:
-        return given
-    if output is not None:
-        return _SUFFIXES.get(Path(output).suffix.lower(), "table")
-    return "table"
+    """The format asked for, else the one the output file's extension names, else a table (an unknown extension
+    is bad input)."""
+    return format_for(output, given, SUFFIXES, "table")
 
 
 def render_calendars(calendars: Sequence[PatientCalendar], fmt: str, layout: str = "agenda") -> str | bytes:
@@ -61,6 +60,9 @@ def render_calendars(calendars: Sequence[PatientCalendar], fmt: str, layout: str
         from schedsim.calendar.ics import calendars_to_ics
 
         return calendars_to_ics(calendars)
+    if fmt == "xlsx":  # one sheet per patient
+        return workbook_bytes([Table(c.patient_id, CALENDAR_FIELDS, [row.values() for row in c.rows])
+                               for c in calendars])
     if fmt == "html":
         from schedsim.calendar.html import calendars_to_html
 

@@ -28,7 +28,9 @@ from schedsim.compile.paths import patient_path
 from schedsim.compile.windows import window_of
 from schedsim.engine.dates import calendar_advance, date_of, study_day
 from schedsim.engine.subject import plan, run_deterministic
+from schedsim.inputs import as_date
 from schedsim.language.loader import load_protocol
+from schedsim.tabular import Table, dataframe
 
 CALENDAR_FIELDS = ("patient_id", "event_id", "label", "kind", "target_date", "scheduled_date", "window_earliest",
                    "window_latest", "shift_reason", "status", "activities", "assumptions", "study_day", "phase",
@@ -62,6 +64,12 @@ class CalendarRow:
     agent: str | None = None
     cycle: int | None = None
     tag: str = ""  # short name on a site's schedule: C3D8 (cycle 3 day 8), D+21 (block day 21)
+
+    def values(self) -> tuple[Any, ...]:
+        """The row's ``CALENDAR_FIELDS`` as typed values (dates as dates) for CSV, Excel and DataFrames."""
+        return (self.patient_id, self.event_id, self.label, self.kind, self.target_date, self.scheduled_date,
+                self.window_earliest, self.window_latest, self.shift_reason, self.status, "; ".join(self.activities),
+                " ".join(self.assumptions), self.day, self.phase, self.cycle, self.setting or "clinic", self.tag)
 
     @property
     def out_of_window(self) -> bool:
@@ -100,9 +108,18 @@ class PatientCalendar:
     def find(self, event_id: str) -> CalendarRow | None:
         return next((row for row in self.rows if row.event_id == event_id), None)
 
+    def to_dataframe(self) -> Any:
+        """One row per visit (the CSV columns) as a pandas DataFrame, dates as ``datetime64``."""
+        return dataframe(Table(self.patient_id, CALENDAR_FIELDS, [row.values() for row in self.rows]))
 
-def build_calendar(timeline: Timeline, start: date, *, patient_id: str = "patient", actuals: Actuals | None = None,
-                   clinic: ClinicDays | None = None, today: date | None = None, home_doses: bool = False,
+    def __repr__(self) -> str:
+        return (f"<PatientCalendar {self.patient_id}: {self.timeline.protocol_id}, {len(self.rows)} rows from "
+                f"{self.start.isoformat()}>")
+
+
+def build_calendar(timeline: Timeline, start: date | str, *, patient_id: str = "patient",
+                   actuals: Actuals | None = None, clinic: ClinicDays | None = None, today: date | str | None = None,
+                   home_doses: bool = False,
                    arm: str | None = None, resolved: ResolvedActuals | None = None) -> PatientCalendar:
     """The patient's calendar from ``start`` (the date of study day 1).
 
@@ -113,6 +130,7 @@ def build_calendar(timeline: Timeline, start: date, *, patient_id: str = "patien
     drugs taken at home are summarised on the visit that dispenses them, or listed one per day with
     ``home_doses=True``. ``resolved``: actuals already resolved (instead of ``actuals``).
     """
+    start, today = as_date(start, "start"), as_date(today, "today")
     advance = calendar_advance(start)
     if resolved is None:
         resolved = resolve_actuals(actuals, timeline, start, advance, today) if actuals else ResolvedActuals()
@@ -189,7 +207,7 @@ def build_calendar(timeline: Timeline, start: date, *, patient_id: str = "patien
                            tuple(moves.conflicts))
 
 
-def calendar_for(path: str | Path, start: date, *, actuals: str | Path | None = None, arm: str | None = None,
+def calendar_for(path: str | Path, start: date | str, *, actuals: str | Path | None = None, arm: str | None = None,
                  branches: Mapping[str, str] | None = None, **options: Any) -> PatientCalendar:
     """Load and compile a protocol file (and an actuals file) and build the patient's calendar; in a study with arms
     ``arm`` is required, and ``branches`` (decision → branch) says which way each decision went (default: its

@@ -12,16 +12,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from schedsim.calendar.actuals import load_actuals
 from schedsim.calendar.clinic import ClinicDays
-from schedsim.calendar.patient import CalendarRow, PatientCalendar, build_calendar
+from schedsim.calendar.patient import CALENDAR_FIELDS, CalendarRow, PatientCalendar, build_calendar
 from schedsim.compile.compiler import compile_protocol
 from schedsim.compile.ir import Timeline
 from schedsim.compile.paths import patient_path
 from schedsim.errors import InputError, Problem
-from schedsim.inputs import csv_records, csv_rows, read_input
+from schedsim.inputs import as_date, csv_records, csv_rows, read_input
 from schedsim.language.loader import load_protocol
+from schedsim.tabular import Table, dataframe
 
 REQUIRED = ("patient_id", "protocol", "start")
 OPTIONAL = ("arm", "branches", "country", "subdivision", "actuals")
@@ -51,6 +53,11 @@ class RosterResult:
 
     calendars: tuple[PatientCalendar, ...]
     problems: tuple[Problem, ...] = ()
+
+    def to_dataframe(self) -> Any:
+        """Every patient's visits in one pandas DataFrame (the calendar CSV's columns), dates as ``datetime64``."""
+        rows = [row.values() for calendar in self.calendars for row in calendar.rows]
+        return dataframe(Table("roster", CALENDAR_FIELDS, rows))
 
 
 def load_roster(path: str | Path) -> tuple[list[RosterEntry], list[Problem]]:
@@ -111,10 +118,11 @@ def load_roster(path: str | Path) -> tuple[list[RosterEntry], list[Problem]]:
     return entries, problems
 
 
-def roster_calendars(path: str | Path, *, site: ClinicDays | None = None, today: date | None = None,
+def roster_calendars(path: str | Path, *, site: ClinicDays | None = None, today: date | str | None = None,
                      home_doses: bool = False, keep_going: bool = False) -> RosterResult:
     """Every patient's calendar. A bad row raises ``InputError`` (all bad rows listed), or with ``keep_going`` is
     reported in the result while the other patients' calendars are still built."""
+    today = as_date(today, "today")
     entries, problems = load_roster(path)
     site = site or ClinicDays()
     timelines: dict[tuple[Path, str | None, tuple[tuple[str, str], ...]], Timeline | InputError] = {}
@@ -175,8 +183,9 @@ def _compile(entry: RosterEntry) -> Timeline | InputError:
         return error
 
 
-def due(calendars: Iterable[PatientCalendar], first: date, last: date) -> list[CalendarRow]:
+def due(calendars: Iterable[PatientCalendar], first: date | str, last: date | str) -> list[CalendarRow]:
     """Visits scheduled between ``first`` and ``last`` (inclusive) that are still to do, by date then patient."""
+    first, last = as_date(first, "first"), as_date(last, "last")  # type: ignore[assignment]
     rows = [row for calendar in calendars for row in calendar.rows
             if first <= row.scheduled_date <= last and row.status not in ("done", "missed", "skipped")]
     return sorted(rows, key=lambda row: (row.scheduled_date, row.patient_id, row.order))

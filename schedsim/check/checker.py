@@ -23,6 +23,7 @@ from schedsim.compile.compiler import compile_protocol
 from schedsim.compile.ir import Origin, Timeline
 from schedsim.compile.paths import PathChoice, all_paths
 from schedsim.errors import InputError, Problem
+from schedsim.inputs import as_date
 from schedsim.language.loader import LoadedProtocol, load_protocol
 from schedsim.language.rules import RULES
 
@@ -59,7 +60,7 @@ def run_checks(files: Iterable[str | Path], *, actuals: str | Path | None = None
     return report.strict() if strict else report
 
 
-def check_file(path: str | Path, *, start_weekday: int | None = None, start: date | None = None,
+def check_file(path: str | Path, *, start_weekday: int | None = None, start: date | str | None = None,
                arm: str | None = None, branches: Mapping[str, str] | None = None) -> CheckReport:
     """Check one protocol file. ``InputError`` for bad input that no rule covers (malformed YAML, unknown fields).
 
@@ -73,7 +74,7 @@ def check_file(path: str | Path, *, start_weekday: int | None = None, start: dat
     return check_protocol(loaded, start_weekday=start_weekday, start=start, arm=arm, branches=branches)
 
 
-def check_files(paths: Iterable[str | Path], *, start_weekday: int | None = None, start: date | None = None,
+def check_files(paths: Iterable[str | Path], *, start_weekday: int | None = None, start: date | str | None = None,
                 arm: str | None = None, branches: Mapping[str, str] | None = None) -> CheckReport:
     """Check several files; ``InputError`` lists the bad input of all of them (checked files are not reported)."""
     report = CheckReport()
@@ -88,10 +89,11 @@ def check_files(paths: Iterable[str | Path], *, start_weekday: int | None = None
     return report
 
 
-def check_protocol(loaded: LoadedProtocol, *, start_weekday: int | None = None, start: date | None = None,
+def check_protocol(loaded: LoadedProtocol, *, start_weekday: int | None = None, start: date | str | None = None,
                    arm: str | None = None, branches: Mapping[str, str] | None = None) -> CheckReport:
     """Every enabled rule on a loaded protocol, on each path of its arms and decisions: a finding on some paths only
     names them (``paths``), one on every path does not."""
+    start = as_date(start, "start")
     file = loaded.doc.file
     paths = all_paths(loaded, arm, branches)
     disable = loaded.protocol.checks.disable

@@ -24,6 +24,7 @@ from schedsim.compile.paths import patient_path
 from schedsim.engine.dates import calendar_advance, date_of
 from schedsim.engine.subject import EventRecord, plan, run_deterministic
 from schedsim.errors import InputError, Problem
+from schedsim.inputs import as_date
 from schedsim.language.loader import load_protocol
 
 _DOSE_ID = re.compile(r"^(?P<phase>[a-z][a-z0-9_]*)\.c(?P<cycle>\d+)\.d(?P<day>\d+)\.(?P<agent>[a-z][a-z0-9_]*)$")
@@ -57,11 +58,12 @@ def check_patient(timeline: Timeline, actuals: Actuals, *, start: date | None = 
     return CheckReport(tuple(findings), (), (actuals.file,))
 
 
-def check_patient_file(protocol: str | Path, actuals: str | Path, *, start: date | None = None,
-                       today: date | None = None, patient_id: str = "patient", arm: str | None = None,
+def check_patient_file(protocol: str | Path, actuals: str | Path, *, start: date | str | None = None,
+                       today: date | str | None = None, patient_id: str = "patient", arm: str | None = None,
                        branches: Mapping[str, str] | None = None) -> CheckReport:
     """Load a protocol and an actuals file and check the patient on the patient's arm and branches (the protocol's
     disabled rules stay off)."""
+    start, today = as_date(start, "start"), as_date(today, "today")
     loaded = load_protocol(protocol)
     timeline = compile_protocol(loaded, patient_path(loaded, arm, branches))
     return check_patient(timeline, load_actuals(actuals), start=start, today=today, patient_id=patient_id,

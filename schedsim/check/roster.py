@@ -13,13 +13,15 @@ from schedsim.check.deviations import check_patient_file
 from schedsim.check.findings import CheckReport
 from schedsim.compile.paths import patient_path
 from schedsim.errors import InputError
+from schedsim.inputs import as_date
 from schedsim.language.loader import load_protocol
 
 _COLUMNS = {"--arm": "arm", "--branch": "branches"}
 
 
-def check_roster(path: str | Path, *, today: date | None = None) -> CheckReport:
+def check_roster(path: str | Path, *, today: date | str | None = None) -> CheckReport:
     """Every roster patient that has an actuals file; the others are listed as not checked."""
+    today = as_date(today, "today")
     entries, problems = load_roster(path)
     report = CheckReport()
     unchecked = []

@@ -191,6 +191,14 @@ def series_key(event: Event) -> str:
     return key
 
 
+def source_record(ctx: Context) -> Iterator[Finding]:
+    """SCH210: ``source.seed`` names a file that is not there (a protocol copied without its record)."""
+    loaded, _, _ = ctx
+    seed = loaded.protocol.source.seed
+    if seed is not None and not (loaded.path.parent / seed).is_file():
+        yield _finding("SCH210", f"source record {seed!r} not found beside the protocol", loaded, ("source", "seed"))
+
+
 def _finding(rule: str, message: str, loaded: LoadedProtocol, path: tuple[str | int, ...],
              events: list[str] | None = None) -> Finding:
     doc = loaded.doc
@@ -222,4 +230,4 @@ def dlt_coverage(ctx: Context) -> Iterator[Finding]:
 
 
 RULE_FUNCTIONS: tuple[Rule, ...] = (outcomes, unused_assessments, cycle_counts, window_overlaps, window_crossings,
-                                    conventions, time_point_order, assumptions, dlt_coverage)
+                                    conventions, time_point_order, assumptions, dlt_coverage, source_record)

@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 
 from schedsim.cli.options import (
+    TEXT_SUFFIXES,
+    BomOption,
     BranchOption,
     ClosuresOption,
     CountryOption,
@@ -25,10 +27,12 @@ from schedsim.cli.options import (
     emit,
     guard,
     path_choice,
+    pick_format,
     report_problems,
     site_days,
+    with_bom,
 )
-from schedsim.errors import Problem
+from schedsim.errors import InputError, Problem
 
 
 class CalendarFormat(StrEnum):
@@ -38,6 +42,7 @@ class CalendarFormat(StrEnum):
     ics = "ics"
     md = "md"
     html = "html"
+    xlsx = "xlsx"
 
 
 class Layout(StrEnum):
@@ -64,6 +69,7 @@ def calendar(
     output: OutputOption = None,
     arm: PatientArmOption = None,
     branch: BranchOption = None,
+    bom: BomOption = False,
 ) -> None:
     """A patient's visit calendar on clinic days (or every roster patient's), re-anchored on actual dates."""
     from schedsim.calendar.output import make_calendars, output_format, render_calendars
@@ -74,11 +80,13 @@ def calendar(
             site=site_days(country, subdivision, closures, open_days), today=date_option(today, "--today"),
             home_doses=home_doses, keep_going=keep_going, **path_choice(arm, branch))
         fmt = output_format(format.value if format else None, output)
+        if fmt == "xlsx" and output is None:
+            raise InputError(Problem("--format", None, "", "an Excel workbook needs a file: give -o calendar.xlsx"))
         for calendar in result.calendars:  # moves that no open day could make: said on stderr, flagged in the file
             for conflict in calendar.conflicts:
                 events = ", ".join(conflict.events)  # a group's events share one conflict: name them all
                 typer.echo(f"warning: {calendar.patient_id}: {conflict.rule} {events}: {conflict.message}", err=True)
-        emit(render_calendars(result.calendars, fmt, layout.value), output)
+        emit(with_bom(render_calendars(result.calendars, fmt, layout.value), fmt, bom), output)
         return result.problems
 
     report_problems(guard(run))
@@ -95,19 +103,22 @@ def due(
     closures: ClosuresOption = None,
     open_days: OpenDaysOption = None,
     home_doses: HomeDosesOption = False,
-    format: Annotated[TextFormat, typer.Option("--format", "-f", help="output format")] = TextFormat.table,
+    format: Annotated[TextFormat | None, typer.Option(
+        "--format", "-f", help="output format (default: from the -o extension, else table)")] = None,
     keep_going: KeepGoingOption = False,
     output: OutputOption = None,
+    bom: BomOption = False,
 ) -> None:
     """Every visit due in a date range across a roster's patients, sorted, with windows and activities."""
     from schedsim.calendar.output import due_report
 
     def run() -> tuple[Problem, ...]:
+        fmt = pick_format(format, output, TEXT_SUFFIXES, "table")
         text, problems = due_report(
             roster, first=date_option(first, "--from"), last=date_option(last, "--to"), week=week,
             site=site_days(country, subdivision, closures, open_days), today=date_option(today, "--today"),
-            home_doses=home_doses, keep_going=keep_going, fmt=format.value)
-        emit(text, output)
+            home_doses=home_doses, keep_going=keep_going, fmt=fmt)
+        emit(with_bom(text, fmt, bom), output)
         return problems
 
     report_problems(guard(run))

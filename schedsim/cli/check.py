@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from schedsim.cli.options import (
+    REPORT_SUFFIXES,
     ArmOption,
     BranchOption,
     OutputOption,
@@ -18,6 +19,7 @@ from schedsim.cli.options import (
     emit,
     guard,
     path_choice,
+    pick_format,
 )
 from schedsim.errors import InputError, Problem
 
@@ -29,8 +31,8 @@ class RulesFormat(StrEnum):
 
 def check(
     files: Annotated[list[Path] | None, typer.Argument(help="protocol files")] = None,
-    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="text (coloured on a terminal) or json")] =
-    ReportFormat.text,
+    format: Annotated[ReportFormat | None, typer.Option(
+        "--format", "-f", help="text (coloured on a terminal) or json (default: from the -o extension)")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="warnings count as errors (exit 1)")] = False,
     start_weekday: Annotated[str | None, typer.Option(
         "--start-weekday", help="every patient starts on this weekday (mon..sun): check closed-day visits")] = None,
@@ -52,11 +54,13 @@ def check(
     from schedsim.check.checker import run_checks
 
     def run() -> int:
+        pick_format(format, output, REPORT_SUFFIXES, "text")  # a bad -o is said before any work
         report = run_checks(files or [], actuals=actuals, roster=roster, start=date_option(start, "--start"),
                             today=date_option(today, "--today"), patient_id=patient,
                             start_weekday=_weekday(start_weekday), strict=strict, **path_choice(arm, branch))
-        color = format is ReportFormat.text and output is None and sys.stdout.isatty()
-        emit(report.to_json() if format is ReportFormat.json else report.to_text(color), output)
+        fmt = pick_format(format, output, REPORT_SUFFIXES, "text")
+        color = fmt == "text" and output is None and sys.stdout.isatty()
+        emit(report.to_json() if fmt == "json" else report.to_text(color), output)
         return report.exit_code
 
     code = guard(run)
@@ -65,14 +69,18 @@ def check(
 
 
 def rules(
-    format: Annotated[RulesFormat, typer.Option("--format", "-f", help="text or md (Markdown table)")] =
-    RulesFormat.text,
+    format: Annotated[RulesFormat | None, typer.Option(
+        "--format", "-f", help="text or md (Markdown table; default: from the -o extension)")] = None,
     output: OutputOption = None,
 ) -> None:
     """The check rules: id, severity, why, and how to fix."""
     from schedsim.language.rules import rules_markdown, rules_table
 
-    guard(lambda: emit(rules_markdown() if format is RulesFormat.md else rules_table(), output))
+    def run() -> None:
+        fmt = pick_format(format, output, {".txt": "text", ".md": "md"}, "text")
+        emit(rules_markdown() if fmt == "md" else rules_table(), output)
+
+    guard(run)
 
 
 def _weekday(text: str | None) -> int | None:

@@ -2,25 +2,42 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from schedsim.cli import calendar, check, escalation, importer, plots, protocol, simulate
+from schedsim.cli.options import Command, Group
+from schedsim.version import __version__
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+app = typer.Typer(cls=Group, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Clinical-trial protocols as exact timelines. Exit codes: 0 ok, 1 findings, 2 bad input.")
+
+
+def _version(shown: bool) -> None:
+    if shown:
+        typer.echo(f"schedsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="print the version and exit")] = False) -> None:
+    """Clinical-trial protocols as exact timelines. Exit codes: 0 ok, 1 findings, 2 bad input."""
+
 
 for command in (protocol.validate, protocol.timeline, protocol.explain, protocol.schema, calendar.calendar,
                 calendar.due, plots.gantt):
-    app.command()(command)
-app.command("patient-gantt")(plots.patient_gantt)
-app.command()(plots.swimmer)
-app.command("visit-load")(plots.visit_load)
+    app.command(cls=Command)(command)
+app.command("patient-gantt", cls=Command)(plots.patient_gantt)
+app.command(cls=Command)(plots.swimmer)
+app.command("visit-load", cls=Command)(plots.visit_load)
 for command in (check.check, check.rules, simulate.simulate):
-    app.command()(command)
+    app.command(cls=Command)(command)
 app.add_typer(escalation.escalation_app, name="escalation")
-escalation.escalation_app.command("table")(escalation.escalation_table)
-escalation.escalation_app.command("simulate")(escalation.escalation_simulate)
-app.command("import")(importer.import_command)
+escalation.escalation_app.command("table", cls=Command)(escalation.escalation_table)
+escalation.escalation_app.command("simulate", cls=Command)(escalation.escalation_simulate)
+app.command("import", cls=Command)(importer.import_command)
 
 
 def main() -> None:

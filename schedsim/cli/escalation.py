@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from schedsim.cli.options import OutputOption, ReportFormat, emit, guard
+from schedsim.cli.options import REPORT_SUFFIXES, Group, OutputOption, ReportFormat, emit, guard, pick_format
 
-escalation_app = typer.Typer(no_args_is_help=True, help="Dose escalation: the i3+3 design.")
+escalation_app = typer.Typer(cls=Group, no_args_is_help=True, help="Dose escalation: the i3+3 design.")
 
 
 class TableFormat(StrEnum):
@@ -24,13 +24,18 @@ def escalation_table(
     ei: Annotated[str, typer.Option("--ei", help="equivalence interval EI1,EI2, e.g. 0.25,0.35")],
     max_n: Annotated[int, typer.Option("--max-n", help="largest number of patients at one dose")] = 12,
     safety: Annotated[float, typer.Option("--safety", help="exclude a dose when Pr(p > p_T) exceeds this")] = 0.95,
-    format: Annotated[TableFormat, typer.Option("--format", "-f", help="text, csv or json")] = TableFormat.text,
+    format: Annotated[TableFormat | None, typer.Option(
+        "--format", "-f", help="text, csv or json (default: from the -o extension)")] = None,
     output: OutputOption = None,
 ) -> None:
     """The i3+3 decision table (rows y DLTs, columns n patients): E, S, D or DU."""
     from schedsim.escalation.rule import RENDER, parse_interval
 
-    guard(lambda: emit(RENDER[format.value](target, parse_interval(ei), max_n, safety), output))
+    def run() -> None:
+        fmt = pick_format(format, output, {".txt": "text", ".csv": "csv", ".json": "json"}, "text")
+        emit(RENDER[fmt](target, parse_interval(ei), max_n, safety), output)
+
+    guard(run)
 
 
 def escalation_simulate(
@@ -39,7 +44,8 @@ def escalation_simulate(
     trials: Annotated[int, typer.Option("--trials", help="simulated trials")] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="master seed")] = 0,
     rate: Annotated[float, typer.Option("--rate", help="patients arriving per month")] = 2.0,
-    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="text or json")] = ReportFormat.text,
+    format: Annotated[ReportFormat | None, typer.Option(
+        "--format", "-f", help="text or json (default: from the -o extension)")] = None,
     gantt: Annotated[Path | None, typer.Option("--gantt", help="also draw the first simulated trial (.png/.svg/.pdf)")]
     = None,
     output: OutputOption = None,
@@ -49,6 +55,7 @@ def escalation_simulate(
     from schedsim.escalation.simulation import simulate_escalation, summarise_escalation, summary_json, summary_text
 
     def run() -> None:
+        fmt = pick_format(format, output, REPORT_SUFFIXES, "text")
         probabilities = parse_probabilities(true_dlt)
         design, results = simulate_escalation(file, probabilities, trials=trials, seed=seed, rate_per_month=rate)
         summary = summarise_escalation(design, results, probabilities, seed)
@@ -58,6 +65,6 @@ def escalation_simulate(
 
             save_figure(escalation_figure(design, results[0], f"{file.name}: simulated escalation (trial 1, seed "
                                                                f"{seed})"), gantt)
-        emit(summary_json(summary) if format is ReportFormat.json else summary_text(summary), output)
+        emit(summary_json(summary) if fmt == "json" else summary_text(summary), output)
 
     guard(run)

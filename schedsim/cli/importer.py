@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from schedsim.cli.options import OutputOption, emit, guard
+from schedsim.cli.options import OutputOption, emit, guard, pick_format
 
 
 def import_command(
@@ -15,13 +15,15 @@ def import_command(
     output: OutputOption = None,
     report: Annotated[bool, typer.Option("--report", help="print, per outcome, what each time frame was read as")] =
     False,
-    library: Annotated[Path | None, typer.Option("--library", help="directory with blocks/*.yaml (default: the "
-                                                                   "bundled protocols/)")] = None,
+    library: Annotated[Path | None, typer.Option(
+        "--library", help="folder of library files to include (vrd.yaml, cart.yaml, ...; default: the packaged "
+                          "library)")] = None,
 ) -> None:
     """Draft a protocol from a registry record; what it cannot read is kept as a commented TODO."""
     from schedsim.importer.draft import import_record
     from schedsim.importer.report import report_text
 
+    guard(lambda: pick_format(None, output, {".yaml": "yaml", ".yml": "yaml"}, "yaml"))
     result = guard(lambda: import_record(record, output=output, library=library))
     guard(lambda: emit(result.text, output))
     if report:

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from schedsim.errors import InputError, Problem, SchedsimError
 
@@ -26,9 +27,108 @@ class TextFormat(StrEnum):
     csv = "csv"
 
 
+class TimelineFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
 class ReportFormat(StrEnum):
     text = "text"
     json = "json"
+
+
+#: Output extensions and the format each names, by command kind (``-o`` decides when ``--format`` is not given).
+TEXT_SUFFIXES = {".txt": "table", ".json": "json", ".csv": "csv"}
+TIMELINE_SUFFIXES = {**TEXT_SUFFIXES, ".xlsx": "xlsx"}
+REPORT_SUFFIXES = {".txt": "text", ".json": "json"}
+
+
+def pick_format(given: StrEnum | None, output: Path | None, suffixes: dict[str, str], default: str) -> str:
+    """``--format`` when given, else the format ``-o``'s extension names, else ``default``; an unknown extension or
+    one that contradicts ``--format`` is bad input (exit 2, the known extensions listed)."""
+    from schedsim.fileio import format_for
+
+    return format_for(output, None if given is None else given.value, suffixes, default)
+
+
+def with_bom(text: str | bytes, fmt: str, bom: bool) -> str | bytes:
+    """CSV text with a UTF-8 byte-order mark when ``--bom`` asks for one (Excel on Windows then reads UTF-8)."""
+    if bom and fmt == "csv" and isinstance(text, str):
+        from schedsim.tabular import BOM
+
+        return BOM + text
+    return text
+
+
+#: What help shows after an option or argument, by name (else by kind: FILE, N, NUMBER, TEXT; nothing for a flag).
+METAVARS = {
+    "start": "DATE", "today": "DATE", "first": "DATE", "last": "DATE", "week": "YYYY-Www", "arm": "ARM",
+    "branch": "DECISION=BRANCH", "country": "CC", "subdivision": "CODE", "open_days": "DAYS", "patient": "ID",
+    "start_weekday": "WEEKDAY", "true_dlt": "P1,P2,...", "ei": "LOW,HIGH", "library": "FOLDER", "event_id": "EVENT",
+    "roster": "ROSTER", "record": "RECORD", "target": "RATE", "safety": "PROBABILITY", "rate": "PER_MONTH",
+    "output": "FILE|DIR", "gantt": "FILE",
+}
+
+
+def _metavar(param: Any) -> str | None:
+    if getattr(param, "is_flag", False):
+        return ""  # a flag takes no value: nothing to show
+    kind = _kind(param)
+    if kind == "choice":
+        return None  # help lists the choices
+    name = METAVARS.get(param.name or "") or {"path": "FILE", "int": "N", "float": "NUMBER"}.get(kind, "TEXT")
+    if getattr(param, "param_type_name", "") == "argument":
+        return name  # help adds "..." to an argument that takes several
+    return f"{name}..." if param.multiple or param.nargs == -1 else name
+
+
+def _kind(param: Any) -> str:
+    """choice, path, int, float or str: from typer's own type description, or click's parameter type."""
+    described = getattr(param, "type_descriptor", None)
+    if described is not None:
+        if described.is_choice:
+            return "choice"
+        annotation = described.annotation
+        inner = getattr(annotation, "__args__", (annotation,))[0] if described.is_list else annotation
+        return {Path: "path", int: "int", float: "float"}.get(inner, "str")
+    name = param.type.name
+    return {"integer": "int", "text": "str"}.get(name, name)
+
+
+class _ReadableHelp:
+    """Help that names what each option takes (DATE, FILE, ARM) instead of Python types, and nothing after flags."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if param.metavar is None:
+                param.metavar = _metavar(param)
+            if getattr(param, "param_type_name", "") == "argument":
+                param.display_type_rich = _no_type  # the name says it (FILE): no Python type beside it
+        return params
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)  # type: ignore[misc]
+        except Exception as error:  # a usage error: said without the type checker's prefix ("Value error, ...")
+            message = getattr(error, "message", None)
+            if isinstance(message, str):
+                error.message = message.replace("Value error, ", "")  # type: ignore[attr-defined]
+            raise
+
+
+def _no_type(ctx: Any) -> None:
+    return None
+
+
+class Command(_ReadableHelp, TyperCommand):
+    pass
+
+
+class Group(_ReadableHelp, TyperGroup):
+    pass
 
 
 def guard(action: Callable[[], T]) -> T:
@@ -105,17 +205,21 @@ def site_days(country: str | None, subdivision: str | None = None, closures: Pat
 
 
 StartOption = Annotated[str | None, typer.Option("--start", help="date of study day 1 (YYYY-MM-DD)")]
-OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="write to this file instead of stdout")]
+OutputOption = Annotated[Path | None, typer.Option(
+    "--output", "-o", help="write to this file instead of stdout (its extension names the format)")]
 TodayOption = Annotated[str | None, typer.Option("--today", help="status date: done, missed, overdue, due, upcoming")]
 CountryOption = Annotated[str | None, typer.Option("--country", help="public holidays of this country (ISO code)")]
 SubdivisionOption = Annotated[str | None, typer.Option("--subdivision", help="state or province, e.g. MA")]
 ClosuresOption = Annotated[Path | None, typer.Option("--closures", help="file of closure dates: date[,reason]")]
 OpenDaysOption = Annotated[str | None, typer.Option("--open-days", help="clinic weekdays, e.g. mon-fri (default: "
                                                                          "the protocol's)")]
+BomOption = Annotated[bool, typer.Option("--bom", help="CSV: start with a UTF-8 byte-order mark, for Excel on "
+                                                       "Windows")]
 KeepGoingOption = Annotated[bool, typer.Option("--keep-going", help="report bad roster rows, keep the other patients")]
 ImageOption = Annotated[Path, typer.Option("--output", "-o", help="image file: .png, .svg or .pdf")]
-FromOption = Annotated[str | None, typer.Option("--from", help="zoom: first study day (63) or date")]
-ToOption = Annotated[str | None, typer.Option("--to", help="zoom: last study day or date")]
+FromOption = Annotated[str | None, typer.Option("--from", metavar="DAY|DATE",
+                                               help="zoom: first study day (63) or date")]
+ToOption = Annotated[str | None, typer.Option("--to", metavar="DAY|DATE", help="zoom: last study day or date")]
 ArmOption = Annotated[str | None, typer.Option("--arm", help="the arm to follow (default: the first arm)")]
 PatientArmOption = Annotated[str | None, typer.Option(
     "--arm", help="the patient's arm (required when the protocol has arms)")]

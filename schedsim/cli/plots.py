@@ -49,7 +49,7 @@ def gantt(
     """The protocol's Gantt chart: phases, cycles, dosing days, steps, assessments with windows, milestones."""
     from schedsim.plots.charts import protocol_gantt
 
-    guard(lambda: protocol_gantt(file, output, date_option(start, "--start"), first, last,
+    guard(lambda: protocol_gantt(file, date_option(start, "--start"), output, first=first, last=last,
                                  side_by_side=side_by_side, **path_choice(arm, branch)))
 
 

@@ -9,25 +9,31 @@ from typing import Annotated
 import typer
 
 from schedsim.cli.options import (
+    TIMELINE_SUFFIXES,
     ArmOption,
+    BomOption,
     BranchOption,
     OutputOption,
     StartOption,
-    TextFormat,
+    TimelineFormat,
     date_option,
     emit,
     guard,
     path_choice,
+    pick_format,
+    with_bom,
 )
+from schedsim.errors import InputError, Problem
 
 
 class SchemaKind(StrEnum):
     protocol = "protocol"
     library = "library"
+    scenario = "scenario"
 
 
-def validate(files: Annotated[list[Path], typer.Argument(help="protocol files")]) -> None:
-    """Validate protocol files: OK, or every error with file:line and field path (exit 2)."""
+def validate(files: Annotated[list[Path], typer.Argument(help="protocol, library or scenario files")]) -> None:
+    """Validate protocol, library and scenario files: OK, or every error with file:line and field path (exit 2)."""
     from schedsim.compile.validate import validate_files
 
     failed = False
@@ -45,18 +51,26 @@ def validate(files: Annotated[list[Path], typer.Argument(help="protocol files")]
 def timeline(
     file: Annotated[Path, typer.Argument(help="protocol file")],
     start: StartOption = None,
-    format: Annotated[TextFormat, typer.Option("--format", "-f", help="output format")] = TextFormat.table,
+    format: Annotated[TimelineFormat | None, typer.Option(
+        "--format", "-f", help="output format (default: from the -o extension, else table)")] = None,
     output: OutputOption = None,
     arm: ArmOption = None,
     branch: BranchOption = None,
+    bom: BomOption = False,
 ) -> None:
     """Every dose, procedure, visit and assessment of one patient, by study day (and date with --start)."""
-    from schedsim.engine.render import to_csv, to_json, to_table
+    from schedsim.engine.render import to_csv, to_json, to_table, to_xlsx
     from schedsim.engine.schedule import timeline_for
 
-    render = {TextFormat.json: to_json, TextFormat.csv: to_csv, TextFormat.table: to_table}[format]
-    guard(lambda: emit(render(timeline_for(file, date_option(start, "--start"), **path_choice(arm, branch))),
-                       output))
+    def run() -> None:
+        fmt = pick_format(format, output, TIMELINE_SUFFIXES, "table")
+        if fmt == "xlsx" and output is None:
+            raise InputError(Problem("--format", None, "", "an Excel workbook needs a file: give -o timeline.xlsx"))
+        render = {"json": to_json, "csv": to_csv, "table": to_table, "xlsx": to_xlsx}[fmt]
+        schedule = timeline_for(file, date_option(start, "--start"), **path_choice(arm, branch))
+        emit(with_bom(render(schedule), fmt, bom), output)
+
+    guard(run)
 
 
 def explain(
@@ -74,10 +88,11 @@ def explain(
 
 
 def schema(
-    kind: Annotated[SchemaKind, typer.Option("--kind", help="protocol or library file schema")] = SchemaKind.protocol,
+    kind: Annotated[SchemaKind, typer.Option("--kind", help="protocol, library or scenario file schema")] =
+    SchemaKind.protocol,
     output: OutputOption = None,
 ) -> None:
-    """Print the JSON Schema of protocol (or library) files, for editors."""
+    """Print the JSON Schema of protocol, library or scenario files, for editors (packaged beside the library)."""
     from schedsim.language.schema import schema_text
 
-    guard(lambda: emit(schema_text(kind.value), output))
+    guard(lambda: pick_format(None, output, {".json": "json"}, "json") and emit(schema_text(kind.value), output))

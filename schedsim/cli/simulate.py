@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from schedsim.cli.options import guard, path_choice
+from schedsim.cli.options import BomOption, guard, path_choice
+
+
+class EventsFormat(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
 
 
 def simulate(
     file: Annotated[Path, typer.Argument(help="protocol file")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="folder for events.csv, summary.json and plots")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="folder for events.csv (or .parquet), summary.json "
+                                                                "and plots")],
     scenario: Annotated[Path | None, typer.Option("--scenario", help="scenario file (default: the protocol's "
                                                                      "simulation: section)")] = None,
     patients: Annotated[int, typer.Option("--patients", "-n", help="patients per replicate")] = 20,
@@ -26,6 +33,10 @@ def simulate(
                                                            "allocation ratio)")] = None,
     branch: Annotated[list[str] | None, typer.Option(
         "--branch", help="decision=branch for every patient (default: drawn from the branch shares)")] = None,
+    format: Annotated[EventsFormat, typer.Option(
+        "--format", "-f", help="the events table: csv, or parquet (typed columns; needs pyarrow)")] =
+    EventsFormat.csv,
+    bom: BomOption = False,
 ) -> None:
     """Simulate a cohort: enrolment, delays, dropouts, shared resources; forecasts and visit load."""
     from schedsim.plots.simulation import write_outputs
@@ -33,21 +44,21 @@ def simulate(
     from schedsim.simulation.run import simulate as run
 
     def go() -> str:
-        if sys.stderr.isatty():
-            with typer.progressbar(length=replicates if replicates > 1 else patients, label="simulating",
-                                   file=sys.stderr) as bar:
+        options = dict(patients=patients, replicates=replicates, seed=seed, scenario=scenario, workers=workers,
+                       **path_choice(arm, branch))
+        if sys.stderr.isatty():  # patients done of patients x replicates, with the time left
+            with typer.progressbar(length=patients * replicates, label="simulating patients", show_eta=True,
+                                   show_pos=True, file=sys.stderr) as bar:
                 seen = [0]
 
                 def progress(done: int, total: int) -> None:
                     bar.update(done - seen[0])
                     seen[0] = done
 
-                result = run(file, patients=patients, replicates=replicates, seed=seed, scenario=scenario,
-                             workers=workers, progress=progress, **path_choice(arm, branch))
+                result = run(file, progress=progress, **options)  # type: ignore[arg-type]
         else:
-            result = run(file, patients=patients, replicates=replicates, seed=seed, scenario=scenario,
-                         workers=workers, **path_choice(arm, branch))
-        write_outputs(result, output, plots=plots)
+            result = run(file, **options)  # type: ignore[arg-type]
+        write_outputs(result, output, plots=plots, events=format.value, bom=bom)
         return describe(result.summary())
 
     typer.echo(guard(go), nl=False)

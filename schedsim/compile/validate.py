@@ -8,7 +8,8 @@ from pathlib import Path
 from schedsim.compile.compiler import compile_protocol
 from schedsim.compile.paths import all_paths
 from schedsim.errors import InputError, Problem
-from schedsim.language.loader import load_library, load_protocol
+from schedsim.language.loader import load_library, load_protocol, validate_model
+from schedsim.language.model.scenario import Scenario
 from schedsim.language.yamlsource import load_yaml
 
 
@@ -17,13 +18,26 @@ def is_library(data: object) -> bool:
     return isinstance(data, dict) and "phases" not in data and any(k in data for k in ("regimens", "blocks", "visits"))
 
 
+def is_scenario(data: object) -> bool:
+    """A simulation scenario says how patients enrol, and has no phases."""
+    return isinstance(data, dict) and "phases" not in data and "enrolment" in data
+
+
+def file_kind(data: object) -> str:
+    """What a file is, from its top-level keys: protocol, library or scenario."""
+    return "library" if is_library(data) else "scenario" if is_scenario(data) else "protocol"
+
+
 def validate_file(path: str | Path) -> list[Problem]:
-    """Problems in one protocol (loaded, validated and compiled on every path of its arms and decisions) or library
-    file; empty when valid."""
+    """Problems in one protocol (loaded, validated and compiled on every path of its arms and decisions), library
+    or scenario file (its fields; the steps and phases it names are checked against a protocol by ``simulate``);
+    empty when valid."""
     path = Path(path)
     try:
         doc = load_yaml(path, str(path))
-        if is_library(doc.data):
+        if is_scenario(doc.data):
+            validate_model(Scenario, doc)
+        elif is_library(doc.data):
             load_library(path, doc)
         else:
             loaded = load_protocol(path, doc)

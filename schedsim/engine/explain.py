@@ -9,10 +9,24 @@ from pathlib import Path
 
 from schedsim.engine.schedule import Schedule, timeline_for
 from schedsim.errors import InputError, Problem
+from schedsim.inputs import as_date
 
 
-def explain(schedule: Schedule, event_id: str) -> list[str]:
-    """Lines such as ``maintenance.start = asct.transplant + 100d  →  day 359 (file:line field)``."""
+class Explanation(tuple[str, ...]):
+    """The lines of an explanation; ``print()`` (and a notebook) shows them as ``schedsim explain`` does."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return "\n".join(self)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def explain(schedule: Schedule, event_id: str) -> Explanation:
+    """Lines such as ``maintenance.start = asct.transplant + 100d  →  day 359 (file:line field)``: the chain from the
+    event back to the protocol's first event, then the assumed values it rests on."""
     timeline = schedule.timeline
     if event_id not in timeline.index:
         close = difflib.get_close_matches(event_id, list(timeline.index), n=3, cutoff=0.5)
@@ -44,7 +58,7 @@ def explain(schedule: Schedule, event_id: str) -> list[str]:
             lines.append(f"  {a.id}  {a.file}:{a.line} {a.field}: {a.rationale}")
     else:
         lines.append("Rests on no assumed value.")
-    return lines
+    return Explanation(lines)
 
 
 def _when(schedule: Schedule, t: int) -> str:
@@ -52,7 +66,11 @@ def _when(schedule: Schedule, t: int) -> str:
     return f"day {schedule.day(t)}" + (f" ({date.isoformat()})" if date else "")
 
 
-def explain_file(path: str | Path, event_id: str, start: date | None = None, *, arm: str | None = None,
-                 branches: Mapping[str, str] | None = None) -> list[str]:
-    """``explain`` for a protocol file (what ``schedsim explain`` prints), on one arm's and branches' path."""
-    return explain(timeline_for(path, start, arm=arm, branches=branches), event_id)
+def explain_file(path: str | Path, event_id: str, start: date | str | None = None, *, arm: str | None = None,
+                 branches: Mapping[str, str] | None = None) -> Explanation:
+    """``explain`` for a protocol file (what ``schedsim explain`` prints), on one arm's and branches' path.
+
+    >>> print(explain_file("protocols/ppcl-vrd-cart-asct-cart2.yaml", "maintenance.start", "2027-01-04")[1][:69])
+      maintenance.start = asct.transplant + 100d  →  day 359 (2027-12-28)
+    """
+    return explain(timeline_for(path, as_date(start, "start"), arm=arm, branches=branches), event_id)

@@ -1,16 +1,13 @@
-"""Text renderings of a schedule: the JSON contract, CSV, and a table for people."""
+"""Renderings of a schedule: the JSON contract, CSV, an Excel workbook, and a table for people."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
-from schedsim.engine.schedule import Schedule, ScheduledEvent
-
-CSV_FIELDS = ["id", "kind", "phase", "label", "day", "date", "window_earliest", "window_latest", "agent",
-              "activities", "assumptions"]
+from schedsim.engine.schedule import CSV_FIELDS as CSV_FIELDS  # the CSV contract, re-exported
+from schedsim.engine.schedule import Schedule, ScheduledEvent, schedule_table
+from schedsim.tabular import Table, csv_text, workbook_bytes
 
 
 def _window(schedule: Schedule, item: ScheduledEvent) -> dict[str, Any] | None:
@@ -58,16 +55,20 @@ def to_json(schedule: Schedule) -> str:
     return json.dumps(schedule_to_dict(schedule), indent=2, ensure_ascii=False) + "\n"
 
 
-def to_csv(schedule: Schedule) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_FIELDS)
-    for item in schedule.events:
-        window = _window(schedule, item) or {"earliest": "", "latest": ""}
-        writer.writerow([item.event.id, item.event.kind, item.event.phase or "", item.event.label, item.day,
-                         _iso(schedule, item.t) or "", window["earliest"], window["latest"], item.event.agent or "",
-                         "; ".join(item.event.activities), " ".join(item.assumptions)])
-    return buffer.getvalue()
+def to_csv(schedule: Schedule, bom: bool = False) -> str:
+    return csv_text(schedule_table(schedule), bom)
+
+
+def to_xlsx(schedule: Schedule) -> bytes:
+    """A workbook: the events (typed dates, frozen header), the phases, and the assumptions the dates rest on."""
+    phases = Table("phases", ("id", "label", "start_day", "end_day", "start", "end"), [
+        (p.info.id, p.info.label, p.start_day, p.end_day, schedule.date(p.start_t), schedule.date(p.end_t))
+        for p in schedule.phases])
+    timeline = schedule.timeline
+    assumptions = Table("assumptions", ("id", "file", "line", "field", "rationale"), [
+        (a.id, a.file, a.line, a.field, a.rationale)
+        for a in (timeline.assumptions[i] for i in schedule.used_assumptions)])
+    return workbook_bytes([schedule_table(schedule), phases, assumptions])
 
 
 def to_table(schedule: Schedule) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from schedsim.compile.compiler import compile_file
 from schedsim.compile.graph import Advance
@@ -16,6 +17,8 @@ from schedsim.compile.ir import Event, PhaseInfo, Timeline, merge_ids
 from schedsim.compile.windows import window_of
 from schedsim.engine.dates import advance_for, date_of, study_day
 from schedsim.engine.subject import EventRecord, run_deterministic
+from schedsim.inputs import as_date
+from schedsim.tabular import Table, dataframe
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +45,17 @@ class ScheduledPhase:
     end_date: date | None
 
 
-@dataclass(frozen=True)
+#: The columns of a timeline's CSV, Excel sheet and DataFrame.
+CSV_FIELDS = ["id", "kind", "phase", "label", "day", "date", "window_earliest", "window_latest", "agent",
+              "activities", "assumptions"]
+
+
+@dataclass(frozen=True, repr=False)
 class Schedule:
-    """One patient's planned schedule, in study-day order."""
+    """One patient's planned schedule, in study-day order.
+
+    ``schedule.to_dataframe()`` gives one row per event (needs pandas), ``schedule.find("maintenance.start")``
+    one event; ``schedsim.to_table(schedule)`` the text ``schedsim timeline`` prints."""
 
     timeline: Timeline
     start: date | None
@@ -66,6 +77,14 @@ class Schedule:
 
     def find(self, event_id: str) -> ScheduledEvent | None:
         return next((e for e in self.events if e.event.id == event_id), None)
+
+    def to_dataframe(self) -> Any:
+        """One row per event (the CSV columns) as a pandas DataFrame, dates as ``datetime64``."""
+        return dataframe(schedule_table(self))
+
+    def __repr__(self) -> str:
+        start = f"day 1 = {self.start.isoformat()}" if self.start else "no start date"
+        return f"<Schedule {self.timeline.protocol_id}: {len(self.events)} events, {len(self.phases)} phases, {start}>"
 
 
 def build_schedule(timeline: Timeline, start: date | None = None) -> Schedule:
@@ -95,8 +114,28 @@ def build_schedule(timeline: Timeline, start: date | None = None) -> Schedule:
     return Schedule(timeline, start, tuple(events), tuple(phases), tuple(records), advance)
 
 
-def timeline_for(path: str | Path, start: date | None = None, *, arm: str | None = None,
+def timeline_for(path: str | Path, start: date | str | None = None, *, arm: str | None = None,
                  branches: Mapping[str, str] | None = None) -> Schedule:
-    """Load, validate and compile a protocol file, and schedule one patient starting on ``start`` (day 1), on the
-    path of ``arm`` and ``branches`` (decision → branch) in a study with arms or decisions."""
-    return build_schedule(compile_file(path, arm=arm, branches=branches), start)
+    """Load, validate and compile a protocol file, and schedule one patient starting on ``start`` (day 1: a date or
+    "YYYY-MM-DD"; without it, study days only), on the path of ``arm`` and ``branches`` (decision → branch) in a
+    study with arms or decisions.
+
+    >>> schedule = timeline_for("protocols/ppcl-vrd-cart-asct-cart2.yaml", "2027-01-04")
+    >>> schedule.find("maintenance.start").date
+    datetime.date(2027, 12, 28)
+    """
+    return build_schedule(compile_file(path, arm=arm, branches=branches), as_date(start, "start"))
+
+
+def schedule_table(schedule: Schedule) -> Table:
+    """One row per event (``CSV_FIELDS``): dates as dates (with a start date; else the window is in study days)."""
+    rows = []
+    for item in schedule.events:
+        earliest = latest = None
+        if item.earliest is not None and item.latest is not None:
+            earliest, latest = ((schedule.date(item.earliest), schedule.date(item.latest)) if schedule.start else
+                                (schedule.day(item.earliest), schedule.day(item.latest)))
+        rows.append((item.event.id, item.event.kind, item.event.phase, item.event.label, item.day,
+                     schedule.date(item.t), earliest, latest, item.event.agent, "; ".join(item.event.activities),
+                     " ".join(item.assumptions)))
+    return Table("timeline", tuple(CSV_FIELDS), rows)

@@ -20,8 +20,6 @@ from schedsim.importer.record import OutcomeEntry, Record, read_record
 from schedsim.importer.timeframe.parse import TimeFrame, parse_time_frame
 from schedsim.importer.writer import DraftAssessment, DraftOutcome, render_draft
 
-#: The bundled library of regimens and blocks (the repository's protocols/ directory).
-DEFAULT_LIBRARY = Path(__file__).resolve().parents[2] / "protocols"
 _PROVISIONAL = "20y"  # horizon of the provisional drafts planned to find event ids and the latest time point
 
 
@@ -54,24 +52,26 @@ class ImportResult:
 
 def import_record(path: str | Path, output: str | Path | None = None, library: str | Path | None = None
                   ) -> ImportResult:
-    """Read a record and draft a protocol; ``output`` is where the draft will live (include paths are relative)."""
+    """Read a record and draft a protocol; ``output`` is where the draft will live (the record's path is written
+    relative to it). The draft includes the packaged library by name (``lib:vrd``), or with ``library`` (a folder of
+    library files: ``vrd.yaml``, ``cart.yaml``, ...) those files, by paths relative to the draft."""
     record = read_record(path)
     out_dir = Path(output).resolve().parent if output is not None else Path.cwd()
-    library_dir = Path(library) if library is not None else DEFAULT_LIBRARY
-    return draft_protocol(record, out_dir, library_dir, Path(path))
+    return draft_protocol(record, out_dir, Path(library) if library is not None else None, Path(path))
 
 
-def draft_protocol(record: Record, out_dir: Path, library_dir: Path, record_path: Path | None = None
+def draft_protocol(record: Record, out_dir: Path, library_dir: Path | None = None, record_path: Path | None = None
                    ) -> ImportResult:
     warnings = list(record.warnings)
-    if not library_dir.is_dir():
-        raise InputError(Problem(str(library_dir), None, "library", "library directory not found (give --library)"))
+    if library_dir is not None and not library_dir.is_dir():
+        raise InputError(Problem(str(library_dir), None, "library", "library directory not found"))
     phases = recognise_phases("\n".join([record.description, *record.intervention_details]), record.interventions,
                               record.title)
     if not phases:
         warnings.append("no treatment phase recognised in the description or interventions; a placeholder is written")
-    includes = sorted({_rel(library_dir / LIBRARY[key][0], out_dir)
-                       for p in phases for key in (p.regimen, p.block) if key})
+    names = sorted({LIBRARY[key][0] for p in phases for key in (p.regimen, p.block) if key})
+    includes = [f"lib:{name}" if library_dir is None else _rel(library_dir / f"{name}.yaml", out_dir)
+                for name in names]
     context = _Context(record, phases, includes, out_dir, record_path)
     first = phases[0].id if phases else "treatment"
     skeleton = context.render([], [], horizon=(f"{first}.start + {_PROVISIONAL}", ""))

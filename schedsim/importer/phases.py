@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-#: Library regimens and blocks the importer knows, by the file (under the library directory) that holds them.
+#: Library regimens and blocks the importer knows, by the library file (``lib:NAME``) that holds them.
 LIBRARY: dict[str, tuple[str, str]] = {
-    "vrd": ("blocks/vrd.yaml", "vrd_21d"),
-    "vr": ("blocks/vrd.yaml", "vr_21d"),
-    "len_maintenance": ("blocks/maintenance.yaml", "len_maintenance"),
-    "cart": ("blocks/cart.yaml", "cart_bcma"),
-    "cart_dual": ("blocks/cart_dual.yaml", "cart_bcma_cd19"),
-    "asct": ("blocks/asct.yaml", "asct_mel200"),
+    "vrd": ("vrd", "vrd_21d"),
+    "vr": ("vrd", "vr_21d"),
+    "len_maintenance": ("maintenance", "len_maintenance"),
+    "cart": ("cart", "cart_bcma"),
+    "cart_dual": ("cart_dual", "cart_bcma_cd19"),
+    "asct": ("asct", "asct_mel200"),
 }
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
           "ten": 10, "twelve": 12}

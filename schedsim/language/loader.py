@@ -15,6 +15,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from schedsim.errors import InputError, Problem
 from schedsim.language.ids import id_problems
+from schedsim.language.includes import LIBRARY_PREFIX, PACKAGED_BLOCKS, not_found_message, resolve_include
 from schedsim.language.model import Assessment, Block, Library, Protocol, Regimen, VisitTemplate
 from schedsim.language.yamlsource import FieldPath, SourceDoc, load_yaml
 
@@ -132,8 +133,6 @@ def load_protocol(path: str | Path, doc: SourceDoc | None = None) -> LoadedProto
     problems = id_problems(protocol, doc)
     if problems:
         raise InputError(problems)
-    if protocol.source.seed is not None and not (path.parent / protocol.source.seed).is_file():
-        raise InputError(doc.problem(("source", "seed"), f"source record {protocol.source.seed!r} not found"))
     registry = Registry([doc])
     _register(registry, doc, protocol.regimens, protocol.blocks, protocol.visits)
     _include(registry, doc, protocol.include, path.parent, chain=(path.resolve(),))
@@ -199,14 +198,14 @@ def load_library(path: str | Path, doc: SourceDoc | None = None) -> Registry:
 def _include(loaded: Registry, doc: SourceDoc, includes: list[str], base: Path,
              chain: tuple[Path, ...]) -> None:
     for index, name in enumerate(includes):
-        target = (base / name).resolve()
+        target, _ = resolve_include(name, base)
+        if target is None:
+            raise InputError(doc.problem(("include", index), not_found_message(name)))
         if target in chain:
             names = " → ".join(p.name for p in (*chain, target))
             raise InputError(doc.problem(("include", index), f"circular include: {names}"))
         if len(chain) >= MAX_INCLUDE_DEPTH:
             raise InputError(doc.problem(("include", index), "includes nested too deeply"))
-        if not target.is_file():
-            raise InputError(doc.problem(("include", index), f"included file {name!r} not found"))
         if any(Path(d.file).resolve() == target for d in loaded.docs):
             continue
         display = _display(target)
@@ -218,6 +217,10 @@ def _include(loaded: Registry, doc: SourceDoc, includes: list[str], base: Path,
 
 
 def _display(path: Path) -> str:
+    """How messages name a file: packaged library files by library name (the same on every machine), others
+    relative to the working folder when under it."""
+    if path.parent == PACKAGED_BLOCKS:
+        return f"{LIBRARY_PREFIX}{path.name}"
     try:
         return str(path.relative_to(Path.cwd()))
     except ValueError:

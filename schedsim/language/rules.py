@@ -126,6 +126,10 @@ _RULES = (
          "A leukapheresis, lymphodepletion, CAR-T or stem-cell infusion or conditioning falls on a weekend or holiday "
          "for the start checked: inpatient steps do not move, so staff, beds and the cell-therapy lab must be there.",
          "Confirm the site can do it that day, or move the start date (or the block's day 0)."),
+    Rule("SCH210", "source-record-missing", "warning",
+         "`source.seed` names a source record that is not there (a protocol copied without it, or a moved record), so "
+         "nothing the protocol quotes can be traced back to the record.",
+         "Copy the record beside the protocol and correct the path, or drop `source.seed`."),
     Rule("SCH250", "skipped-cycle", "warning",
          "A cycle was skipped; later cycles keep their numbers.",
          "Confirm the skip is permitted by the protocol and documented.", "patient"),

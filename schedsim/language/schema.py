@@ -9,12 +9,14 @@ import json
 from typing import Any, Literal
 
 from schedsim.language.model import Library, Protocol
+from schedsim.language.model.scenario import Scenario
 
-SchemaKind = Literal["protocol", "library"]
+SchemaKind = Literal["protocol", "library", "scenario"]
+MODELS = {"protocol": Protocol, "library": Library, "scenario": Scenario}
 
 
 def json_schema(kind: SchemaKind = "protocol") -> dict[str, Any]:
-    model = Protocol if kind == "protocol" else Library
+    model = MODELS[kind]
     schema = model.model_json_schema(by_alias=True)
     for definition in [schema, *schema.get("$defs", {}).values()]:
         for name, prop in list(definition.get("properties", {}).items()):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from schedsim.engine.dates import parse_date, time_of_study_day
 from schedsim.errors import InputError, Problem
+from schedsim.inputs import as_date
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -47,12 +48,19 @@ def zoom_range(first: str | None, last: str | None, start: date | None, day_zero
     return bounds[0], bounds[1]
 
 
-def protocol_gantt(protocol: str | Path, output: str | Path | None = None, start: date | None = None,
-                   first: str | None = None, last: str | None = None, *, arm: str | None = None,
+def _zoom_text(value: str | int | date | None) -> str | None:
+    return value.isoformat() if isinstance(value, date) else None if value is None else str(value)
+
+
+def protocol_gantt(protocol: str | Path, start: date | str | None = None, output: str | Path | None = None, *,
+                   first: str | int | None = None, last: str | int | None = None, arm: str | None = None,
                    branches: Mapping[str, str] | None = None, side_by_side: bool = False) -> Figure:
-    """The protocol's Gantt chart (study days, or dates with ``start``), optionally zoomed to ``first..last``, on
-    the path of ``arm`` and ``branches``; ``side_by_side`` draws every path (each arm, each branch; only those of
-    ``arm``/``branches`` when given) in panels on one time axis."""
+    """The protocol's Gantt chart (study days, or dates with ``start``: a date or "YYYY-MM-DD"), saved to ``output``
+    (.png, .svg or .pdf) when given, optionally zoomed to ``first..last`` (study days or dates), on the path of
+    ``arm`` and ``branches``; ``side_by_side`` draws every path (each arm, each branch; only those of
+    ``arm``/``branches`` when given) in panels on one time axis. Same argument order as ``patient_gantt``."""
+    start = as_date(start, "start")
+    first, last = _zoom_text(first), _zoom_text(last)
     from schedsim.compile.compiler import compile_protocol
     from schedsim.compile.paths import all_paths, choose_path
     from schedsim.engine.schedule import build_schedule
@@ -76,9 +84,12 @@ def protocol_gantt(protocol: str | Path, output: str | Path | None = None, start
     return figure
 
 
-def patient_gantt(protocol: str | Path, start: date, output: str | Path | None = None, *,
-                  first: str | None = None, last: str | None = None, **calendar: Any) -> Figure:
-    """A patient's Gantt chart: actual versus planned, closed days shaded, a today line, out-of-window visits."""
+def patient_gantt(protocol: str | Path, start: date | str, output: str | Path | None = None, *,
+                  first: str | int | None = None, last: str | int | None = None, **calendar: Any) -> Figure:
+    """A patient's Gantt chart: actual versus planned, closed days shaded, a today line, out-of-window visits;
+    ``calendar`` takes ``calendar_for``'s options (actuals, clinic, today, arm, branches, patient_id)."""
+    start = as_date(start, "start")
+    first, last = _zoom_text(first), _zoom_text(last)
     from schedsim.calendar.patient import calendar_for
     from schedsim.plots.gantt import gantt_figure
     from schedsim.plots.gantt_data import patient_gantt_data
@@ -92,8 +103,9 @@ def patient_gantt(protocol: str | Path, start: date, output: str | Path | None =
 
 
 def roster_swimmer(roster: str | Path, output: str | Path | None = None, *, site: ClinicDays | None = None,
-                   today: date | None = None, sort: SortKey = "start") -> Figure:
+                   today: date | str | None = None, sort: SortKey = "start") -> Figure:
     """Swimmer plot of a roster's patients (ordered by start date or by progress)."""
+    today = as_date(today, "today")
     from schedsim.calendar.roster import roster_calendars
     from schedsim.plots.cohort import swimmer_figure
     from schedsim.plots.cohort_data import lanes_from_calendars
@@ -108,8 +120,9 @@ def roster_swimmer(roster: str | Path, output: str | Path | None = None, *, site
 
 
 def roster_visit_load(roster: str | Path, output: str | Path | None = None, *, site: ClinicDays | None = None,
-                      today: date | None = None) -> Figure:
+                      today: date | str | None = None) -> Figure:
     """Clinic events per week across a roster, stacked by kind."""
+    today = as_date(today, "today")
     from schedsim.calendar.roster import roster_calendars
     from schedsim.plots.cohort import visit_load_figure
     from schedsim.plots.cohort_data import weekly_visit_load

@@ -75,10 +75,12 @@ def visit_load(result: SimulationResult) -> dict[date, Counter[str]]:
     return {week: load.get(week, Counter()) for week in every}
 
 
-def write_outputs(result: SimulationResult, folder: str | Path, plots: bool = True) -> list[Path]:
-    """``events.csv``, ``summary.json`` and (unless ``plots`` is False) ``swimmer.png`` and ``visit-load.png``."""
+def write_outputs(result: SimulationResult, folder: str | Path, plots: bool = True, events: str = "csv",
+                  bom: bool = False) -> list[Path]:
+    """``events.csv`` (``events="parquet"``: ``events.parquet``), ``summary.json`` (``subjects.csv`` for a study
+    with arms or decisions) and (unless ``plots`` is False) ``swimmer.png`` and ``visit-load.png``."""
     folder = Path(folder)
-    written = write_tables(result, folder)
+    written = write_tables(result, folder, events, bom)
     if plots:
         from schedsim.plots.cohort import swimmer_figure, visit_load_figure
         from schedsim.plots.style import save_figure

@@ -1,5 +1,7 @@
-"""A simulation's tables: ``events.csv`` (streamed from the record columns) and ``summary.json``, and a few lines
-for the terminal. Its plots are drawn by ``schedsim.plots.simulation``, which writes the whole output folder."""
+"""A simulation's tables: ``events.csv`` (streamed from the record columns; its first line is the header) or
+``events.parquet`` (typed columns, needs pyarrow), ``summary.json`` (the run: protocol, seed, patients, every
+parameter, and the forecasts), ``subjects.csv``, and a few lines for the terminal. Its plots are drawn by
+``schedsim.plots.simulation``, which writes the whole output folder."""
 
 from __future__ import annotations
 
@@ -11,9 +13,11 @@ from typing import Any
 
 import numpy as np
 
+from schedsim.errors import SchedsimError
 from schedsim.fileio import write_atomic
 from schedsim.simulation.records import MISSING, STATUSES
 from schedsim.simulation.run import EVENT_FIELDS, SimulationResult, record_order
+from schedsim.tabular import BOM
 
 
 def events_csv(result: SimulationResult) -> str:
@@ -21,14 +25,10 @@ def events_csv(result: SimulationResult) -> str:
     return "".join(events_csv_chunks(result))
 
 
-def events_csv_chunks(result: SimulationResult, rows_per_chunk: int = 50_000) -> Iterator[str]:
-    """Two ``#`` lines with the seed and every parameter, the header, then the rows (same order as
-    ``records()``), in chunks: millions of rows are formatted from the record columns, not from objects."""
-    head = {"protocol": result.protocol, "seed": result.seed, "patients": result.patients,
-            "replicates": len(result.replicates)}
-    yield "# schedsim simulate " + json.dumps(head, ensure_ascii=False) + "\n"
-    yield "# parameters " + json.dumps(result.params.describe(), ensure_ascii=False, sort_keys=True) + "\n"
-    yield ",".join(EVENT_FIELDS) + "\n"
+def events_csv_chunks(result: SimulationResult, rows_per_chunk: int = 50_000, bom: bool = False) -> Iterator[str]:
+    """The header, then the rows (same order as ``records()``), in chunks: millions of rows are formatted from the
+    record columns, not from objects. The run's seed and parameters are in ``summary.json``, beside it."""
+    yield (BOM if bom else "") + ",".join(EVENT_FIELDS) + "\n"
     names = [f"{e.id},{e.kind}" for e in result.events]
     zero = result.timeline.conventions.study_day_zero
     base = result.start.toordinal()
@@ -61,6 +61,54 @@ def events_csv_chunks(result: SimulationResult, rows_per_chunk: int = 50_000) ->
             yield "".join(lines)
 
 
+def _columns(result: SimulationResult) -> Iterator[tuple[Any, ...]]:
+    """Per replicate, in record order: (replicate, reasons, subject, event, target, actual, status, reason, day1)."""
+    for replicate in result.replicates:
+        table = replicate.records
+        order = record_order(replicate)
+        columns = [np.frombuffer(getattr(table, name), dtype=dtype)[order] for name, dtype in (
+            ("subject", np.int32), ("event", np.int32), ("target", np.int32), ("actual", np.int32),
+            ("status", np.int8), ("reason", np.int32))]
+        yield (replicate.replicate, table.reasons, *columns, np.asarray(replicate.day1, dtype=np.int64))
+
+
+def events_parquet(result: SimulationResult) -> bytes:
+    """The records as a Parquet file with typed columns: integers, ``date`` as a date (null when not done),
+    event ids, kinds, statuses and reasons as dictionary-encoded strings (needs pyarrow: ``pip install
+    'schedsim[parquet]'``); the same rows and order as ``events.csv``, ``date`` a timestamp at midnight (pandas
+    reads it as datetime64)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise SchedsimError("--format parquet needs pyarrow: pip install 'schedsim[parquet]'") from None
+    zero = result.timeline.conventions.study_day_zero
+    epoch = date(1970, 1, 1).toordinal()
+    base = result.start.toordinal() - epoch
+    ids = pa.array([e.id for e in result.events])
+    kinds = pa.array([e.kind for e in result.events])
+    statuses = pa.array(list(STATUSES))
+    parts = []
+    for replicate, reasons, subject, event, target, actual, status, reason, day1 in _columns(result):
+        done = actual != MISSING
+        days = (base + day1[subject] + actual).astype(np.int32)
+        parts.append(pa.table({
+            "replicate": pa.array(np.full(len(subject), replicate, dtype=np.int32)),
+            "subject": pa.array(subject),
+            "event_id": pa.DictionaryArray.from_arrays(pa.array(event), ids),
+            "kind": pa.DictionaryArray.from_arrays(pa.array(event), kinds),
+            "target_day": pa.array(_study_days(target, zero).astype(np.int32)),
+            "actual_day": pa.array(_study_days(actual, zero).astype(np.int32), mask=~done),
+            "date": pa.array(days, type=pa.int32(), mask=~done).cast(pa.date32()).cast(pa.timestamp("s")),
+            "window_status": pa.DictionaryArray.from_arrays(pa.array(status.astype(np.int32)), statuses),
+            "shift_reason": pa.array(reasons).take(pa.array(reason)).dictionary_encode(),
+        }))
+    table = pa.concat_tables(parts, promote_options="permissive") if parts else pa.table({})
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
+
+
 def _study_days(times: np.ndarray, zero: bool) -> np.ndarray:
     """Times (0 = day 1) as study days: no day 0 unless the protocol counts one."""
     return times if zero else np.where(times >= 0, times + 1, times)
@@ -74,11 +122,11 @@ def summary_json(result: SimulationResult) -> str:
     return json.dumps(result.summary(), indent=2, ensure_ascii=False) + "\n"
 
 
-def subjects_csv(result: SimulationResult) -> str:
+def subjects_csv(result: SimulationResult, bom: bool = False) -> str:
     """One row per simulated patient: replicate, subject, day-1 date, arm and the branch taken at each decision."""
     cohort = result.cohort
     decisions = list(dict.fromkeys(d for path in cohort.paths for d, _ in path.branches)) if cohort else []
-    lines = [",".join(["replicate", "subject", "day1", "arm", *decisions]) + "\n"]
+    lines = [(BOM if bom else "") + ",".join(["replicate", "subject", "day1", "arm", *decisions]) + "\n"]
     for replicate in result.replicates:
         for subject in range(len(replicate.day1)):
             path = cohort.paths[replicate.paths[subject]] if cohort is not None and replicate.paths else None
@@ -89,16 +137,22 @@ def subjects_csv(result: SimulationResult) -> str:
     return "".join(lines)
 
 
-def write_tables(result: SimulationResult, folder: str | Path) -> list[Path]:
-    """``events.csv``, ``summary.json`` and, for a study with arms or decisions, ``subjects.csv`` (each patient's
-    arm and branches) in ``folder`` (created if needed), each written atomically."""
+def write_tables(result: SimulationResult, folder: str | Path, events: str = "csv", bom: bool = False) -> list[Path]:
+    """``events.csv`` (or with ``events="parquet"`` ``events.parquet``), ``summary.json`` and, for a study with arms
+    or decisions, ``subjects.csv`` (each patient's arm and branches) in ``folder`` (created if needed), each written
+    atomically; ``bom`` starts the CSV files with a UTF-8 byte-order mark (Excel on Windows)."""
     folder = Path(folder)
+    if events == "parquet":
+        content: bytes | Iterator[str] = events_parquet(result)  # before any file: no pyarrow, nothing written
+        target = folder / "events.parquet"
+    else:
+        content, target = events_csv_chunks(result, bom=bom), folder / "events.csv"
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomic(folder / "events.csv", events_csv_chunks(result))
+    write_atomic(target, content)
     write_atomic(folder / "summary.json", summary_json(result))
-    written = [folder / "events.csv", folder / "summary.json"]
+    written = [target, folder / "summary.json"]
     if result.cohort is not None:
-        write_atomic(folder / "subjects.csv", subjects_csv(result))
+        write_atomic(folder / "subjects.csv", subjects_csv(result, bom))
         written.append(folder / "subjects.csv")
     return written
 

@@ -28,7 +28,7 @@ EVENT_FIELDS = ("replicate", "subject", "event_id", "kind", "target_day", "actua
                 "shift_reason")
 MAX_PATIENTS = 1_000_000
 MAX_REPLICATES = 10_000
-Progress = Callable[[int, int], None]  # (done, total)
+Progress = Callable[[int, int], None]  # (patients done, patients in all replicates)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +146,8 @@ def simulate(protocol: str | Path, *, patients: int, replicates: int = 1, seed: 
 
     In a study with arms or decisions each patient follows a path drawn from the arms' shares and the branches'
     shares (``schedsim.simulation.cohort``); ``arm`` and ``branches`` fix them for every patient instead.
+    ``progress(done, total)`` is called as patients finish (``total`` = patients x replicates; with worker
+    processes, a replicate's patients at once when it ends).
     """
     problems = []
     if not 1 <= patients <= MAX_PATIENTS:
@@ -163,11 +165,12 @@ def simulate(protocol: str | Path, *, patients: int, replicates: int = 1, seed: 
     result = SimulationResult(str(protocol), cohort.timelines[0], cohort.params[0], seed, patients,
                               cohort=cohort if len(cohort.paths) > 1 else None)
     jobs = [(str(protocol), None if scenario is None else str(scenario), patients, seed, r) for r in range(replicates)]
+    total = patients * replicates
     if workers == 1 or replicates == 1:
         for job in jobs:
-            result.replicates.append(_run(job, cohort, progress if replicates == 1 else None))
-            if progress is not None and replicates > 1:
-                progress(len(result.replicates), replicates)
+            offset = len(result.replicates) * patients
+            counted = None if progress is None else (lambda done, _, o=offset: progress(o + done, total))
+            result.replicates.append(_run(job, cohort, counted))
     else:
         with ProcessPoolExecutor(max_workers=min(workers, replicates), initializer=_start_worker,
                                  initargs=(str(protocol), None if scenario is None else str(scenario), patients,
@@ -175,7 +178,7 @@ def simulate(protocol: str | Path, *, patients: int, replicates: int = 1, seed: 
             for done, replicate in enumerate(pool.map(_run_job, jobs), start=1):
                 result.replicates.append(replicate)
                 if progress is not None:
-                    progress(done, replicates)
+                    progress(done * patients, total)
     return result
 
 

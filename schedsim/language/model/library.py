@@ -208,7 +208,7 @@ class Library(StrictModel):
     """A file of shared regimens, blocks and standard visits, included by protocols."""
 
     description: str | None = None
-    include: list[str] = Field(default_factory=list)
+    include: list[str] = Field(default_factory=list, description="other library files: lib:NAME or a path")
     regimens: dict[Id, Regimen] = Field(default_factory=dict)
     blocks: dict[Id, Block] = Field(default_factory=dict)
     visits: dict[Id, VisitTemplate] = Field(default_factory=dict, description="standard visits, placed by 'use'")

@@ -126,7 +126,9 @@ class Protocol(StrictModel):
     source: SourceRecord = Field(default_factory=SourceRecord)
     conditions: list[str] = Field(default_factory=list)
     interventions: list[str] = Field(default_factory=list)
-    include: list[str] = Field(default_factory=list, description="library files with regimens and blocks")
+    include: list[str] = Field(default_factory=list, description=(
+        "library files with regimens, blocks and standard visits: lib:NAME (the packaged library or SCHEDSIM_PATH, "
+        "e.g. lib:vrd) or a path, looked up beside this file, then in SCHEDSIM_PATH"))
     conventions: Conventions = Field(default_factory=Conventions)
     clinic: Clinic = Field(default_factory=Clinic, description="clinic days and how visits move off closed days")
     regimens: dict[Id, Regimen] = Field(default_factory=dict)
