@@ -86,12 +86,15 @@ def swimmer(
     sort: Annotated[SwimmerSort, typer.Option("--sort", help="order lanes by start date or progress")] =
     SwimmerSort.start,
     country: CountryOption = None,
+    subdivision: SubdivisionOption = None,
+    closures: ClosuresOption = None,
+    open_days: OpenDaysOption = None,
 ) -> None:
     """A swimmer plot of a roster: one lane per patient, phases coloured, procedures and assessments marked."""
     from schedsim.plots.charts import roster_swimmer
 
-    guard(lambda: roster_swimmer(roster, output, site=site_days(country), today=date_option(today, "--today"),
-                                  sort=sort.value))
+    guard(lambda: roster_swimmer(roster, output, site=site_days(country, subdivision, closures, open_days),
+                                  today=date_option(today, "--today"), sort=sort.value))
 
 
 def visit_load(
@@ -99,8 +102,12 @@ def visit_load(
     output: ImageOption,
     today: TodayOption = None,
     country: CountryOption = None,
+    subdivision: SubdivisionOption = None,
+    closures: ClosuresOption = None,
+    open_days: OpenDaysOption = None,
 ) -> None:
     """Clinic events per week across a roster's patients, stacked by kind."""
     from schedsim.plots.charts import roster_visit_load
 
-    guard(lambda: roster_visit_load(roster, output, site=site_days(country), today=date_option(today, "--today")))
+    guard(lambda: roster_visit_load(roster, output, site=site_days(country, subdivision, closures, open_days),
+                                    today=date_option(today, "--today")))

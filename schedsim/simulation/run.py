@@ -23,6 +23,7 @@ from schedsim.simulation.cohort import Cohort, prepare_cohort
 from schedsim.simulation.engine import ReplicateResult, simulate_replicate
 from schedsim.simulation.parameters import SimParameters, enrolment_days
 from schedsim.simulation.records import MISSING, STATUSES
+from schedsim.tabular import Table, dataframe
 
 EVENT_FIELDS = ("replicate", "subject", "event_id", "kind", "target_day", "actual_day", "date", "window_status",
                 "shift_reason")
@@ -110,22 +111,16 @@ class SimulationResult:
                                 STATUSES[table.status[k]], table.reasons[table.reason[k]])
 
     def to_dataframe(self) -> Any:
-        """The records as a pandas DataFrame (pandas is optional: ``pip install pandas``)."""
-        try:
-            import pandas
-        except ImportError:
-            raise InputError(Problem("to_dataframe", None, "", "pandas is not installed (pip install pandas); "
-                                                              "records() gives the same rows")) from None
-        return pandas.DataFrame([_as_dict(r) for r in self.records()], columns=list(EVENT_FIELDS))
+        """The records (the ``events.csv`` columns) as a pandas DataFrame, ``date`` as ``datetime64`` (pandas is
+        optional: ``pip install 'schedsim[pandas]'``; ``records()`` gives the same rows)."""
+        rows = [tuple(getattr(r, name) for name in EVENT_FIELDS) for r in self.records()]
+        return dataframe(Table("events", EVENT_FIELDS, rows))
 
     def summary(self) -> dict[str, Any]:
         from schedsim.simulation.summary import summarise
 
         return summarise(self)
 
-
-def _as_dict(record: SimRecord) -> dict[str, Any]:
-    return {name: getattr(record, name) for name in EVENT_FIELDS}
 
 
 def record_order(result: ReplicateResult, subjects: int | None = None) -> np.ndarray:
