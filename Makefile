@@ -23,7 +23,7 @@ demo: $(STAMP)
 	$(BIN)/schedsim timeline protocols/ppcl-vrd-cart-asct-cart2.yaml --start $(DEMO_START) --format csv -o out/ppcl-vrd-cart-asct-cart2.timeline.csv
 	$(BIN)/schedsim timeline protocols/ppcl-vrd-cart-asct-cart2.yaml --start $(DEMO_START) --format table -o out/ppcl-vrd-cart-asct-cart2.timeline.txt
 	$(BIN)/schedsim explain protocols/ppcl-vrd-cart-asct-cart2.yaml maintenance.start --start $(DEMO_START)
-	for fmt in csv ics html; do \
+	for fmt in csv ics html xlsx; do \
 	  $(BIN)/schedsim calendar protocols/ppcl-vrd-cart-asct-cart2.yaml $(DEMO_PATIENT) -o out/P001.calendar.$$fmt || exit 1; \
 	done
 	$(BIN)/schedsim due protocols/examples/roster.csv --week 2026-W48 --today 2026-11-23 -o out/due-2026-W48.txt

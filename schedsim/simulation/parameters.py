@@ -107,9 +107,9 @@ def resolve(scenario: Scenario, timeline: Timeline, loaded: LoadedProtocol, doc:
         if not events and key in known.steps:  # a step of another arm or branch
             continue
         if not events:
-            known = sorted({e.step for e in timeline.events if e.step} | {e.role for e in timeline.events if e.role})
+            names = sorted({e.step for e in timeline.events if e.step} | {e.role for e in timeline.events if e.role})
             problems.append(doc.problem((*at, "steps", key), f"no step or role {key!r} in {timeline.file} (steps: "
-                                                             f"{', '.join(known)})"))
+                                                             f"{', '.join(names)})"))
             continue
         for event in events:
             if timing.day is not None:  # a block day: counted from the block's day 0 (the transplant)
