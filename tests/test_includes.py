@@ -103,3 +103,14 @@ def test_validate_reads_scenario_files_as_scenarios(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(bad)])
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [f"error: {bad}:3: resources.beds: unknown field 'beds'"]
+
+
+@pytest.mark.parametrize("entry", ["lib:../../seeds/000_9f93e3c7ef5718a8", "lib:/etc/passwd", "lib:", "lib:a/b"])
+def test_library_names_are_names_not_paths(entry: str, tmp_path: Path) -> None:
+    study = copy_of_seed_000(tmp_path, f"include: ['{entry}']")
+    assert resolve_include(entry, tmp_path)[0] is None
+    with pytest.raises(InputError) as caught:
+        load_protocol(study)
+    (problem,) = caught.value.problems
+    assert problem.field == "include.0" and "a library name is letters, digits, '_' and '-' (no folders)" in \
+        problem.message

@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -23,6 +24,7 @@ PATH_VARIABLE = "SCHEDSIM_PATH"
 #: The library shipped with the package: its blocks, and beside them the JSON Schemas of the files.
 PACKAGED_LIBRARY = Path(__file__).resolve().parent / "library"
 PACKAGED_BLOCKS = PACKAGED_LIBRARY / "blocks"
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
 def library_name(entry: str) -> str | None:
@@ -48,8 +50,9 @@ def resolve_include(entry: str, base: Path, folders: Sequence[Path] | None = Non
     """The file an ``include`` entry names, or None, with the places looked at (for the error message)."""
     folders = library_folders() if folders is None else folders
     name = library_name(entry)
-    if name is not None:
-        candidates = [folder / f"{name}.yaml" for folder in folders] if name else []
+    if name is not None:  # a name, never a path: lib:../x finds nothing
+        valid = _NAME.fullmatch(name) and ".." not in name
+        candidates = [folder / f"{name}.yaml" for folder in folders] if valid else []
     else:
         relative = Path(entry)
         candidates = [base / relative, *([] if relative.is_absolute() else [folder / relative for folder in folders])]
@@ -64,6 +67,8 @@ def not_found_message(entry: str) -> str:
     name = library_name(entry)
     stem = Path(entry).stem if name is None else name
     known = packaged_names()
+    if name is not None and not _NAME.fullmatch(name) or name is not None and ".." in name:
+        return f"{entry!r}: a library name is letters, digits, '_' and '-' (no folders): e.g. lib:vrd"
     if name is not None:
         return (f"library file {entry!r} not found in {PATH_VARIABLE} or the packaged library "
                 f"(packaged: {', '.join(LIBRARY_PREFIX + n for n in known)})")
