@@ -286,6 +286,23 @@ def test_roster_plots_take_every_clinic_option(command: str, tmp_path: Path) -> 
     assert bad.exit_code == 2 and "missing.txt" in bad.stderr and not (tmp_path / "q.png").exists()
 
 
+def test_check_takes_the_clinic_options_for_a_real_start(tmp_path: Path) -> None:
+    """A closure on the day cycle 2 starts (Monday 2027-01-25 for a 2027-01-04 start) moves its visit: reported
+    for that start date; a start weekday alone has no dates, so closures do not apply to it."""
+    closures = tmp_path / "closures.txt"
+    closures.write_text("2027-01-25,pharmacy inventory\n", encoding="utf-8")
+    args = ["check", str(SEED_000), "--format", "json"]
+    plain = json.loads(runner.invoke(app, [*args, "--start", "2027-01-04"]).stdout)
+    closed = json.loads(runner.invoke(app, [*args, "--start", "2027-01-04", "--closures", str(closures)]).stdout)
+    new = [f for f in closed["findings"] if f not in plain["findings"]]
+    assert new and any("induction.c2.d1" in " ".join(f["events"]) for f in new), new
+    weekday = [*args, "--start-weekday", "mon"]
+    assert json.loads(runner.invoke(app, [*weekday, "--closures", str(closures)]).stdout) == \
+        json.loads(runner.invoke(app, weekday).stdout)
+    bad = runner.invoke(app, [*args, "--country", "XX"])
+    assert bad.exit_code == 2 and "--country" in bad.stderr
+
+
 # -- finding 7: progress per patient ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("replicates", "workers"), [(1, 1), (3, 1), (3, 2)])

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+from schedsim.calendar.clinic import ClinicDays
 from schedsim.check.calendars import closed_days, open_ended, partial_cycles, window_bounds
 from schedsim.check.design import branch_order
 from schedsim.check.findings import Because, CheckReport, Disabled, Finding
@@ -31,7 +32,7 @@ from schedsim.language.rules import RULES
 def run_checks(files: Iterable[str | Path], *, actuals: str | Path | None = None, roster: str | Path | None = None,
                start: date | None = None, today: date | None = None, patient_id: str = "patient",
                start_weekday: int | None = None, strict: bool = False, arm: str | None = None,
-               branches: Mapping[str, str] | None = None) -> CheckReport:
+               branches: Mapping[str, str] | None = None, site: ClinicDays | None = None) -> CheckReport:
     """What ``schedsim check`` does: protocol files; or one protocol and a patient's ``actuals``; or a ``roster``.
 
     A study with arms or decisions is checked on every path (only those of ``arm`` and ``branches`` when given; a
@@ -56,32 +57,40 @@ def run_checks(files: Iterable[str | Path], *, actuals: str | Path | None = None
     else:
         if not files:
             raise InputError(Problem("check", None, "", "give one or more protocol files (or --roster)"))
-        report = check_files(files, start_weekday=start_weekday, start=start, arm=arm, branches=branches)
+        report = check_files(files, start_weekday=start_weekday, start=start, arm=arm, branches=branches, site=site)
     return report.strict() if strict else report
 
 
 def check_file(path: str | Path, *, start_weekday: int | None = None, start: date | str | None = None,
-               arm: str | None = None, branches: Mapping[str, str] | None = None) -> CheckReport:
+               arm: str | None = None, branches: Mapping[str, str] | None = None,
+               site: ClinicDays | None = None) -> CheckReport:
     """Check one protocol file. ``InputError`` for bad input that no rule covers (malformed YAML, unknown fields).
 
     ``start_weekday`` (0 = Monday) overrides the protocol's ``clinic.start_weekday`` for the closed-day rules, and
-    ``start`` (a patient's study day 1) gives them a real date.
+    ``start`` (a patient's study day 1) gives them a real date; ``site`` says which days the clinic is open (its
+    holidays and closures count only with a real ``start``).
+
+    >>> report = check_file("protocols/ppcl-vrd-cart-asct-cart2.yaml", start="2027-01-04")
+    >>> report.exit_code, sorted({finding.rule for finding in report.findings})
+    (0, ['SCH206', 'SCH209', 'SCH301', 'SCH302', 'SCH303', 'SCH304'])
     """
     try:
         loaded = load_protocol(path)
     except InputError as error:
         return _as_findings(error, str(path))
-    return check_protocol(loaded, start_weekday=start_weekday, start=start, arm=arm, branches=branches)
+    return check_protocol(loaded, start_weekday=start_weekday, start=start, arm=arm, branches=branches, site=site)
 
 
 def check_files(paths: Iterable[str | Path], *, start_weekday: int | None = None, start: date | str | None = None,
-                arm: str | None = None, branches: Mapping[str, str] | None = None) -> CheckReport:
+                arm: str | None = None, branches: Mapping[str, str] | None = None,
+                site: ClinicDays | None = None) -> CheckReport:
     """Check several files; ``InputError`` lists the bad input of all of them (checked files are not reported)."""
     report = CheckReport()
     problems: list[Problem] = []
     for path in paths:
         try:
-            report = report + check_file(path, start_weekday=start_weekday, start=start, arm=arm, branches=branches)
+            report = report + check_file(path, start_weekday=start_weekday, start=start, arm=arm, branches=branches,
+                                         site=site)
         except InputError as error:
             problems.extend(error.problems)
     if problems:
@@ -90,7 +99,8 @@ def check_files(paths: Iterable[str | Path], *, start_weekday: int | None = None
 
 
 def check_protocol(loaded: LoadedProtocol, *, start_weekday: int | None = None, start: date | str | None = None,
-                   arm: str | None = None, branches: Mapping[str, str] | None = None) -> CheckReport:
+                   arm: str | None = None, branches: Mapping[str, str] | None = None,
+                   site: ClinicDays | None = None) -> CheckReport:
     """Every enabled rule on a loaded protocol, on each path of its arms and decisions: a finding on some paths only
     names them (``paths``), one on every path does not."""
     start = as_date(start, "start")
@@ -108,7 +118,7 @@ def check_protocol(loaded: LoadedProtocol, *, start_weekday: int | None = None, 
             for finding in report.findings:
                 found.setdefault(finding, []).append(path)
             continue
-        for finding in _findings(loaded, timeline, start_weekday, start, set(disable)):
+        for finding in _findings(loaded, timeline, start_weekday, start, set(disable), site):
             if finding.rule not in disable:
                 found.setdefault(finding, []).append(path)
     findings = [replace(f, paths=_named(on, paths)) for f, on in found.items()]
@@ -131,7 +141,7 @@ def _named(on: list[PathChoice], paths: list[PathChoice]) -> tuple[str, ...]:
 
 
 def _findings(loaded: LoadedProtocol, timeline: Timeline, start_weekday: int | None, start: date | None,
-              disabled: set[str]) -> list[Finding]:
+              disabled: set[str], site: ClinicDays | None = None) -> list[Finding]:
     times = planned_times(timeline)
     landmarks = {phase.reference for phase in timeline.phases if phase.reference}
     conflicts, holding = find_conflicts(placement_links(timeline), rule_links(timeline, times, disabled), times,
@@ -142,7 +152,7 @@ def _findings(loaded: LoadedProtocol, timeline: Timeline, start_weekday: int | N
     context = (loaded, timeline, times)
     for rule in (*RULE_FUNCTIONS, window_bounds, partial_cycles, open_ended, branch_order):
         findings.extend(rule(context))
-    findings.extend(closed_days(context, start_weekday, start))
+    findings.extend(closed_days(context, start_weekday, start, site))
     return findings
 
 

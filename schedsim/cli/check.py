@@ -13,13 +13,18 @@ from schedsim.cli.options import (
     REPORT_SUFFIXES,
     ArmOption,
     BranchOption,
+    ClosuresOption,
+    CountryOption,
+    OpenDaysOption,
     OutputOption,
     ReportFormat,
+    SubdivisionOption,
     date_option,
     emit,
     guard,
     path_choice,
     pick_format,
+    site_days,
 )
 from schedsim.errors import InputError, Problem
 
@@ -45,6 +50,10 @@ def check(
     today: Annotated[str | None, typer.Option("--today", help="with --actuals/--roster: visits whose window closed "
                                                               "before this date without a record are missed")] = None,
     patient: Annotated[str, typer.Option("--patient", help="patient id (with --actuals)")] = "patient",
+    country: CountryOption = None,
+    subdivision: SubdivisionOption = None,
+    closures: ClosuresOption = None,
+    open_days: OpenDaysOption = None,
     output: OutputOption = None,
     arm: ArmOption = None,
     branch: BranchOption = None,
@@ -57,7 +66,8 @@ def check(
         pick_format(format, output, REPORT_SUFFIXES, "text")  # a bad -o is said before any work
         report = run_checks(files or [], actuals=actuals, roster=roster, start=date_option(start, "--start"),
                             today=date_option(today, "--today"), patient_id=patient,
-                            start_weekday=_weekday(start_weekday), strict=strict, **path_choice(arm, branch))
+                            start_weekday=_weekday(start_weekday), strict=strict,
+                            site=site_days(country, subdivision, closures, open_days), **path_choice(arm, branch))
         fmt = pick_format(format, output, REPORT_SUFFIXES, "text")
         color = fmt == "text" and output is None and sys.stdout.isatty()
         emit(report.to_json() if fmt == "json" else report.to_text(color), output)
