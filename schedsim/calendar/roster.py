@@ -121,7 +121,12 @@ def load_roster(path: str | Path) -> tuple[list[RosterEntry], list[Problem]]:
 def roster_calendars(path: str | Path, *, site: ClinicDays | None = None, today: date | str | None = None,
                      home_doses: bool = False, keep_going: bool = False) -> RosterResult:
     """Every patient's calendar. A bad row raises ``InputError`` (all bad rows listed), or with ``keep_going`` is
-    reported in the result while the other patients' calendars are still built."""
+    reported in the result while the other patients' calendars are still built.
+
+    >>> site = roster_calendars("protocols/examples/roster.csv", today="2026-11-23")
+    >>> [calendar.patient_id for calendar in site.calendars]
+    ['P001', 'P002', 'P003', 'P004']
+    """
     today = as_date(today, "today")
     entries, problems = load_roster(path)
     site = site or ClinicDays()
