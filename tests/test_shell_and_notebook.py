@@ -328,3 +328,15 @@ def test_a_scenario_naming_several_unknown_steps_lists_them_all(tmp_path: Path) 
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "steps.manufacturing: no step or role 'manufacturing'" in result.stderr
     assert "dropout.cart2: no phase 'cart2'" in result.stderr
+
+
+def test_the_optional_extras_are_named_when_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pandas and pyarrow are optional: without them the message says what to install, and nothing is written."""
+    monkeypatch.setitem(__import__("sys").modules, "pandas", None)
+    monkeypatch.setitem(__import__("sys").modules, "pyarrow", None)
+    with pytest.raises(schedsim.SchedsimError, match=r"pip install 'schedsim\[pandas\]'"):
+        schedsim.timeline_for(SEED_000).to_dataframe()
+    result = runner.invoke(app, ["simulate", str(SEED_000), "--scenario", str(SCENARIO), "-n", "2", "--no-plots",
+                                 "--format", "parquet", "-o", str(tmp_path / "sim")])
+    assert result.exit_code == 2 and "pip install 'schedsim[parquet]'" in result.stderr
+    assert not (tmp_path / "sim").exists()

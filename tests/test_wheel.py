@@ -38,9 +38,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy2(ROOT / name, source / name)
     shutil.copytree(ROOT / "schedsim", source / "schedsim", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    built = run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w",
+    built = run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-v", "-w",
                 work / "dist", source, cwd=work)
     assert built.returncode == 0, built.stderr
+    # finding 8: the licence as an SPDX expression, so setuptools has no deprecation to warn about
+    assert "Deprecat" not in built.stdout + built.stderr, built.stdout[-3000:]
     (wheel,) = (work / "dist").glob("schedsim-*.whl")
     venv = work / "venv"
     made = run(sys.executable, "-m", "venv", "--without-pip", venv, cwd=work)
