@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -26,15 +28,41 @@ def csv_rows(text: str, name: str) -> list[tuple[int, list[str]]]:
     return rows
 
 
-def read_input(path: str | Path, what: str, name: str | None = None) -> str:
-    """The text of a user's ``what`` file (``"roster"``); ``InputError`` when it is missing or unreadable."""
+#: The largest file of each kind the tool reads, in bytes: far above any real one, far below what hurts a machine.
+LIMITS = {"protocol": 4_000_000, "library": 4_000_000, "scenario": 1_000_000, "record": 4_000_000,
+          "actuals": 16_000_000, "roster": 16_000_000, "closures": 4_000_000}
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a pipe (FIFO)"), (stat.S_ISCHR, "a device"),
+          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
+def read_input(path: str | Path, what: str, name: str | None = None, limit: int | None = None) -> str:
+    """The text of a user's ``what`` file (``"roster"``, ``"protocol"``): a regular file of at most ``limit`` bytes
+    (``LIMITS[what]`` by default) of UTF-8 text. ``InputError`` when it is missing, not a regular file (a folder, a
+    pipe, a device: never read, so never a hang), too large, or not text; the message never quotes the file."""
     name = name or str(path)
+    limit = limit or LIMITS.get(what, 4_000_000)
+    label = f"{what} file" if what else "file"
     try:
-        return Path(path).read_text(encoding="utf-8-sig")
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO opens without waiting
     except FileNotFoundError:
-        raise InputError(Problem(name, None, "", f"{what} file not found")) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(Problem(name, None, "", f"cannot read {what} file: {error}")) from None
+        raise InputError(Problem(name, None, "", f"{label} not found")) from None
+    except IsADirectoryError:
+        raise InputError(Problem(name, None, "", f"is a folder, not a {label}")) from None
+    except (OSError, ValueError) as error:  # permissions, a symlink loop, a name too long, a NUL byte in it
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise InputError(Problem(name, None, "", f"cannot read {label}: {reason}")) from None
+    with os.fdopen(handle, "rb") as stream:
+        mode = os.fstat(stream.fileno()).st_mode
+        kind = next((label for test, label in _KINDS if test(mode)), None)
+        if kind is not None:
+            raise InputError(Problem(name, None, "", f"is {kind}, not a {label}"))
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(Problem(name, None, "", f"the {label} is larger than {limit:,} bytes"))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(Problem(name, None, "", f"not UTF-8 text (byte {error.start} cannot be read)")) from None
 
 
 def csv_records(rows: list[tuple[int, list[str]]], columns: list[str], name: str,

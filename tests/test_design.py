@@ -147,10 +147,13 @@ decisions:
       - {id: no_cr, label: No CR, probability: 0.2}
 """
     assert "add up to 0.9, not 1" in " ".join(p.message for p in validate_file(write(decision)))
-    unquoted = decision.replace("label: CR,", "label: yes,")  # YAML's yes is true: say so, and how to fix it
+    unquoted = decision.replace("label: CR,", "label: true,")  # a boolean where a text is expected: quote it
     (problem,) = validate_file(write(unquoted, "yes.yaml"))
     assert problem.field == "decisions.0.branches.0.label"
-    assert "got true (YAML reads yes, no, on and off as true or false): put it in quotes" in problem.message
+    assert "expected text, got true: put it in quotes" in problem.message
+    as_word = decision.replace("label: CR,", "label: yes,")  # YAML 1.2: yes is a word
+    assert [p.message for p in validate_file(write(as_word, "word.yaml"))] == \
+        [p.message for p in validate_file(write(decision, "plain.yaml"))]
     missing = BASE.replace("arm_assignment: randomised\n", "")
     assert "arm_assignment: randomised" in " ".join(p.message for p in validate_file(write(missing, "m.yaml")))
 

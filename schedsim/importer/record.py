@@ -16,6 +16,7 @@ from pathlib import Path
 from schedsim.errors import InputError, Problem
 from schedsim.importer.timeframe.parse import parse_time_frame
 from schedsim.importer.timeframe.words import split_pieces, tidy
+from schedsim.inputs import read_input
 
 _TYPES = ("DRUG", "BIOLOGICAL", "PROCEDURE", "DEVICE", "RADIATION", "BEHAVIORAL", "GENETIC", "DIETARY_SUPPLEMENT",
           "COMBINATION_PRODUCT", "DIAGNOSTIC_TEST", "OTHER")
@@ -53,17 +54,26 @@ class Record:
 
 def read_record(path: str | Path) -> Record:
     """Read a record file (text layout or JSON API v2); ``InputError`` only when it holds no record at all."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(Problem(str(path), None, "", "record file not found")) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(Problem(str(path), None, "", f"cannot read the record: {exc}")) from None
-    return parse_record(text, str(path))
+    return parse_record(read_input(path, "record"), str(path))
 
 
 _UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+MAX_JSON_DEPTH = 64  # a registry record nests about 8 levels
+
+
+def _depth(data: object, limit: int = MAX_JSON_DEPTH + 1) -> int:
+    """How deeply ``data`` nests (counting stops past ``limit``)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > limit:
+            return depth
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def parse_record(text: str, source: str) -> Record:
@@ -77,6 +87,12 @@ def parse_record(text: str, source: str) -> Record:
             data = json.loads(stripped)
         except json.JSONDecodeError as exc:
             raise InputError(Problem(source, exc.lineno, "", f"not valid JSON: {exc.msg}")) from None
+        except RecursionError:
+            raise InputError(Problem(source, None, "", "not a record: JSON nested too deeply")) from None
+        except ValueError as exc:  # an integer of thousands of digits
+            raise InputError(Problem(source, None, "", f"not a record: {exc}")) from None
+        if _depth(data) > MAX_JSON_DEPTH:
+            raise InputError(Problem(source, None, "", f"not a record: JSON nested deeper than {MAX_JSON_DEPTH}"))
         record = _from_json(data, source)
     else:
         record = _from_text(text, source)

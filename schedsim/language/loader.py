@@ -96,9 +96,7 @@ def _problem(doc: SourceDoc, error: Any) -> Problem:
         message = message.removeprefix("Value error, ")
     elif kind == "string_type" and isinstance(error.get("input"), bool | int | float):
         value = error["input"]
-        hint = " (YAML reads yes, no, on and off as true or false)" if isinstance(value, bool) else ""
-        message = f"expected text, got {str(value).lower() if isinstance(value, bool) else value}{hint}: put it in " \
-                  f"quotes"
+        message = f"expected text, got {str(value).lower() if isinstance(value, bool) else value}: put it in quotes"
     return doc.problem(path, message)
 
 

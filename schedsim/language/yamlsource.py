@@ -8,6 +8,7 @@ assumptions the author marked. Any value may be written as ``{value: X, assumed:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +17,50 @@ from typing import Any
 import yaml
 
 from schedsim.errors import InputError, Problem
+from schedsim.inputs import read_input
 
 FieldPath = tuple[str | int, ...]
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it: same nodes, faster
+MAX_DEPTH = 64  # nesting of maps and lists: a protocol nests about 8 deep
+MAX_NODES = 500_000  # values read, aliases counted each time they are used: no "billion laughs"
+MAX_DIGITS = 15  # an integer longer than this is no count, day or dose a protocol holds
+_BOOL, _INT, _FLOAT = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it: same nodes, faster
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
+    """YAML 1.2 core typing: ``true``/``false`` are the only booleans (``yes``, ``no``, ``on`` are text), integers
+    are decimal, ``0o``/``0x`` (no sexagesimal ``1:30``, no octal ``010``), floats have no ``:``."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in (_BOOL, _INT, _FLOAT)]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()}
+_Loader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_Loader.add_implicit_resolver(_INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+                              list("-+0123456789"))
+_Loader.add_implicit_resolver(
+    _FLOAT, re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
+                       r"|\.(?:nan|NaN|NAN))$"), list("-+.0123456789"))
+
+
+class _Constructor(yaml.SafeLoader):
+    """Builds scalars as YAML 1.2 reads them: decimal integers (``010`` is 10) of bounded length."""
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        text = str(self.construct_scalar(node)).replace("_", "")
+        digits = text.lstrip("+-")
+        if len(digits) > MAX_DIGITS:
+            raise ValueError(f"{len(digits)} digits: no count, day or dose is that long")
+        if digits[:2] in ("0o", "0x"):
+            return int(text.replace(digits[:2], "", 1), 8 if digits[1] == "o" else 16)
+        return int(text, 10)
+
+    def construct_yaml_bool(self, node: yaml.ScalarNode) -> bool:
+        return str(self.construct_scalar(node)).lower() == "true"
+
+
+_Constructor.add_constructor(_INT, _Constructor.construct_yaml_int)
+_Constructor.add_constructor(_BOOL, _Constructor.construct_yaml_bool)
 
 
 def format_path(path: FieldPath) -> str:
@@ -65,16 +107,11 @@ class SourceDoc:
                 yield prefix, self.assumptions[prefix]
 
 
-def load_yaml(path: Path, display: str | None = None) -> SourceDoc:
-    """Load ``path``; raise ``InputError`` naming file and line for anything malformed."""
+def load_yaml(path: Path, display: str | None = None, what: str = "") -> SourceDoc:
+    """Load ``path`` (a regular file of at most ``LIMITS[what]`` bytes: ``schedsim.inputs.read_input``); raise
+    ``InputError`` naming file and line for anything malformed."""
     name = display or str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(Problem(name, None, "", "file not found")) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(Problem(name, None, "", f"cannot read file: {exc}")) from None
-    return parse_yaml(text, name)
+    return parse_yaml(read_input(path, what, name), name)
 
 
 def parse_yaml(text: str, name: str) -> SourceDoc:
@@ -88,18 +125,50 @@ def parse_yaml(text: str, name: str) -> SourceDoc:
         raise InputError(Problem(name, line, "", f"malformed YAML: {reason}")) from None
     except yaml.YAMLError as exc:
         raise InputError(Problem(name, None, "", f"malformed YAML: {exc}")) from None
+    except RecursionError:
+        raise InputError(Problem(name, None, "", f"malformed YAML: nested deeper than {MAX_DEPTH}")) from None
     doc = SourceDoc(name, None)
     if node is None:
         raise InputError(Problem(name, 1, "", "the file is empty"))
-    constructor = yaml.SafeLoader("")
+    constructor = _Constructor("")
     try:
-        doc.data = _convert(node, (), doc, constructor)
+        doc.data = _convert(node, (), doc, constructor, _Budget())
     finally:
         constructor.dispose()
     return doc
 
 
-def _convert(node: yaml.Node, path: FieldPath, doc: SourceDoc, constructor: yaml.SafeLoader) -> Any:
+class _Budget:
+    """How many values are left to read, and the nodes being read (a node inside itself is a recursive alias)."""
+
+    def __init__(self) -> None:
+        self.left = MAX_NODES
+        self.open: set[int] = set()
+
+
+def _convert(node: yaml.Node, path: FieldPath, doc: SourceDoc, constructor: yaml.SafeLoader,
+             budget: _Budget) -> Any:
+    line = node.start_mark.line + 1
+    budget.left -= 1
+    if budget.left < 0:
+        raise InputError(Problem(doc.file, line, format_path(path), f"more than {MAX_NODES:,} values (aliases "
+                                                                     "count each time they are used)"))
+    if len(path) > MAX_DEPTH:
+        raise InputError(Problem(doc.file, line, format_path(path[:3]) + "...", f"nested deeper than {MAX_DEPTH}"))
+    if id(node) in budget.open:
+        raise InputError(Problem(doc.file, line, format_path(path[:3]) + "...", "an alias refers to itself"))
+    if not isinstance(node, yaml.ScalarNode):
+        budget.open.add(id(node))
+        try:
+            return _collection(node, path, doc, constructor, budget)
+        finally:
+            budget.open.discard(id(node))
+    doc.lines.setdefault(path, line)
+    return _scalar(node, doc, constructor, path)
+
+
+def _collection(node: yaml.Node, path: FieldPath, doc: SourceDoc, constructor: yaml.SafeLoader,
+                budget: _Budget) -> Any:
     doc.lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         _flatten_merges(node, doc, constructor)
@@ -114,11 +183,9 @@ def _convert(node: yaml.Node, path: FieldPath, doc: SourceDoc, constructor: yaml
                 raise InputError(Problem(doc.file, key_node.start_mark.line + 1, format_path((*path, key)),
                                          f"duplicate key {key!r}"))
             doc.lines[(*path, key)] = key_node.start_mark.line + 1
-            result[key] = _convert(value_node, (*path, key), doc, constructor)
+            result[key] = _convert(value_node, (*path, key), doc, constructor, budget)
         return _unwrap_assumption(result, path, doc)
-    if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, (*path, index), doc, constructor) for index, item in enumerate(node.value)]
-    return _scalar(node, doc, constructor, path)
+    return [_convert(item, (*path, index), doc, constructor, budget) for index, item in enumerate(node.value)]
 
 
 def _flatten_merges(node: yaml.MappingNode, doc: SourceDoc, constructor: yaml.SafeLoader) -> None:
