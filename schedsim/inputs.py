@@ -6,7 +6,9 @@ import csv
 import io
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from pathlib import Path
 
@@ -99,3 +101,35 @@ def as_date(value: date | str | None, name: str = "date") -> date | None:
         except ValueError:
             pass
     raise InputError(Problem(name, None, "", f"not a date: {value!r} (a datetime.date or 'YYYY-MM-DD')"))
+
+
+#: Folders the user allowed files to be read from beyond the usual ones (``--allow-path``), for this run.
+_ALLOWED: ContextVar[tuple[Path, ...]] = ContextVar("schedsim_allowed_paths", default=())
+
+
+@contextmanager
+def allow_paths(folders: Iterable[str | Path]) -> Iterator[None]:
+    """Within the block, files under ``folders`` may be named by includes, rosters and protocols too (what the
+    command line's ``--allow-path DIR`` does)."""
+    token = _ALLOWED.set((*_ALLOWED.get(), *(Path(f).resolve() for f in folders)))
+    try:
+        yield
+    finally:
+        _ALLOWED.reset(token)
+
+
+def within(target: Path, folder: Path, also: Iterable[Path] = ()) -> bool:
+    """Whether a file named by a file in ``folder`` may be read: ``target`` (symbolic links followed) lies inside
+    that folder's tree, the working folder's, one of ``also`` (the library search path) or a folder allowed by
+    ``allow_paths`` — so a protocol, roster or library cannot reach ``/etc/shadow`` or ``../../..``."""
+    try:
+        resolved = target.resolve()
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte: nothing to read
+        return False
+    roots = [folder.resolve(), Path.cwd().resolve(), *(Path(a).resolve() for a in also), *_ALLOWED.get()]
+    return any(resolved.is_relative_to(root) for root in roots)
+
+
+def outside_message(entry: str, what: str) -> str:
+    return (f"{what} {entry!r} is outside the folder of the file that names it, the working folder and the library "
+            f"path: move it inside, or allow its folder with --allow-path DIR")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
@@ -87,9 +88,9 @@ def missing_lines(shown: list[str], printed: list[str]) -> list[str]:
 
 @pytest.fixture()
 def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A folder with the repository's protocols/, seeds/ and docs/ (links), as the working folder."""
+    """A folder with copies of the repository's protocols/, seeds/ and docs/, as the working folder."""
     for name in ("protocols", "seeds", "docs"):
-        (tmp_path / name).symlink_to(ROOT / name)
+        shutil.copytree(ROOT / name, tmp_path / name)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("COLUMNS", "200")
     return tmp_path

@@ -53,7 +53,8 @@ def test_old_style_paths_still_work_beside_the_blocks_and_say_how_to_update_else
     shutil.rmtree(tmp_path / "blocks")
     with pytest.raises(InputError) as caught:
         load_protocol(beside)
-    (problem,) = caught.value.problems
+    problem = caught.value.problems[0]
+    assert [p.field for p in caught.value.problems] == ["include.0", "include.1", "include.2", "include.3"]  # all
     assert (problem.file, problem.line, problem.field) == (str(beside), 16, "include.0")
     assert problem.message == ("included file 'blocks/vrd.yaml' not found beside the file or in SCHEDSIM_PATH; the "
                                "packaged library has it: write 'include: [lib:vrd]'")

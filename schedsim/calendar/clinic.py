@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from schedsim.errors import InputError, Problem
-from schedsim.inputs import read_input
+from schedsim.inputs import as_date, read_input
 
 Prefer = Literal["nearest", "earlier", "later"]
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -59,6 +59,17 @@ class ClinicDays:
     closures: Mapping[date, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if isinstance(self.open_weekdays, str):  # "mon-fri", as the command line takes it
+            object.__setattr__(self, "open_weekdays", parse_open_days(self.open_weekdays))
+        elif self.open_weekdays is not None:
+            days = frozenset(WEEKDAY_CODES.index(d[:3].lower()) if isinstance(d, str) else int(d)
+                             for d in self.open_weekdays)
+            if not days <= set(range(7)):
+                raise ValueError(f"open weekdays are 0 (Monday) to 6 (Sunday), got {sorted(days)}")
+            object.__setattr__(self, "open_weekdays", days)
+        if any(not isinstance(day, date) for day in self.closures):  # ISO strings: dates like every other
+            object.__setattr__(self, "closures", {as_date(day, "closures"): reason  # type: ignore[misc]
+                                                  for day, reason in self.closures.items()})
         if self.country is not None:
             holiday_calendar(self.country, self.subdivision)  # fail early on an unknown code
         elif self.subdivision is not None:

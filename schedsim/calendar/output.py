@@ -20,7 +20,7 @@ SUFFIXES = {".txt": "table", ".csv": "csv", ".json": "json", ".ics": "ics", ".md
 
 def make_calendars(protocol: str | Path | None = None, *, roster: str | Path | None = None,
                    start: date | None = None, patient_id: str = "patient", actuals: str | Path | None = None,
-                   site: ClinicDays | None = None, today: date | None = None, home_doses: bool = False,
+                   clinic: ClinicDays | None = None, today: date | None = None, home_doses: bool = False,
                    keep_going: bool = False, arm: str | None = None, branches: Mapping[str, str] | None = None
                    ) -> RosterResult:
     """One patient's calendar (protocol, start, optional actuals, the arm and branches) or every roster patient's
@@ -31,11 +31,11 @@ def make_calendars(protocol: str | Path | None = None, *, roster: str | Path | N
         if start is not None or actuals is not None or arm is not None or branches:
             raise InputError(Problem("command line", None, "", "--start, --actuals, --arm and --branch come from the "
                                                                "roster's rows"))
-        return roster_calendars(roster, site=site, today=today, home_doses=home_doses, keep_going=keep_going)
+        return roster_calendars(roster, clinic=clinic, today=today, home_doses=home_doses, keep_going=keep_going)
     if start is None:
         raise InputError(Problem("--start", None, "", "a patient calendar needs --start (the date of study day 1)"))
     assert protocol is not None
-    calendar = calendar_for(protocol, start, actuals=actuals, patient_id=patient_id, clinic=site, today=today,
+    calendar = calendar_for(protocol, start, actuals=actuals, patient_id=patient_id, clinic=clinic, today=today,
                             home_doses=home_doses, arm=arm, branches=branches)
     return RosterResult((calendar,))
 
@@ -71,7 +71,7 @@ def render_calendars(calendars: Sequence[PatientCalendar], fmt: str, layout: str
 
 
 def due_report(roster: str | Path, *, first: date | None = None, last: date | None = None, week: str | None = None,
-               site: ClinicDays | None = None, today: date | None = None, home_doses: bool = False,
+               clinic: ClinicDays | None = None, today: date | None = None, home_doses: bool = False,
                keep_going: bool = False, fmt: str = "table") -> tuple[str, tuple[Problem, ...]]:
     """The visits due in ``first..last`` (or an ISO ``week``) across a roster, rendered, and any skipped rows."""
     from schedsim.calendar import export
@@ -88,7 +88,7 @@ def due_report(roster: str | Path, *, first: date | None = None, last: date | No
         raise InputError(Problem("--from", None, "", "give --from and --to (or --week)"))
     if last < first:
         raise InputError(Problem("--to", None, "", f"{last} is before --from {first}"))
-    result = roster_calendars(roster, site=site, today=today, home_doses=home_doses, keep_going=keep_going)
+    result = roster_calendars(roster, clinic=clinic, today=today, home_doses=home_doses, keep_going=keep_going)
     rows = due(result.calendars, first, last)
     if fmt == "csv":
         text = export.rows_to_csv(rows)

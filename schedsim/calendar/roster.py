@@ -21,7 +21,7 @@ from schedsim.compile.compiler import compile_protocol
 from schedsim.compile.ir import Timeline
 from schedsim.compile.paths import patient_path
 from schedsim.errors import InputError, Problem
-from schedsim.inputs import as_date, csv_records, csv_rows, read_input
+from schedsim.inputs import as_date, csv_records, csv_rows, outside_message, read_input, within
 from schedsim.language.loader import load_protocol
 from schedsim.tabular import Table, dataframe
 
@@ -45,6 +45,14 @@ class RosterEntry:
 
     def problem(self, field: str, message: str) -> Problem:
         return Problem(self.file, self.line, field, f"patient {self.patient_id}: {message}")
+
+    def contained(self) -> None:
+        """The row's protocol and actuals lie where a roster may name files (``schedsim.inputs.within``: the
+        roster's folder tree, the working folder, an allowed path); ``InputError`` at the row otherwise."""
+        folder = Path(self.file).parent
+        for field, path in (("protocol", self.protocol), ("actuals", self.actuals)):
+            if path is not None and not within(path, folder):
+                raise InputError(self.problem(field, outside_message(str(path), f"{field} file")))
 
 
 @dataclass(frozen=True)
@@ -118,7 +126,7 @@ def load_roster(path: str | Path) -> tuple[list[RosterEntry], list[Problem]]:
     return entries, problems
 
 
-def roster_calendars(path: str | Path, *, site: ClinicDays | None = None, today: date | str | None = None,
+def roster_calendars(path: str | Path, *, clinic: ClinicDays | None = None, today: date | str | None = None,
                      home_doses: bool = False, keep_going: bool = False) -> RosterResult:
     """Every patient's calendar. A bad row raises ``InputError`` (all bad rows listed), or with ``keep_going`` is
     reported in the result while the other patients' calendars are still built.
@@ -129,7 +137,7 @@ def roster_calendars(path: str | Path, *, site: ClinicDays | None = None, today:
     """
     today = as_date(today, "today")
     entries, problems = load_roster(path)
-    site = site or ClinicDays()
+    site = clinic or ClinicDays()
     timelines: dict[tuple[Path, str | None, tuple[tuple[str, str], ...]], Timeline | InputError] = {}
     calendars = []
     for entry in entries:
@@ -145,6 +153,7 @@ def roster_calendars(path: str | Path, *, site: ClinicDays | None = None, today:
 def _patient(entry: RosterEntry, site: ClinicDays, today: date | None, home_doses: bool,
              timelines: dict[tuple[Path, str | None, tuple[tuple[str, str], ...]], Timeline | InputError]
              ) -> PatientCalendar:
+    entry.contained()
     if not entry.protocol.is_file():
         raise InputError(entry.problem("protocol", f"protocol file not found: {entry.protocol}"))
     key = (entry.protocol, entry.arm, entry.branches)

@@ -28,16 +28,16 @@ MONDAY = date(2027, 1, 4)  # any Monday: the check's calendars start on the week
 
 
 def closed_days(ctx: Context, start_weekday: int | None, start: date | None = None,
-                site: ClinicDays | None = None) -> Iterator[Finding]:
+                clinic: ClinicDays | None = None) -> Iterator[Finding]:
     """SCH301 / SCH206 / SCH208 / SCH209: for a fixed start weekday (or a real start date), what the calendar does
-    with visits on closed days, and the key procedures that fall on them. ``site``'s open weekdays always count;
+    with visits on closed days, and the key procedures that fall on them. ``clinic``'s open weekdays always count;
     its holidays and closures only for a real ``start`` (a start weekday has no dates)."""
     _, timeline, _ = ctx
     weekday = start.weekday() if start is not None else (
         timeline.clinic.start_weekday if start_weekday is None else start_weekday)
     if weekday is None:
         return
-    clinic = site or ClinicDays()
+    clinic = clinic or ClinicDays()
     if start is None:
         clinic = ClinicDays(clinic.open_weekdays)
     calendar = build_calendar(timeline, start or MONDAY + timedelta(days=weekday), clinic=clinic)

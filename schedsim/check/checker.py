@@ -31,8 +31,8 @@ from schedsim.language.rules import RULES
 
 def run_checks(files: Iterable[str | Path], *, actuals: str | Path | None = None, roster: str | Path | None = None,
                start: date | None = None, today: date | None = None, patient_id: str = "patient",
-               start_weekday: int | None = None, strict: bool = False, arm: str | None = None,
-               branches: Mapping[str, str] | None = None, site: ClinicDays | None = None) -> CheckReport:
+               start_weekday: int | str | None = None, strict: bool = False, arm: str | None = None,
+               branches: Mapping[str, str] | None = None, clinic: ClinicDays | None = None) -> CheckReport:
     """What ``schedsim check`` does: protocol files; or one protocol and a patient's ``actuals``; or a ``roster``.
 
     A study with arms or decisions is checked on every path (only those of ``arm`` and ``branches`` when given; a
@@ -57,17 +57,17 @@ def run_checks(files: Iterable[str | Path], *, actuals: str | Path | None = None
     else:
         if not files:
             raise InputError(Problem("check", None, "", "give one or more protocol files (or --roster)"))
-        report = check_files(files, start_weekday=start_weekday, start=start, arm=arm, branches=branches, site=site)
+        report = check_files(files, start_weekday=start_weekday, start=start, arm=arm, branches=branches, clinic=clinic)
     return report.strict() if strict else report
 
 
-def check_file(path: str | Path, *, start_weekday: int | None = None, start: date | str | None = None,
+def check_file(path: str | Path, *, start_weekday: int | str | None = None, start: date | str | None = None,
                arm: str | None = None, branches: Mapping[str, str] | None = None,
-               site: ClinicDays | None = None) -> CheckReport:
+               clinic: ClinicDays | None = None) -> CheckReport:
     """Check one protocol file. ``InputError`` for bad input that no rule covers (malformed YAML, unknown fields).
 
     ``start_weekday`` (0 = Monday) overrides the protocol's ``clinic.start_weekday`` for the closed-day rules, and
-    ``start`` (a patient's study day 1) gives them a real date; ``site`` says which days the clinic is open (its
+    ``start`` (a patient's study day 1) gives them a real date; ``clinic`` says which days the clinic is open (its
     holidays and closures count only with a real ``start``).
 
     >>> report = check_file("protocols/ppcl-vrd-cart-asct-cart2.yaml", start="2027-01-04")
@@ -78,19 +78,19 @@ def check_file(path: str | Path, *, start_weekday: int | None = None, start: dat
         loaded = load_protocol(path)
     except InputError as error:
         return _as_findings(error, str(path))
-    return check_protocol(loaded, start_weekday=start_weekday, start=start, arm=arm, branches=branches, site=site)
+    return check_protocol(loaded, start_weekday=start_weekday, start=start, arm=arm, branches=branches, clinic=clinic)
 
 
-def check_files(paths: Iterable[str | Path], *, start_weekday: int | None = None, start: date | str | None = None,
+def check_files(paths: Iterable[str | Path], *, start_weekday: int | str | None = None, start: date | str | None = None,
                 arm: str | None = None, branches: Mapping[str, str] | None = None,
-                site: ClinicDays | None = None) -> CheckReport:
+                clinic: ClinicDays | None = None) -> CheckReport:
     """Check several files; ``InputError`` lists the bad input of all of them (checked files are not reported)."""
     report = CheckReport()
     problems: list[Problem] = []
     for path in paths:
         try:
             report = report + check_file(path, start_weekday=start_weekday, start=start, arm=arm, branches=branches,
-                                         site=site)
+                                         clinic=clinic)
         except InputError as error:
             problems.extend(error.problems)
     if problems:
@@ -98,12 +98,12 @@ def check_files(paths: Iterable[str | Path], *, start_weekday: int | None = None
     return report
 
 
-def check_protocol(loaded: LoadedProtocol, *, start_weekday: int | None = None, start: date | str | None = None,
+def check_protocol(loaded: LoadedProtocol, *, start_weekday: int | str | None = None, start: date | str | None = None,
                    arm: str | None = None, branches: Mapping[str, str] | None = None,
-                   site: ClinicDays | None = None) -> CheckReport:
+                   clinic: ClinicDays | None = None) -> CheckReport:
     """Every enabled rule on a loaded protocol, on each path of its arms and decisions: a finding on some paths only
     names them (``paths``), one on every path does not."""
-    start = as_date(start, "start")
+    start, start_weekday = as_date(start, "start"), weekday_number(start_weekday)
     file = loaded.doc.file
     paths = all_paths(loaded, arm, branches)
     disable = loaded.protocol.checks.disable
@@ -118,12 +118,24 @@ def check_protocol(loaded: LoadedProtocol, *, start_weekday: int | None = None, 
             for finding in report.findings:
                 found.setdefault(finding, []).append(path)
             continue
-        for finding in _findings(loaded, timeline, start_weekday, start, set(disable), site):
+        for finding in _findings(loaded, timeline, start_weekday, start, set(disable), clinic):
             if finding.rule not in disable:
                 found.setdefault(finding, []).append(path)
     findings = [replace(f, paths=_named(on, paths)) for f, on in found.items()]
     findings.sort(key=lambda f: (f.file, f.line or 0, f.rule, f.message, f.paths))
     return CheckReport(tuple(findings), disabled, (file,))
+
+
+def weekday_number(value: int | str | None) -> int | None:
+    """A weekday as 0 (Monday) to 6, from that number or a name ("wed", "Wednesday"); ``InputError`` otherwise."""
+    if value is None:
+        return None
+    names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    if isinstance(value, str) and value.strip().lower()[:3] in names:
+        return names.index(value.strip().lower()[:3])
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 6:
+        return value
+    raise InputError(Problem("start_weekday", None, "", f"not a weekday: {value!r} (0-6, or mon, tue, ... sun)"))
 
 
 def _named(on: list[PathChoice], paths: list[PathChoice]) -> tuple[str, ...]:
@@ -141,7 +153,7 @@ def _named(on: list[PathChoice], paths: list[PathChoice]) -> tuple[str, ...]:
 
 
 def _findings(loaded: LoadedProtocol, timeline: Timeline, start_weekday: int | None, start: date | None,
-              disabled: set[str], site: ClinicDays | None = None) -> list[Finding]:
+              disabled: set[str], clinic: ClinicDays | None = None) -> list[Finding]:
     times = planned_times(timeline)
     landmarks = {phase.reference for phase in timeline.phases if phase.reference}
     conflicts, holding = find_conflicts(placement_links(timeline), rule_links(timeline, times, disabled), times,
@@ -152,7 +164,7 @@ def _findings(loaded: LoadedProtocol, timeline: Timeline, start_weekday: int | N
     context = (loaded, timeline, times)
     for rule in (*RULE_FUNCTIONS, window_bounds, partial_cycles, open_ended, branch_order):
         findings.extend(rule(context))
-    findings.extend(closed_days(context, start_weekday, start, site))
+    findings.extend(closed_days(context, start_weekday, start, clinic))
     return findings
 
 

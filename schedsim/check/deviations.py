@@ -31,9 +31,11 @@ _DOSE_ID = re.compile(r"^(?P<phase>[a-z][a-z0-9_]*)\.c(?P<cycle>\d+)\.d(?P<day>\
 _NOT_EXPECTED = ("home", "offsite")  # not recorded at the site: never reported missing
 
 
-def check_patient(timeline: Timeline, actuals: Actuals, *, start: date | None = None, today: date | None = None,
+def check_patient(timeline: Timeline, actuals: Actuals, *, start: date | str | None = None,
+                  today: date | str | None = None,
                   patient_id: str = "patient", disabled: frozenset[str] = frozenset()) -> CheckReport:
     """Every deviation of one patient; ``start`` (study day 1) is read from the day-1 actuals when not given."""
+    start, today = as_date(start, "start"), as_date(today, "today")
     unplanned = [e for e in actuals.entries if e.status == "unplanned"]
     off_days = [e for e in actuals.entries if e.status != "unplanned" and _off_day(timeline, e.event_id)]
     set_aside = {id(e) for e in (*unplanned, *off_days)}

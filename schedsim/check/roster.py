@@ -27,6 +27,7 @@ def check_roster(path: str | Path, *, today: date | str | None = None) -> CheckR
     unchecked = []
     for entry in entries:  # every row's problems are collected, then reported together
         try:
+            entry.contained()
             for file, what in ((entry.protocol, "protocol"), (entry.actuals, "actuals")):
                 if file is not None and not file.is_file():
                     raise InputError(entry.problem(what, f"{what} file not found: {file}"))

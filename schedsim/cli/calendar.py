@@ -77,7 +77,7 @@ def calendar(
     def run() -> tuple[Problem, ...]:
         result = make_calendars(
             file, roster=roster, start=date_option(start, "--start"), patient_id=patient, actuals=actuals,
-            site=site_days(country, subdivision, closures, open_days), today=date_option(today, "--today"),
+            clinic=site_days(country, subdivision, closures, open_days), today=date_option(today, "--today"),
             home_doses=home_doses, keep_going=keep_going, **path_choice(arm, branch))
         fmt = output_format(format.value if format else None, output)
         if fmt == "xlsx" and output is None:
@@ -116,7 +116,7 @@ def due(
         fmt = pick_format(format, output, TEXT_SUFFIXES, "table")
         text, problems = due_report(
             roster, first=date_option(first, "--from"), last=date_option(last, "--to"), week=week,
-            site=site_days(country, subdivision, closures, open_days), today=date_option(today, "--today"),
+            clinic=site_days(country, subdivision, closures, open_days), today=date_option(today, "--today"),
             home_doses=home_doses, keep_going=keep_going, fmt=fmt)
         emit(with_bom(text, fmt, bom), output)
         return problems

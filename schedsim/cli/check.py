@@ -67,7 +67,7 @@ def check(
         report = run_checks(files or [], actuals=actuals, roster=roster, start=date_option(start, "--start"),
                             today=date_option(today, "--today"), patient_id=patient,
                             start_weekday=_weekday(start_weekday), strict=strict,
-                            site=site_days(country, subdivision, closures, open_days), **path_choice(arm, branch))
+                            clinic=site_days(country, subdivision, closures, open_days), **path_choice(arm, branch))
         fmt = pick_format(format, output, REPORT_SUFFIXES, "text")
         color = fmt == "text" and output is None and sys.stdout.isatty()
         emit(report.to_json() if fmt == "json" else report.to_text(color), output)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -21,9 +22,21 @@ def _version(shown: bool) -> None:
 
 
 @app.callback()
-def _options(version: Annotated[bool, typer.Option(
-        "--version", callback=_version, is_eager=True, help="print the version and exit")] = False) -> None:
+def _options(
+    ctx: typer.Context,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="print the version and exit")] = False,
+    allow_path: Annotated[list[Path] | None, typer.Option(
+        "--allow-path", metavar="DIR", help="also read files that protocols, libraries and rosters name under this "
+                                            "folder (repeat for several)")] = None,
+) -> None:
     """Clinical-trial protocols as exact timelines. Exit codes: 0 ok, 1 findings, 2 bad input."""
+    if allow_path:
+        from schedsim.inputs import allow_paths
+
+        allowed = allow_paths(allow_path)
+        allowed.__enter__()
+        ctx.call_on_close(lambda: allowed.__exit__(None, None, None))
 
 
 for command in (protocol.validate, protocol.timeline, protocol.explain, protocol.schema, calendar.calendar,

@@ -93,7 +93,7 @@ def swimmer(
     """A swimmer plot of a roster: one lane per patient, phases coloured, procedures and assessments marked."""
     from schedsim.plots.charts import roster_swimmer
 
-    guard(lambda: roster_swimmer(roster, output, site=site_days(country, subdivision, closures, open_days),
+    guard(lambda: roster_swimmer(roster, output, clinic=site_days(country, subdivision, closures, open_days),
                                   today=date_option(today, "--today"), sort=sort.value))
 
 
@@ -109,5 +109,5 @@ def visit_load(
     """Clinic events per week across a roster's patients, stacked by kind."""
     from schedsim.plots.charts import roster_visit_load
 
-    guard(lambda: roster_visit_load(roster, output, site=site_days(country, subdivision, closures, open_days),
+    guard(lambda: roster_visit_load(roster, output, clinic=site_days(country, subdivision, closures, open_days),
                                     today=date_option(today, "--today")))

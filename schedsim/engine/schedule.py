@@ -87,8 +87,9 @@ class Schedule:
         return f"<Schedule {self.timeline.protocol_id}: {len(self.events)} events, {len(self.phases)} phases, {start}>"
 
 
-def build_schedule(timeline: Timeline, start: date | None = None) -> Schedule:
+def build_schedule(timeline: Timeline, start: date | str | None = None) -> Schedule:
     """Run the engine for one patient (deterministic) and place every event on study days and dates."""
+    start = as_date(start, "start")
     advance = advance_for(start)
     records = run_deterministic(timeline, advance)
     day_zero = timeline.conventions.study_day_zero

@@ -19,6 +19,8 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from schedsim.inputs import outside_message, within
+
 LIBRARY_PREFIX = "lib:"
 PATH_VARIABLE = "SCHEDSIM_PATH"
 #: The library shipped with the package: its blocks, and beside them the JSON Schemas of the files.
@@ -47,7 +49,9 @@ def packaged_names() -> list[str]:
 
 
 def resolve_include(entry: str, base: Path, folders: Sequence[Path] | None = None) -> tuple[Path | None, list[Path]]:
-    """The file an ``include`` entry names, or None, with the places looked at (for the error message)."""
+    """The file an ``include`` entry names, or None, with the places looked at (for the error message). Only
+    places inside ``base``'s tree, the working folder, the library folders or an allowed path are looked at
+    (``schedsim.inputs.within``): a file elsewhere is not even tested for existence."""
     folders = library_folders() if folders is None else folders
     name = library_name(entry)
     if name is not None:  # a name, never a path: lib:../x finds nothing
@@ -56,15 +60,21 @@ def resolve_include(entry: str, base: Path, folders: Sequence[Path] | None = Non
     else:
         relative = Path(entry)
         candidates = [base / relative, *([] if relative.is_absolute() else [folder / relative for folder in folders])]
+    candidates = [c for c in candidates if within(c, base, folders)]
     for candidate in candidates:
-        if candidate.is_file():
-            return candidate.resolve(), candidates
+        try:
+            if candidate.is_file():
+                return candidate.resolve(), candidates
+        except (OSError, ValueError):  # a name too long, a NUL byte, a symlink loop
+            continue
     return None, candidates
 
 
-def not_found_message(entry: str) -> str:
+def not_found_message(entry: str, base: Path | None = None) -> str:
     """Why an include was not found, and how to write it when the packaged library has a file of that name."""
     name = library_name(entry)
+    if name is None and base is not None and not within(base / entry, base, library_folders()):
+        return outside_message(entry, "included file")
     stem = Path(entry).stem if name is None else name
     known = packaged_names()
     if name is not None and not _NAME.fullmatch(name) or name is not None and ".." in name:

@@ -195,23 +195,28 @@ def load_library(path: str | Path, doc: SourceDoc | None = None) -> Registry:
 
 def _include(loaded: Registry, doc: SourceDoc, includes: list[str], base: Path,
              chain: tuple[Path, ...]) -> None:
+    """Load each included library (and what it includes); every include that cannot be found is reported."""
+    problems = []
     for index, name in enumerate(includes):
         target, _ = resolve_include(name, base)
         if target is None:
-            raise InputError(doc.problem(("include", index), not_found_message(name)))
+            problems.append(doc.problem(("include", index), not_found_message(name, base)))
+            continue
         if target in chain:
             names = " → ".join(p.name for p in (*chain, target))
             raise InputError(doc.problem(("include", index), f"circular include: {names}"))
         if len(chain) >= MAX_INCLUDE_DEPTH:
             raise InputError(doc.problem(("include", index), "includes nested too deeply"))
-        if any(Path(d.file).resolve() == target for d in loaded.docs):
+        if any(Path(d.file).resolve() == target for d in loaded.docs) or problems:
             continue
         display = _display(target)
-        library_doc = load_yaml(target, display)
+        library_doc = load_yaml(target, display, "library")
         library = validate_model(Library, library_doc)
         loaded.docs.append(library_doc)
         _register(loaded, library_doc, library.regimens, library.blocks, library.visits)
         _include(loaded, library_doc, library.include, target.parent, (*chain, target))
+    if problems:
+        raise InputError(problems)
 
 
 def _display(path: Path) -> str:

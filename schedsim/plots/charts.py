@@ -102,7 +102,7 @@ def patient_gantt(protocol: str | Path, start: date | str, output: str | Path | 
     return figure
 
 
-def roster_swimmer(roster: str | Path, output: str | Path | None = None, *, site: ClinicDays | None = None,
+def roster_swimmer(roster: str | Path, output: str | Path | None = None, *, clinic: ClinicDays | None = None,
                    today: date | str | None = None, sort: SortKey = "start") -> Figure:
     """Swimmer plot of a roster's patients (ordered by start date or by progress)."""
     today = as_date(today, "today")
@@ -111,7 +111,7 @@ def roster_swimmer(roster: str | Path, output: str | Path | None = None, *, site
     from schedsim.plots.cohort_data import lanes_from_calendars
     from schedsim.plots.style import save_figure
 
-    result = roster_calendars(roster, site=site, today=today, home_doses=False)
+    result = roster_calendars(roster, clinic=clinic, today=today, home_doses=False)
     lanes = lanes_from_calendars(result.calendars, sort)
     figure = swimmer_figure(lanes, f"{Path(roster).name}: {len(lanes)} patients", today)
     if output is not None:
@@ -119,7 +119,7 @@ def roster_swimmer(roster: str | Path, output: str | Path | None = None, *, site
     return figure
 
 
-def roster_visit_load(roster: str | Path, output: str | Path | None = None, *, site: ClinicDays | None = None,
+def roster_visit_load(roster: str | Path, output: str | Path | None = None, *, clinic: ClinicDays | None = None,
                       today: date | str | None = None) -> Figure:
     """Clinic events per week across a roster, stacked by kind."""
     today = as_date(today, "today")
@@ -128,7 +128,7 @@ def roster_visit_load(roster: str | Path, output: str | Path | None = None, *, s
     from schedsim.plots.cohort_data import weekly_visit_load
     from schedsim.plots.style import save_figure
 
-    result = roster_calendars(roster, site=site, today=today, home_doses=False)
+    result = roster_calendars(roster, clinic=clinic, today=today, home_doses=False)
     figure = visit_load_figure(weekly_visit_load(result.calendars),
                                f"{Path(roster).name}: clinic events per week ({len(result.calendars)} patients)")
     if output is not None:
