@@ -12,12 +12,13 @@ from schedsim.errors import InputError, Problem
 
 
 def write_atomic(path: str | Path, content: str | bytes | Iterable[str]) -> None:
-    """Write ``content`` (or text chunks, streamed) to ``path`` atomically (creating parent folders). A symbolic link
-    is written through: the file it points to is replaced, the link stays."""
+    """Write ``content`` (or text chunks, streamed) to ``path`` atomically. Its folder must exist (a typo in a path
+    creates no folders). A symbolic link is written through: the file it points to is replaced, the link stays."""
     target = Path(path)
     if target.is_symlink():
         target = target.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.parent.is_dir():
+        raise InputError(Problem(str(path), None, "", f"cannot write: folder {str(target.parent)!r} does not exist"))
     chunks = [content] if isinstance(content, str | bytes) else content
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:

@@ -83,7 +83,11 @@ def test_csv_and_table() -> None:
 
 
 def test_output_file_is_written_atomically(tmp_path: Path) -> None:
+    missing = tmp_path / "typo" / "timeline.json"  # a typo in a path creates no folders
+    result = runner.invoke(app, ["timeline", str(SEED_000), "--format", "json", "-o", str(missing)])
+    assert result.exit_code == 2 and "does not exist" in result.stderr and not missing.parent.exists()
     target = tmp_path / "nested" / "timeline.json"
+    target.parent.mkdir()
     result = runner.invoke(app, ["timeline", str(SEED_000), "--format", "json", "-o", str(target)])
     assert result.exit_code == 0 and result.stdout == ""
     assert json.loads(target.read_text())["protocol"] == "ppcl_vrd_cart_asct_cart2"

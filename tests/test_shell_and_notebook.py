@@ -226,12 +226,12 @@ def test_simulated_events_as_parquet_with_typed_columns(tmp_path: Path) -> None:
     assert not (parquet_run / "events.csv").exists() and (parquet_run / "summary.json").exists()
     typed = pd.read_parquet(parquet_run / "events.parquet")
     plain = pd.read_csv(csv_run / "events.csv", parse_dates=["date"])
-    assert str(typed["date"].dtype).startswith("datetime64") and str(typed["replicate"].dtype) == "int32"
+    assert str(typed["date"].dtype).startswith("datetime64") and str(typed["replicate"].dtype) == "int64"
     assert list(typed.columns) == list(plain.columns) and len(typed) == len(plain)
     assert list(typed["event_id"].astype(str)) == list(plain["event_id"])
     assert (typed["date"].fillna(pd.Timestamp(0)) == plain["date"].fillna(pd.Timestamp(0))).all()
-    assert list(typed["shift_reason"].astype(str).replace("", pd.NA).fillna("")) == \
-        list(plain["shift_reason"].fillna(""))
+    assert typed["shift_reason"].isna().sum() == plain["shift_reason"].isna().sum() > 0  # empty is missing in both
+    assert list(typed["shift_reason"].astype(object).fillna("")) == list(plain["shift_reason"].fillna(""))
     summary = json.loads((parquet_run / "summary.json").read_text(encoding="utf-8"))
     assert summary["seed"] == 4 and "parameters" in summary
 
@@ -340,3 +340,63 @@ def test_the_optional_extras_are_named_when_missing(tmp_path: Path, monkeypatch:
                                  "--format", "parquet", "-o", str(tmp_path / "sim")])
     assert result.exit_code == 2 and "pip install 'schedsim[parquet]'" in result.stderr
     assert not (tmp_path / "sim").exists()
+
+
+# -- found by the newcomer review of this issue -----------------------------------------------------------------------
+
+def test_clinic_days_take_iso_strings_and_weekday_names() -> None:
+    clinic = schedsim.ClinicDays(open_weekdays="mon-fri", closures={"2026-06-04": "staff day"})
+    assert clinic.open_weekdays == frozenset(range(5)) and date(2026, 6, 4) in clinic.closures
+    calendar = schedsim.calendar_for(SEED_000, "2026-06-01", clinic=clinic)
+    row = calendar.find("induction.c1.d4.bortezomib")
+    assert row.scheduled_date == date(2026, 6, 5) and "closure: staff day" in row.shift_reason
+    assert schedsim.ClinicDays(open_weekdays=["mon", "wed"]).open_weekdays == frozenset({0, 2})
+
+
+def test_lower_level_functions_take_iso_strings_and_weekday_names() -> None:
+    from schedsim.compile.compiler import compile_file
+
+    timeline = compile_file(SEED_000)
+    assert schedsim.build_schedule(timeline, "2027-01-04").start == date(2027, 1, 4)
+    report = schedsim.check_patient(timeline, schedsim.load_actuals(ACTUALS), start="2026-06-01", today="2026-11-21")
+    assert report.count("error") == 3
+    by_name = schedsim.check_file(SEED_000, start_weekday="wed")
+    assert by_name.findings == schedsim.check_file(SEED_000, start_weekday=2).findings
+    with pytest.raises(schedsim.InputError, match="not a weekday: 'someday'"):
+        schedsim.check_file(SEED_000, start_weekday="someday")
+
+
+@pytest.mark.parametrize(("source", "kind"), [(ROSTER, "a CSV table"), (SEED_000, "a YAML file")])
+def test_import_refuses_files_that_are_plainly_no_record(source: Path, kind: str, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["import", str(source), "-o", str(tmp_path / "draft.yaml")])
+    assert result.exit_code == 2 and f"not a registry record: this is {kind}" in result.stderr
+    assert not (tmp_path / "draft.yaml").exists()
+
+
+def test_reports_and_simulations_print_one_line() -> None:
+    report = schedsim.check_file(SEED_000)
+    assert repr(report) == ("<CheckReport protocols/ppcl-vrd-cart-asct-cart2.yaml: 0 error(s), 0 warning(s), "
+                            f"{report.count('info')} info; exit code 0>".replace("protocols/", f"{ROOT}/protocols/"))
+    assert str(report) == report.to_text()
+    result = schedsim.simulate(SEED_000, scenario=SCENARIO, patients=2, seed=1)
+    assert repr(result) == ("<SimulationResult ppcl_vrd_cart_asct_cart2: 2 patients x 1 replicates, seed 1; "
+                            ".summary(), .records(), .to_dataframe()>")
+
+
+def test_simulate_refuses_a_file_name_for_its_folder(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["simulate", str(SEED_000), "--scenario", str(SCENARIO), "-n", "2",
+                                 "-o", str(tmp_path / "sim.csv")])
+    assert result.exit_code == 2 and "simulate writes a folder" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_calendar_says_what_is_missing() -> None:
+    result = runner.invoke(app, ["calendar"])
+    assert result.exit_code == 2 and "give a protocol file (with --start) or --roster ROSTER" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["t.json", "t.xlsx"])
+def test_a_byte_order_mark_is_only_for_csv(name: str, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["timeline", str(SEED_000), "--bom", "-o", str(tmp_path / name)])
+    assert result.exit_code == 2 and "a byte-order mark is for CSV files" in result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -25,7 +25,9 @@ def make_calendars(protocol: str | Path | None = None, *, roster: str | Path | N
                    ) -> RosterResult:
     """One patient's calendar (protocol, start, optional actuals, the arm and branches) or every roster patient's
     (each row says its arm and branches)."""
-    if (protocol is None) == (roster is None):
+    if protocol is None and roster is None:
+        raise InputError(Problem("command line", None, "", "give a protocol file (with --start) or --roster ROSTER"))
+    if protocol is not None and roster is not None:
         raise InputError(Problem("command line", None, "", "give a protocol file or --roster, not both"))
     if roster is not None:
         if start is not None or actuals is not None or arm is not None or branches:
@@ -47,7 +49,15 @@ def output_format(given: str | None, output: str | Path | None) -> str:
 
 
 def render_calendars(calendars: Sequence[PatientCalendar], fmt: str, layout: str = "agenda") -> str | bytes:
-    """``calendars`` in one of ``FORMATS`` (ICS as bytes)."""
+    """``calendars`` in one of ``FORMATS`` (ICS and Excel as bytes, the others as text).
+
+    >>> from schedsim.calendar.patient import calendar_for
+    >>> calendar = calendar_for("protocols/ppcl-vrd-cart-asct-cart2.yaml", "2027-01-04")
+    >>> render_calendars([calendar], "csv").splitlines()[0]
+    'patient_id,event_id,label,kind,target_date,scheduled_date,window_earliest,window_latest,shift_reason,status,activities,assumptions,study_day,phase,cycle,setting,tag'
+    >>> render_calendars([calendar], "xlsx")[:2]
+    b'PK'
+    """
     from schedsim.calendar import export
 
     if fmt == "csv":

@@ -198,7 +198,12 @@ def _compile(entry: RosterEntry) -> Timeline | InputError:
 
 
 def due(calendars: Iterable[PatientCalendar], first: date | str, last: date | str) -> list[CalendarRow]:
-    """Visits scheduled between ``first`` and ``last`` (inclusive) that are still to do, by date then patient."""
+    """Visits scheduled between ``first`` and ``last`` (inclusive) that are still to do, by date then patient.
+
+    >>> site = roster_calendars("protocols/examples/roster.csv", today="2026-11-23")
+    >>> [(row.patient_id, row.label) for row in due(site.calendars, "2026-11-23", "2026-11-23")][:2]
+    [('P002', 'Leukapheresis'), ('P003', 'Cycle 3 day 1 visit')]
+    """
     first, last = as_date(first, "first"), as_date(last, "last")  # type: ignore[assignment]
     rows = [row for calendar in calendars for row in calendar.rows
             if first <= row.scheduled_date <= last and row.status not in ("done", "missed", "skipped")]

@@ -67,9 +67,10 @@ class Disabled:
         return {"rule": self.rule, "reason": self.reason, "file": self.file, "line": self.line}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class CheckReport:
-    """Findings of one or more files, in file, line and rule order."""
+    """Findings of one or more files, in file, line and rule order; ``print(report)`` shows what ``schedsim check``
+    prints, ``repr`` a one-line summary."""
 
     findings: tuple[Finding, ...] = ()
     disabled: tuple[Disabled, ...] = ()
@@ -79,6 +80,14 @@ class CheckReport:
 
     def count(self, severity: Severity) -> int:
         return sum(1 for finding in self.findings if finding.severity == severity)
+
+    def __repr__(self) -> str:
+        files = ", ".join(self.checked) or "nothing"
+        return (f"<CheckReport {files}: {self.count('error')} error(s), {self.count('warning')} warning(s), "
+                f"{self.count('info')} info; exit code {self.exit_code}>")
+
+    def __str__(self) -> str:
+        return self.to_text()
 
     @property
     def exit_code(self) -> int:

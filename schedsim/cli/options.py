@@ -55,11 +55,13 @@ def pick_format(given: StrEnum | None, output: Path | None, suffixes: dict[str, 
 
 def with_bom(text: str | bytes, fmt: str, bom: bool) -> str | bytes:
     """CSV text with a UTF-8 byte-order mark when ``--bom`` asks for one (Excel on Windows then reads UTF-8)."""
-    if bom and fmt == "csv" and isinstance(text, str):
-        from schedsim.tabular import BOM
+    if not bom:
+        return text
+    if fmt != "csv" or not isinstance(text, str):
+        raise InputError(Problem("--bom", None, "", f"a byte-order mark is for CSV files, not {fmt}"))
+    from schedsim.tabular import BOM
 
-        return BOM + text
-    return text
+    return BOM + text
 
 
 #: What help shows after an option or argument, by name (else by kind: FILE, N, NUMBER, TEXT; nothing for a flag).

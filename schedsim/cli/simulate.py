@@ -10,6 +10,10 @@ from typing import Annotated
 import typer
 
 from schedsim.cli.options import BomOption, guard, path_choice
+from schedsim.errors import InputError, Problem
+
+#: Extensions of files, never of the output folder simulate writes.
+FILE_SUFFIXES = {".csv", ".json", ".parquet", ".txt", ".xlsx", ".png", ".svg", ".pdf", ".html", ".yaml", ".md"}
 
 
 class EventsFormat(StrEnum):
@@ -44,6 +48,10 @@ def simulate(
     from schedsim.simulation.run import simulate as run
 
     def go() -> str:
+        suffix = output.suffix.lower()
+        if suffix in FILE_SUFFIXES and not output.is_dir():
+            raise InputError(Problem("--output", None, "", f"{output} names a {suffix} file; simulate writes a folder "
+                                                           "(events.csv, summary.json, plots): give -o FOLDER"))
         options = dict(patients=patients, replicates=replicates, seed=seed, scenario=scenario, workers=workers,
                        **path_choice(arm, branch))
         if sys.stderr.isatty():  # patients done of patients x replicates, with the time left

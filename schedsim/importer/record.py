@@ -103,8 +103,27 @@ def parse_record(text: str, source: str) -> Record:
 
 # --- the seed text layout -----------------------------------------------------------------------------------
 
+def _other_format(lines: list[str]) -> str | None:
+    """What a text that is plainly no registry record is instead: a CSV table or a YAML file (a protocol)."""
+    if len(lines) >= 3:
+        commas = lines[0].count(",")
+        if _CSV_HEADER.match(lines[0]) and sum(line.count(",") >= commas for line in lines) >= 0.8 * len(lines):
+            return "a CSV table"
+        if sum(bool(_YAML_LINE.match(line)) for line in lines) >= 0.8 * len(lines):
+            return "a YAML file"
+    return None
+
+
+_CSV_HEADER = re.compile(r"^[a-z_][a-z0-9_]*(?:,[a-z_][a-z0-9_]*){2,}$")  # patient_id,protocol,start
+_YAML_LINE = re.compile(r"^(?:#.*|- .*|[a-z_][a-z0-9_]*:(?: .*)?)$")  # YAML keys are lower case; DRUG: is a record
+
+
 def _from_text(text: str, source: str) -> Record:
     lines = [(number, line.strip()) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
+    other = _other_format([line for _, line in lines])
+    if other is not None:
+        raise InputError(Problem(source, None, "", f"not a registry record: this is {other} (give the record's text "
+                                                   "layout or its ClinicalTrials.gov JSON)"))
     record = Record(source)
     record.title = lines[0][1]
     rest = lines[1:]

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from schedsim.errors import SchedsimError
+from schedsim.errors import InputError, Problem, SchedsimError
 from schedsim.fileio import write_atomic
 from schedsim.simulation.records import MISSING, STATUSES
 from schedsim.simulation.run import EVENT_FIELDS, SimulationResult, record_order
@@ -93,15 +93,16 @@ def events_parquet(result: SimulationResult) -> bytes:
         done = actual != MISSING
         days = (base + day1[subject] + actual).astype(np.int32)
         parts.append(pa.table({
-            "replicate": pa.array(np.full(len(subject), replicate, dtype=np.int32)),
-            "subject": pa.array(subject),
+            "replicate": pa.array(np.full(len(subject), replicate, dtype=np.int64)),
+            "subject": pa.array(subject.astype(np.int64)),
             "event_id": pa.DictionaryArray.from_arrays(pa.array(event), ids),
             "kind": pa.DictionaryArray.from_arrays(pa.array(event), kinds),
-            "target_day": pa.array(_study_days(target, zero).astype(np.int32)),
-            "actual_day": pa.array(_study_days(actual, zero).astype(np.int32), mask=~done),
+            "target_day": pa.array(_study_days(target, zero).astype(np.int64)),
+            "actual_day": pa.array(_study_days(actual, zero).astype(np.int64), mask=~done),
             "date": pa.array(days, type=pa.int32(), mask=~done).cast(pa.date32()).cast(pa.timestamp("s")),
             "window_status": pa.DictionaryArray.from_arrays(pa.array(status.astype(np.int32)), statuses),
-            "shift_reason": pa.array(reasons).take(pa.array(reason)).dictionary_encode(),
+            "shift_reason": pa.array([r or None for r in reasons], pa.string()).take(pa.array(reason))
+            .dictionary_encode(),  # no reason: missing, as read_csv reads an empty cell
         }))
     table = pa.concat_tables(parts, promote_options="permissive") if parts else pa.table({})
     sink = pa.BufferOutputStream()
@@ -147,7 +148,9 @@ def write_tables(result: SimulationResult, folder: str | Path, events: str = "cs
         target = folder / "events.parquet"
     else:
         content, target = events_csv_chunks(result, bom=bom), folder / "events.csv"
-    folder.mkdir(parents=True, exist_ok=True)
+    if not folder.parent.is_dir():
+        raise InputError(Problem(str(folder), None, "", f"cannot write: folder {str(folder.parent)!r} does not exist"))
+    folder.mkdir(exist_ok=True)
     write_atomic(target, content)
     write_atomic(folder / "summary.json", summary_json(result))
     written = [target, folder / "summary.json"]

@@ -47,7 +47,7 @@ class SimRecord:
     shift_reason: str
 
 
-@dataclass
+@dataclass(repr=False)
 class SimulationResult:
     """What a simulation produced; ``records()`` and ``summary()`` read it, ``to_dataframe()`` for pandas users.
 
@@ -62,6 +62,10 @@ class SimulationResult:
     patients: int
     replicates: list[ReplicateResult] = field(default_factory=list)
     cohort: Cohort | None = None
+
+    def __repr__(self) -> str:
+        return (f"<SimulationResult {self.timeline.protocol_id}: {self.patients} patients x {len(self.replicates)} "
+                f"replicates, seed {self.seed}; .summary(), .records(), .to_dataframe()>")
 
     @property
     def start(self) -> date:
@@ -113,7 +117,8 @@ class SimulationResult:
     def to_dataframe(self) -> Any:
         """The records (the ``events.csv`` columns) as a pandas DataFrame, ``date`` as ``datetime64`` (pandas is
         optional: ``pip install 'schedsim[pandas]'``; ``records()`` gives the same rows)."""
-        rows = [tuple(getattr(r, name) for name in EVENT_FIELDS) for r in self.records()]
+        rows = [tuple(getattr(r, name) or None if name == "shift_reason" else getattr(r, name)  # empty: missing,
+                      for name in EVENT_FIELDS) for r in self.records()]  # as read_csv reads an empty cell
         return dataframe(Table("events", EVENT_FIELDS, rows))
 
     def summary(self) -> dict[str, Any]:
@@ -143,6 +148,11 @@ def simulate(protocol: str | Path, *, patients: int, replicates: int = 1, seed: 
     shares (``schedsim.simulation.cohort``); ``arm`` and ``branches`` fix them for every patient instead.
     ``progress(done, total)`` is called as patients finish (``total`` = patients x replicates; with worker
     processes, a replicate's patients at once when it ends).
+
+    >>> result = simulate("protocols/ppcl-vrd-cart-asct-cart2.yaml", patients=3, seed=1,
+    ...                   scenario="protocols/scenarios/ppcl-baseline.yaml")
+    >>> result.summary()["patients"], sorted(result.summary()["completion"])
+    (3, ['p5', 'p50', 'p95'])
     """
     problems = []
     if not 1 <= patients <= MAX_PATIENTS:
