@@ -127,31 +127,35 @@ class Window:
 
     @classmethod
     def parse(cls, text: str) -> Window:
-        """Parse ``-3d/+7d``, ``+7d/-3d``, ``±3d``, ``+/-3d``, ``0d/+14d``, ``-2w/+1w``."""
+        """Parse ``-3d/+7d``, ``+7d/-3d``, ``±3d``, ``+/-3d``, ``0d/+14d``, ``+0d/+14d``, ``-2w/+1w``: the bounds as
+        written, signed (a bound of 0 needs no sign); a window must hold its target.
+
+        >>> str(Window.parse("+0d/+14d")), str(Window.parse("+7d/-3d"))
+        ('-0d/+14d', '-3d/+7d')
+        """
         if not isinstance(text, str):
             raise ValueError(f"expected a window such as -3d/+7d or ±3d, got {text!r}")
         cleaned = text.strip().replace("+/-", "±").replace("+-", "±")
         if cleaned.startswith("±"):
+            if cleaned[1:].strip().startswith(("-", "+")):
+                raise ValueError(f"write ±3d, not {text!r}")
             days = _window_days(cleaned[1:])
             return cls(days, days)
         parts = [p.strip() for p in cleaned.split("/")]
         if len(parts) != 2:
             raise ValueError(f"expected a window such as -3d/+7d or ±3d, got {text!r}")
-        early = late = None
+        bounds = []
         for part in parts:
             days = _window_days(part.lstrip("+-"))
-            if part.startswith("-"):
-                early = days
-            elif part.startswith("+") or days == 0:
-                if late is None and (part.startswith("+") or early is not None):
-                    late = days
-                else:
-                    early = days
-            else:
+            if not part.startswith(("+", "-")) and days:
                 raise ValueError(f"window part {part!r} needs a sign: -3d or +7d")
-        if early is None or late is None:
-            raise ValueError(f"window {text!r} needs one part before (-) and one after (+) the target")
-        return cls(early, late)
+            bounds.append(-days if part.startswith("-") else days)
+        low, high = min(bounds), max(bounds)
+        if low > 0 or high < 0:
+            side = "after" if low > 0 else "before"
+            raise ValueError(f"window {text!r} lies wholly {side} its target; a window holds its target (e.g. "
+                             f"-0d/+7d): move the target itself instead")
+        return cls(-low, high)
 
     def __str__(self) -> str:
         return f"-{self.early}d/+{self.late}d"
