@@ -1,35 +1,96 @@
-"""Atomic file writing (a temporary file in the target folder, then a rename, so no partial file is left) and the
-output format an output file's extension names."""
+"""Writing output files safely, and the format an output file's extension names.
+
+Every output goes through ``write_atomic`` (one file) or ``replace_folder`` (a run's folder of files): a temporary
+file or folder beside the target, then a rename, so no partial output is ever left — not on bad input, a full disk
+or a signal. ``-o`` must name a regular file (or nothing yet): devices, pipes and folders are refused, a symbolic
+link is written through, never replaced, and a file the same run reads is never overwritten. An existing file keeps
+its permissions; a new one gets the user's umask."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import stat
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from schedsim.errors import InputError, Problem
+from schedsim.inputs import files_read
+
+T = TypeVar("T")
+
+
+TEMPORARY = ".schedsim-"  # temporary files and folders: .NAME.schedsim-XXXXXXXX.tmp beside the target
+
+
+def output_target(path: str | Path) -> Path:
+    """The file ``-o`` will replace (a symbolic link's target), checked: its folder exists, it is a regular file or
+    nothing yet, and this run has not read it. ``InputError`` naming the path otherwise."""
+    given = Path(path)
+    try:
+        target = given.resolve() if given.is_symlink() else given
+        mode = target.stat().st_mode if target.exists() else None
+    except (OSError, RuntimeError, ValueError) as error:  # a symlink loop, a name too long, a NUL byte
+        raise InputError(Problem(str(path), None, "", f"cannot write: {error}")) from None
+    if mode is not None and not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "a device, pipe or socket"
+        raise InputError(Problem(str(path), None, "", f"cannot write: it is {kind}; -o names a regular file"))
+    if not target.parent.is_dir():
+        raise InputError(Problem(str(path), None, "", f"cannot write: folder {str(target.parent)!r} does not exist"))
+    if mode is not None and target.resolve() in files_read():
+        raise InputError(Problem(str(path), None, "", "cannot write: this run reads that file; write elsewhere"))
+    return target
 
 
 def write_atomic(path: str | Path, content: str | bytes | Iterable[str]) -> None:
-    """Write ``content`` (or text chunks, streamed) to ``path`` atomically. Its folder must exist (a typo in a path
-    creates no folders). A symbolic link is written through: the file it points to is replaced, the link stays."""
-    target = Path(path)
-    if target.is_symlink():
-        target = target.resolve()
-    if not target.parent.is_dir():
-        raise InputError(Problem(str(path), None, "", f"cannot write: folder {str(target.parent)!r} does not exist"))
+    """Write ``content`` (or text chunks, streamed) to ``path`` atomically (``output_target`` says where)."""
+    target = output_target(path)
+    mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o666 & ~_umask()
     chunks = [content] if isinstance(content, str | bytes) else content
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}{TEMPORARY}", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             for chunk in chunks:
                 stream.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
-        os.chmod(temporary, 0o666 & ~_umask())  # as an ordinary new file would be, not mkstemp's 0600
+        os.chmod(temporary, mode)  # an existing file's permissions, else an ordinary new file's (not mkstemp's 0600)
         os.replace(temporary, target)
-    except BaseException:
+    except BaseException:  # errors, KeyboardInterrupt, and the SIGTERM the command line turns into SystemExit
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def replace_folder(path: str | Path, write: Callable[[Path], T], owned: Iterable[str]) -> T:
+    """Write a run's files with ``write(folder)`` into a temporary folder beside ``path``, then put it in place as a
+    whole: the folder holds one complete run or none. An existing ``path`` is replaced only when it holds nothing
+    but files named in ``owned`` (an earlier run's); a folder with other files is refused, never emptied."""
+    final = Path(path)
+    if not final.parent.is_dir():
+        raise InputError(Problem(str(path), None, "", f"cannot write: folder {str(final.parent)!r} does not exist"))
+    if final.exists() and not final.is_dir():
+        raise InputError(Problem(str(path), None, "", "cannot write: it is a file; give a folder"))
+    if final.is_dir():
+        others = sorted(p.name for p in final.iterdir() if p.name not in set(owned))
+        if others:
+            named = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+            raise InputError(Problem(str(path), None, "", f"cannot write: the folder holds other files ({named}); "
+                                                          "give a new or empty folder"))
+    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}{TEMPORARY}", dir=final.parent))
+    try:
+        result = write(staging)
+        os.chmod(staging, 0o777 & ~_umask())
+        if final.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{final.name}{TEMPORARY}old-", dir=final.parent))
+            os.replace(final, old / final.name)
+            os.replace(staging, final)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return result
 
 
 def _umask() -> int:

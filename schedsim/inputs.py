@@ -37,6 +37,25 @@ _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a pipe (FIFO)"), (stat.S_
           (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
 
 
+#: The files this run has read (``track_reads``), so that no output overwrites one of them.
+_READ: ContextVar[set[Path] | None] = ContextVar("schedsim_files_read", default=None)
+
+
+@contextmanager
+def track_reads() -> Iterator[set[Path]]:
+    """Within the block, every file ``read_input`` reads is recorded (what the command line does per command)."""
+    token = _READ.set(set())
+    try:
+        yield _READ.get()  # type: ignore[misc]
+    finally:
+        _READ.reset(token)
+
+
+def files_read() -> frozenset[Path]:
+    """The files read so far in a ``track_reads`` block (resolved paths); empty outside one."""
+    return frozenset(_READ.get() or ())
+
+
 def read_input(path: str | Path, what: str, name: str | None = None, limit: int | None = None) -> str:
     """The text of a user's ``what`` file (``"roster"``, ``"protocol"``): a regular file of at most ``limit`` bytes
     (``LIMITS[what]`` by default) of UTF-8 text. ``InputError`` when it is missing, not a regular file (a folder, a
@@ -59,6 +78,9 @@ def read_input(path: str | Path, what: str, name: str | None = None, limit: int 
         if kind is not None:
             raise InputError(Problem(name, None, "", f"is {kind}, not a {label}"))
         data = stream.read(limit + 1)
+    read = _READ.get()
+    if read is not None:
+        read.add(Path(path).resolve())
     if len(data) > limit:
         raise InputError(Problem(name, None, "", f"the {label} is larger than {limit:,} bytes"))
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -54,4 +55,14 @@ app.command("import", cls=Command)(importer.import_command)
 
 
 def main() -> None:
+    """The ``schedsim`` command. SIGTERM and SIGHUP end it as Ctrl-C does: temporary files are removed on the way out
+    (exit code 128 + the signal's number)."""
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            signal.signal(number, _stop)
     app()
+
+
+def _stop(number: int, frame: object) -> None:
+    raise SystemExit(128 + number)

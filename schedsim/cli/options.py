@@ -134,9 +134,13 @@ class Group(_ReadableHelp, TyperGroup):
 
 
 def guard(action: Callable[[], T]) -> T:
-    """Run ``action``; turn bad input into messages on stderr and exit code 2 (never a traceback)."""
+    """Run ``action``; turn bad input into messages on stderr and exit code 2 (never a traceback). The files it reads
+    are tracked, so that no output of the run overwrites one of them."""
+    from schedsim.inputs import track_reads
+
     try:
-        return action()
+        with track_reads():
+            return action()
     except InputError as error:
         for problem in error.problems:
             typer.echo(f"error: {problem}", err=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from schedsim.fileio import replace_folder
 from schedsim.plots.cohort_data import LOAD_KINDS, MARKED_KINDS, Lane, LaneMark, LaneSpan
 from schedsim.simulation.outputs import write_tables
 from schedsim.simulation.records import MISSING
@@ -75,20 +76,30 @@ def visit_load(result: SimulationResult) -> dict[date, Counter[str]]:
     return {week: load.get(week, Counter()) for week in every}
 
 
+#: What a simulation run writes: an output folder holding only these may be replaced by a new run.
+RUN_FILES = ("events.csv", "events.parquet", "summary.json", "subjects.csv", "swimmer.png", "visit-load.png")
+
+
 def write_outputs(result: SimulationResult, folder: str | Path, plots: bool = True, events: str = "csv",
                   bom: bool = False) -> list[Path]:
     """``events.csv`` (``events="parquet"``: ``events.parquet``), ``summary.json`` (``subjects.csv`` for a study
-    with arms or decisions) and (unless ``plots`` is False) ``swimmer.png`` and ``visit-load.png``."""
-    folder = Path(folder)
-    written = write_tables(result, folder, events, bom)
-    if plots:
-        from schedsim.plots.cohort import swimmer_figure, visit_load_figure
-        from schedsim.plots.style import save_figure
+    with arms or decisions) and (unless ``plots`` is False) ``swimmer.png`` and ``visit-load.png``, written as one
+    run: into a temporary folder put in place whole (``schedsim.fileio.replace_folder``), so ``folder`` never
+    mixes two runs' files and a killed run leaves the previous one as it was."""
+    final = Path(folder)
 
-        name = textwrap.shorten(result.timeline.title, 70, placeholder="…")
-        title = f"{name}: simulated cohort (replicate 0, seed {result.seed})"
-        save_figure(swimmer_figure(lanes(result), title=title), folder / "swimmer.png")
-        save_figure(visit_load_figure(visit_load(result), title="Simulated clinic visits per week (replicate 0)"),
-                    folder / "visit-load.png")
-        written += [folder / "swimmer.png", folder / "visit-load.png"]
-    return written
+    def write(staging: Path) -> list[str]:
+        names = [path.name for path in write_tables(result, staging, events, bom)]
+        if plots:
+            from schedsim.plots.cohort import swimmer_figure, visit_load_figure
+            from schedsim.plots.style import save_figure
+
+            name = textwrap.shorten(result.timeline.title, 70, placeholder="…")
+            title = f"{name}: simulated cohort (replicate 0, seed {result.seed})"
+            save_figure(swimmer_figure(lanes(result), title=title), staging / "swimmer.png")
+            save_figure(visit_load_figure(visit_load(result), title="Simulated clinic visits per week (replicate 0)"),
+                        staging / "visit-load.png")
+            names += ["swimmer.png", "visit-load.png"]
+        return names
+
+    return [final / name for name in replace_folder(final, write, RUN_FILES)]

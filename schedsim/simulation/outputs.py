@@ -148,9 +148,11 @@ def write_tables(result: SimulationResult, folder: str | Path, events: str = "cs
         target = folder / "events.parquet"
     else:
         content, target = events_csv_chunks(result, bom=bom), folder / "events.csv"
-    if not folder.parent.is_dir():
-        raise InputError(Problem(str(folder), None, "", f"cannot write: folder {str(folder.parent)!r} does not exist"))
-    folder.mkdir(exist_ok=True)
+    if not folder.is_dir():
+        if not folder.parent.is_dir():
+            raise InputError(Problem(str(folder), None, "", f"cannot write: folder {str(folder.parent)!r} does not "
+                                                            "exist"))
+        folder.mkdir()
     write_atomic(target, content)
     write_atomic(folder / "summary.json", summary_json(result))
     written = [target, folder / "summary.json"]
