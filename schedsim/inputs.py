@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -13,6 +14,16 @@ from datetime import date, datetime
 from pathlib import Path
 
 from schedsim.errors import InputError, Problem
+
+#: Characters no text in a protocol, roster or actuals file may hold: controls (a terminal would obey them), the
+#: line and paragraph separators, and the bidirectional overrides that make text read other than it is.
+UNSAFE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def unsafe_character(text: str) -> str | None:
+    """The first character of ``text`` that no user text may hold, as ``U+001B``; None when there is none."""
+    found = UNSAFE_TEXT.search(text)
+    return None if found is None else f"U+{ord(found.group()):04X}"
 
 
 def csv_rows(text: str, name: str) -> list[tuple[int, list[str]]]:
@@ -23,6 +34,10 @@ def csv_rows(text: str, name: str) -> list[tuple[int, list[str]]]:
     try:
         for row in reader:
             if any(cell.strip() for cell in row):
+                bad = next((c for c in map(unsafe_character, row) if c), None)
+                if bad:
+                    raise InputError(Problem(name, previous + 1, "", f"the row holds control character {bad}: remove "
+                                                                    "it"))
                 rows.append((previous + 1, row))
             previous = reader.line_num
     except csv.Error as error:

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -23,6 +26,32 @@ from schedsim.errors import SchedsimError
 
 #: A UTF-8 byte-order mark: Excel on Windows reads a CSV that starts with it as UTF-8 (``--bom``).
 BOM = "\ufeff"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
+#: Spreadsheet formulas are kept as written (``schedsim --raw-csv``): for programs, not for Excel.
+_RAW: ContextVar[bool] = ContextVar("schedsim_raw_csv", default=False)
+
+
+@contextmanager
+def raw_csv(raw: bool = True) -> Iterator[None]:
+    """Within the block, CSV cells are written as they are, formulas included (``safe_cell`` does nothing)."""
+    token = _RAW.set(raw)
+    try:
+        yield
+    finally:
+        _RAW.reset(token)
+
+
+def safe_cell(text: str) -> str:
+    """A CSV cell a spreadsheet will not run: text starting with ``= + - @``, a tab or a carriage return gets a
+    leading ``'`` (OWASP's advice against formula injection); numbers such as ``-7`` stay numbers.
+
+    >>> print(safe_cell('=HYPERLINK("http://x")'), safe_cell("-7"), safe_cell("Cycle 1"))
+    '=HYPERLINK("http://x") -7 Cycle 1
+    """
+    if text.startswith(_FORMULA_START) and not _NUMBER.match(text) and not _RAW.get():
+        return "'" + text
+    return text
 _SHEET_NAME_LIMIT = 31
 _BAD_SHEET_CHARACTERS = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
 
@@ -52,8 +81,8 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, date | datetime):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return "; ".join(str(v) for v in value)
-    return str(value)
+        return safe_cell("; ".join(str(v) for v in value))
+    return safe_cell(str(value)) if isinstance(value, str) else str(value)
 
 
 def csv_text(table: Table, bom: bool = False) -> str:

@@ -13,6 +13,7 @@ from datetime import date
 from itertools import groupby
 
 from schedsim.calendar.patient import CALENDAR_FIELDS, CalendarRow, PatientCalendar
+from schedsim.tabular import safe_cell
 
 WEEKDAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -33,7 +34,8 @@ def rows_to_csv(rows: Iterable[CalendarRow]) -> str:
         record = row.to_dict()
         record["activities"] = "; ".join(row.activities)
         record["assumptions"] = " ".join(row.assumptions)
-        writer.writerow("" if record[name] is None else record[name] for name in CALENDAR_FIELDS)
+        writer.writerow("" if record[name] is None else safe_cell(record[name]) if isinstance(record[name], str)
+                        else record[name] for name in CALENDAR_FIELDS)
     return buffer.getvalue()
 
 
@@ -113,4 +115,6 @@ def _day(day: date) -> str:
 
 def _md(text: str) -> str:
     """Text safe inside a Markdown table cell."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("*", "\\*")
+    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("*", "\\*")
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")  # no HTML from a label
+            .replace("[", "\\[").replace("]", "\\]").replace("`", "\\`"))  # no links, no code spans

@@ -27,11 +27,20 @@ def _options(
     ctx: typer.Context,
     version: Annotated[bool, typer.Option(
         "--version", callback=_version, is_eager=True, help="print the version and exit")] = False,
+    raw_csv: Annotated[bool, typer.Option(
+        "--raw-csv", help="write CSV cells as they are, even those a spreadsheet would run as formulas (= + - @)")]
+    = False,
     allow_path: Annotated[list[Path] | None, typer.Option(
         "--allow-path", metavar="DIR", help="also read files that protocols, libraries and rosters name under this "
                                             "folder (repeat for several)")] = None,
 ) -> None:
     """Clinical-trial protocols as exact timelines. Exit codes: 0 ok, 1 findings, 2 bad input."""
+    if raw_csv:
+        from schedsim.tabular import raw_csv as keep_raw
+
+        raw = keep_raw()
+        raw.__enter__()
+        ctx.call_on_close(lambda: raw.__exit__(None, None, None))
     if allow_path:
         from schedsim.inputs import allow_paths
 

@@ -57,7 +57,8 @@ def read_record(path: str | Path) -> Record:
     return parse_record(read_input(path, "record"), str(path))
 
 
-_UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\u2027\u202f-\u2065\u206a-\ud7ff\ue000-\ufffd"
+                          "\U00010000-\U0010ffff]")  # no controls, line separators or bidirectional overrides
 
 
 MAX_JSON_DEPTH = 64  # a registry record nests about 8 levels

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from schedsim.errors import InputError, Problem
-from schedsim.inputs import read_input
+from schedsim.inputs import read_input, unsafe_character
 
 FieldPath = tuple[str | int, ...]
 MAX_DEPTH = 64  # nesting of maps and lists: a protocol nests about 8 deep
@@ -202,6 +202,8 @@ def _scalar(node: yaml.Node, doc: SourceDoc, constructor: yaml.SafeLoader, path:
     line = node.start_mark.line + 1
     if not isinstance(node, yaml.ScalarNode):
         raise InputError(Problem(doc.file, line, format_path(path), "expected a plain value here"))
+    if isinstance(node.value, str) and (bad := unsafe_character(node.value)):
+        raise InputError(Problem(doc.file, line, format_path(path), f"holds control character {bad}: remove it"))
     try:
         return constructor.construct_object(node)
     except yaml.constructor.ConstructorError as exc:

@@ -17,7 +17,7 @@ from schedsim.errors import InputError, Problem, SchedsimError
 from schedsim.fileio import write_atomic
 from schedsim.simulation.records import MISSING, STATUSES
 from schedsim.simulation.run import EVENT_FIELDS, SimulationResult, record_order
-from schedsim.tabular import BOM
+from schedsim.tabular import BOM, safe_cell
 
 
 def events_csv(result: SimulationResult) -> str:
@@ -116,6 +116,7 @@ def _study_days(times: np.ndarray, zero: bool) -> np.ndarray:
 
 
 def _csv_cell(text: str) -> str:
+    text = safe_cell(text)
     return f'"{text.replace(chr(34), chr(34) * 2)}"' if any(c in text for c in ',"\n') else text
 
 
