@@ -119,6 +119,18 @@ def csv_records(rows: list[tuple[int, list[str]]], columns: list[str], name: str
         yield number, dict(zip(columns, [c.strip() for c in row] + [""] * (len(columns) - len(row)), strict=True))
 
 
+#: Dates a trial can have: a patient's plan runs decades at most, and the calendar's edges (year 1, year 9999)
+#: are never reached by adding years to a start.
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
+
+
+def date_problem(day: date) -> str | None:
+    """Why ``day`` is no date for a trial (outside ``EARLIEST``..``LATEST``); None when it is fine."""
+    if EARLIEST <= day <= LATEST:
+        return None
+    return f"{day.isoformat()} is outside {EARLIEST.year}-{LATEST.year}, the years a trial's dates can have"
+
+
 def as_date(value: date | str | None, name: str = "date") -> date | None:
     """A date given as a ``date`` (or ``datetime``, pandas ``Timestamp``) or an ISO string such as "2027-01-04";
     ``InputError`` naming ``name`` otherwise. ``None`` stays ``None``.
@@ -128,16 +140,22 @@ def as_date(value: date | str | None, name: str = "date") -> date | None:
     """
     if value is None:
         return None
+    day: date | None = None
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    elif isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
+            day = date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise InputError(Problem(name, None, "", f"not a date: {value!r} (a datetime.date or 'YYYY-MM-DD')"))
+    if day is None:
+        raise InputError(Problem(name, None, "", f"not a date: {value!r} (a datetime.date or 'YYYY-MM-DD')"))
+    problem = date_problem(day)
+    if problem:
+        raise InputError(Problem(name, None, "", problem))
+    return day
 
 
 #: Folders the user allowed files to be read from beyond the usual ones (``--allow-path``), for this run.

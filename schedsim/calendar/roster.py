@@ -21,7 +21,7 @@ from schedsim.compile.compiler import compile_protocol
 from schedsim.compile.ir import Timeline
 from schedsim.compile.paths import patient_path
 from schedsim.errors import InputError, Problem
-from schedsim.inputs import as_date, csv_records, csv_rows, outside_message, read_input, within
+from schedsim.inputs import as_date, csv_records, csv_rows, date_problem, outside_message, read_input, within
 from schedsim.language.loader import load_protocol
 from schedsim.tabular import Table, dataframe
 
@@ -221,5 +221,8 @@ def iso_week(text: str) -> tuple[date, date]:
         monday = date.fromisocalendar(int(year), int(week), 1)
     except ValueError:
         raise ValueError(f"not an ISO week: {text!r} (expected e.g. 2026-W48)") from None
+    problem = date_problem(monday)
+    if problem:
+        raise ValueError(problem)
     return monday, monday + timedelta(days=6)
 

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 
 from schedsim.compile.graph import Advance, nominal_advance
+from schedsim.inputs import date_problem
 from schedsim.language.durations import Offset
 
 
@@ -72,6 +73,10 @@ def advance_for(start: date | None) -> Advance:
 def parse_date(text: str) -> date:
     """ISO date ``YYYY-MM-DD``; ``ValueError`` with a readable message otherwise."""
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(f"not a date: {text!r} (expected YYYY-MM-DD)") from None
+    problem = date_problem(day)
+    if problem:
+        raise ValueError(problem)
+    return day

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from schedsim.compile.ir import Timeline
@@ -57,7 +57,11 @@ def import_record(path: str | Path, output: str | Path | None = None, library: s
     library files: ``vrd.yaml``, ``cart.yaml``, ...) those files, by paths relative to the draft."""
     record = read_record(path)
     out_dir = Path(output).resolve().parent if output is not None else Path.cwd()
-    return draft_protocol(record, out_dir, Path(library) if library is not None else None, Path(path))
+    result = draft_protocol(record, out_dir, Path(library) if library is not None else None, Path(path))
+    drafted = str(out_dir / "draft.yaml")  # the draft's problems name the file it is written to
+    shown = str(output) if output is not None else "(the draft on stdout)"
+    result.problems = [replace(p, file=shown) if p.file == drafted else p for p in result.problems]
+    return result
 
 
 def draft_protocol(record: Record, out_dir: Path, library_dir: Path | None = None, record_path: Path | None = None

@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from schedsim.errors import InputError, Problem
-from schedsim.inputs import read_input, unsafe_character
+from schedsim.inputs import date_problem, read_input, unsafe_character
 
 FieldPath = tuple[str | int, ...]
 MAX_DEPTH = 64  # nesting of maps and lists: a protocol nests about 8 deep
@@ -205,7 +206,13 @@ def _scalar(node: yaml.Node, doc: SourceDoc, constructor: yaml.SafeLoader, path:
     if isinstance(node.value, str) and (bad := unsafe_character(node.value)):
         raise InputError(Problem(doc.file, line, format_path(path), f"holds control character {bad}: remove it"))
     try:
-        return constructor.construct_object(node)
+        value = constructor.construct_object(node)
+        if isinstance(value, datetime):
+            raise InputError(Problem(doc.file, line, format_path(path), f"{node.value!r} has a time of day: give the "
+                                                                         "date alone (YYYY-MM-DD)"))
+        if isinstance(value, date) and (problem := date_problem(value)):
+            raise InputError(Problem(doc.file, line, format_path(path), problem))
+        return value
     except yaml.constructor.ConstructorError as exc:
         raise InputError(Problem(doc.file, line, format_path(path), f"bad value: {exc.problem}")) from None
     except (ValueError, OverflowError) as exc:  # a date YAML recognises but the calendar has not: 2027-02-30

@@ -67,6 +67,31 @@ class DistributionSpec(StrictModel):
                 raise ValueError("triangular: give low ≤ mode ≤ high, low < high")
         return self
 
+    def span_days(self) -> tuple[int, int]:
+        """The lowest and highest day counts the distribution is written with (its median and p95, or mean)."""
+        if self.fixed is not None:
+            values = [self.fixed]
+        elif self.uniform is not None:
+            values = list(self.uniform)
+        elif self.triangular is not None:
+            values = list(self.triangular)
+        elif self.lognormal is not None:
+            values = [self.lognormal.median, self.lognormal.p95]
+        else:
+            assert self.exponential is not None
+            values = [self.exponential.mean]
+        days = [value.approx_days for value in values]
+        return min(days), max(days)
+
+
+def _within(spec: DistributionSpec | None, name: str, low: int, high: int) -> None:
+    """A distribution's values inside ``low..high`` days (a negative duration, a delay of centuries: refused)."""
+    if spec is None:
+        return
+    first, last = spec.span_days()
+    if first < low or last > high:
+        raise ValueError(f"{name}: give values from {low}d to {high}d, got {first}d to {last}d")
+
 
 Distribution = Annotated[DistributionSpec, Field(description="a duration (fixed) or {uniform|triangular|lognormal|"
                                                              "exponential: ...}")]
@@ -85,6 +110,8 @@ class StepTiming(StrictModel):
     def _check(self) -> StepTiming:
         if self.duration is None and self.day is None and not self.failure:
             raise ValueError("give 'duration', 'day' or 'failure'")
+        _within(self.duration, "duration", 0, 730)  # a step takes no negative time, and less than two years
+        _within(self.day, "day", -365, 365)  # a block day: within a year of the block's day 0
         return self
 
 
@@ -95,6 +122,11 @@ class CycleDelay(StrictModel):
     delay: Distribution
     phases: list[Id] | None = Field(None, description="cycles phases it applies to (default: all)")
     assumed: Assumed = None
+
+    @model_validator(mode="after")
+    def _check(self) -> CycleDelay:
+        _within(self.delay, "delay", 0, 365)  # a cycle starts late, never early
+        return self
 
 
 class Dropout(StrictModel):
@@ -109,7 +141,7 @@ class Dropout(StrictModel):
 class Enrolment(StrictModel):
     """Poisson arrivals at ``rate_per_month`` (rising linearly over ``ramp_up`` when given), or explicit ``dates``."""
 
-    rate_per_month: float | None = Field(None, gt=0, le=10_000)
+    rate_per_month: float | None = Field(None, ge=0.01, le=10_000, description="patients a month (0.01 to 10,000)")
     ramp_up: DurationField | None = None
     dates: list[date] | None = Field(None, min_length=1)
     assumed: Assumed = None
@@ -120,6 +152,8 @@ class Enrolment(StrictModel):
             raise ValueError("give either 'rate_per_month' or 'dates'")
         if self.ramp_up is not None and self.rate_per_month is None:
             raise ValueError("'ramp_up' goes with 'rate_per_month'")
+        if self.ramp_up is not None and not 0 <= self.ramp_up.approx_days <= 3650:
+            raise ValueError(f"ramp_up: give 0d to 10y, got {self.ramp_up}")
         return self
 
 
