@@ -231,7 +231,7 @@ def test_cli_writes_the_cohort_plots(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["-n", "0"], "give 1 to"),
-    (["--workers", "0"], "give 1 to 256 workers"),
+    (["--workers", "0"], "workers (the CPUs here)"),
     (["--scenario", "missing.yaml"], "missing.yaml"),
 ])
 def test_cli_bad_input_exits_2(tmp_path: Path, args: list[str], message: str) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from schedsim.errors import InputError, Problem
-from schedsim.inputs import csv_records, csv_rows, read_input
+from schedsim.inputs import csv_records, csv_rows, date_problem, read_input
 from schedsim.language.yamlsource import parse_yaml
 
 ActualStatus = Literal["done", "missed", "skipped", "unplanned"]
@@ -125,6 +125,8 @@ def _entry(name: str, line: int | None, event_id: Any, when: Any, status: Any, e
     else:
         try:
             day = date.fromisoformat(str(when).strip())
+            if date_problem(day):
+                raise ValueError
         except ValueError:
             problems.append(Problem(name, line, "date", f"not a date: {when!r} (expected YYYY-MM-DD)"))
             return

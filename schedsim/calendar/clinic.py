@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from schedsim.errors import InputError, Problem
-from schedsim.inputs import as_date, read_input
+from schedsim.inputs import as_date, date_problem, read_input
 
 Prefer = Literal["nearest", "earlier", "later"]
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -176,7 +176,7 @@ def load_closures(path: str | Path) -> dict[date, str]:
     text = read_input(path, "closures", name)
     closures: dict[date, str] = {}
     problems = []
-    for number, row in _rows(text):
+    for number, row in _rows(text, name):
         first = row[0].strip()
         if number == 1 and first.lower() == "date":
             continue
@@ -191,11 +191,14 @@ def load_closures(path: str | Path) -> dict[date, str]:
     return closures
 
 
-def _rows(text: str) -> Iterable[tuple[int, list[str]]]:
+def _rows(text: str, name: str) -> Iterable[tuple[int, list[str]]]:
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.split("#", 1)[0].strip()
         if stripped:
-            yield number, next(csv.reader([stripped]))
+            try:
+                yield number, next(csv.reader([stripped]))
+            except csv.Error as error:  # a field longer than the csv module allows
+                raise InputError(Problem(name, number, "", f"not a closure line: {error}")) from None
 
 
 def _date_range(text: str) -> list[date]:
@@ -208,6 +211,9 @@ def _date_range(text: str) -> list[date]:
         raise ValueError(message) from None
     if end < start:
         raise ValueError(f"date range {text!r} ends before it starts")
+    problem = date_problem(start) or date_problem(end)
+    if problem:
+        raise ValueError(problem)
     if (end - start).days > 366:
         raise ValueError(f"date range {text!r} is longer than a year")
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]

@@ -102,6 +102,8 @@ def load_roster(path: str | Path) -> tuple[list[RosterEntry], list[Problem]]:
         seen[patient] = number
         try:
             start = date.fromisoformat(cells["start"])
+            if date_problem(start):
+                raise ValueError
         except ValueError:
             problems.append(Problem(name, number, "start", f"patient {patient}: not a date: {cells['start']!r} "
                                                            f"(expected YYYY-MM-DD)"))

@@ -6,6 +6,7 @@ a ``SimulationResult``: flat ``SimRecord``s (or a pandas DataFrame when pandas i
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -27,7 +28,8 @@ from schedsim.tabular import Table, dataframe
 
 EVENT_FIELDS = ("replicate", "subject", "event_id", "kind", "target_day", "actual_day", "date", "window_status",
                 "shift_reason")
-MAX_PATIENTS = 1_000_000
+MAX_PATIENTS = 50_000  # per replicate: about 3 GB of records at the most
+MAX_ENROLMENT_MONTHS = 50 * 12  # an enrolment longer than 50 years is no plan
 MAX_REPLICATES = 10_000
 Progress = Callable[[int, int], None]  # (patients done, patients in all replicates)
 
@@ -159,8 +161,9 @@ def simulate(protocol: str | Path, *, patients: int, replicates: int = 1, seed: 
         problems.append(Problem("--patients", None, "", f"give 1 to {MAX_PATIENTS:,} patients, not {patients}"))
     if not 1 <= replicates <= MAX_REPLICATES:
         problems.append(Problem("--replicates", None, "", f"give 1 to {MAX_REPLICATES:,} replicates"))
-    if not 1 <= workers <= 256:
-        problems.append(Problem("--workers", None, "", "give 1 to 256 workers"))
+    cpus = os.cpu_count() or 1
+    if not 1 <= workers <= cpus:
+        problems.append(Problem("--workers", None, "", f"give 1 to {cpus} workers (the CPUs here), not {workers}"))
     if seed < 0:
         problems.append(Problem("--seed", None, "", "the seed is a non-negative integer"))
     if problems:
@@ -180,10 +183,16 @@ def simulate(protocol: str | Path, *, patients: int, replicates: int = 1, seed: 
         with ProcessPoolExecutor(max_workers=min(workers, replicates), initializer=_start_worker,
                                  initargs=(str(protocol), None if scenario is None else str(scenario), patients,
                                            choice)) as pool:
-            for done, replicate in enumerate(pool.map(_run_job, jobs), start=1):
-                result.replicates.append(replicate)
-                if progress is not None:
-                    progress(done * patients, total)
+            try:
+                for done, replicate in enumerate(pool.map(_run_job, jobs), start=1):
+                    result.replicates.append(replicate)
+                    if progress is not None:
+                        progress(done * patients, total)
+            except BaseException:  # interrupted or killed: the workers stop too, none is left running
+                for process in list(getattr(pool, "_processes", {}).values()):
+                    process.terminate()
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     return result
 
 
@@ -195,6 +204,11 @@ def _prepare(protocol: str | Path, scenario: str | Path | None, patients: int, c
     cohort = prepare_cohort(loaded, scenario, choice[0], dict(choice[1]) or None)
     params = cohort.params[0]
     dates = params.scenario.enrolment.dates
+    rate = params.scenario.enrolment.rate_per_month
+    if rate is not None and patients / rate > MAX_ENROLMENT_MONTHS:  # before minutes are spent on it
+        raise InputError(Problem("--patients", None, "", f"{patients:,} patients at {rate:g} a month take about "
+                                                          f"{patients / rate / 12:,.0f} years to enrol: give fewer "
+                                                          f"patients or a higher enrolment rate"))
     if dates is not None:
         if patients > len(dates):
             raise InputError(Problem("--patients", None, "", f"the scenario enrols on {len(dates)} dates; "
@@ -221,8 +235,21 @@ _worker_inputs: list[Cohort] = []  # in a worker process only: its compiled prot
 
 
 def _start_worker(protocol: str, scenario: str | None, patients: int, choice: Choice) -> None:
-    """Each worker process compiles the protocol once, for all the replicates it runs."""
+    """Each worker process compiles the protocol once, for all the replicates it runs; on Linux it asks to be sent
+    SIGTERM when its parent dies, so a killed run (even by SIGKILL) leaves no worker behind."""
+    _die_with_parent()
     _worker_inputs.append(_prepare(protocol, scenario, patients, choice))
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, int(signal.SIGTERM), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the pool's own shutdown stops the workers
+        pass
 
 
 def _run_job(job: tuple[str, str | None, int, int, int]) -> ReplicateResult:
