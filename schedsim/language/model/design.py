@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, StrictInt, model_validator
 
 from schedsim.language.model.types import AnchorField, Assumed, Id, StrictModel, duplicate_ids
 
@@ -35,7 +35,7 @@ class Arm(StrictModel):
 
     id: Id
     label: str
-    allocation: int = Field(1, ge=1, le=100, description="randomisation weight (2 and 1 for 2:1); for assigned "
+    allocation: StrictInt = Field(1, ge=1, le=100, description="randomisation weight (2 and 1 for 2:1); for assigned "
                                                          "arms, the expected share in simulations")
     description: str | None = None
     assumed: Assumed = None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, StrictInt, model_validator
 
 from schedsim.language.anchors import AnchorExpr
 from schedsim.language.model.types import (
@@ -89,7 +89,7 @@ class Agent(StrictModel):
 class CycleVisit(StrictModel):
     """A visit on a given day of every cycle (or of the listed cycles)."""
 
-    day: int = Field(ge=1, description="cycle day, 1-based")
+    day: StrictInt = Field(ge=1, description="cycle day, 1-based")
     label: str | None = Field(None, description="may use {cycle} and {day}: 'Cycle {cycle} day {day} visit'")
     kind: Literal["visit", "assessment"] = "visit"
     window: WindowField | None = None
@@ -114,9 +114,9 @@ class Step(StrictModel):
     id: Id
     label: str | None = None
     kind: EventKind = "procedure"
-    day: int | None = Field(None, description="block day (day 0 = the block's reference, e.g. infusion)")
+    day: StrictInt | None = Field(None, description="block day (day 0 = the block's reference, e.g. infusion)")
     days: DayList | None = Field(None, description="several block days: one event per day")
-    until_day: int | None = Field(None, description="last block day of a step that spans days (one event)")
+    until_day: StrictInt | None = Field(None, description="last block day of a step that spans days (one event)")
     agents: dict[Id, str] | None = Field(None, description="for dose steps: agent → dose text")
     window: WindowField | None = None
     setting: Literal["clinic", "home", "inpatient", "offsite"] = Field(

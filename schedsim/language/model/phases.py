@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictInt, model_validator
 
 from schedsim.language.model.design import OnPath
 from schedsim.language.model.library import Agent, CycleVisit, Step
@@ -50,7 +50,7 @@ class CyclesPhase(_Timing):
     cycle_length: PositiveDuration | None = None
     agents: dict[Id, Agent] | None = None
     visits: list[CycleVisit] | None = None
-    cycles: int | None = Field(None, ge=1, le=MAX_CYCLES, description="number of cycles")
+    cycles: StrictInt | None = Field(None, ge=1, le=MAX_CYCLES, description="number of cycles")
     until: AnchorField | None = Field(None, description="repeat cycles until this point (e.g. study.horizon)")
     continues: Id | None = Field(
         None, description="an earlier counted cycles phase whose numbering this one carries on (consolidation cycles "
@@ -62,8 +62,8 @@ class CyclesPhase(_Timing):
         None, min_length=1, description="open-ended treatment: the events that end it early, not planned "
                                         "(['progression', 'unacceptable toxicity']); with 'up_to' and/or 'max_cycles'")
     up_to: PositiveDuration | None = Field(None, description="open-ended treatment: at most this long from its start")
-    max_cycles: int | None = Field(None, ge=1, le=MAX_CYCLES, description="open-ended treatment: at most this many "
-                                                                           "cycles")
+    max_cycles: StrictInt | None = Field(None, ge=1, le=MAX_CYCLES,
+                                         description="open-ended treatment: at most this many cycles")
     assumed: Assumed = None
 
     @model_validator(mode="after")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StrictInt, field_validator, model_validator
 
 from schedsim.language.model.types import Assumed, DurationField, Id, StrictModel
 
@@ -103,7 +103,7 @@ class StepTiming(StrictModel):
     duration: Distribution | None = None
     day: Distribution | None = None
     failure: float = Field(0.0, ge=0, le=1, description="probability the step fails (manufacturing) and is redone")
-    retries: int = Field(1, ge=0, le=5, description="how many times a failed step is redone before dropout")
+    retries: StrictInt = Field(1, ge=0, le=5, description="how many times a failed step is redone before dropout")
     assumed: Assumed = None
 
     @model_validator(mode="after")
@@ -160,10 +160,10 @@ class Enrolment(StrictModel):
 class Resources(StrictModel):
     """Shared capacities; absent means unlimited."""
 
-    manufacturing_slots: int | None = Field(None, ge=1, le=100_000, description="CAR-T products made at once")
-    apheresis_chairs: int | None = Field(None, ge=1, le=100_000, description="apheresis procedures per day")
-    transplant_beds: int | None = Field(None, ge=1, le=100_000, description="ASCT patients in hospital at once")
-    visit_slots: int | None = Field(None, ge=1, le=100_000, description="clinic visits per day")
+    manufacturing_slots: StrictInt | None = Field(None, ge=1, le=100_000, description="CAR-T products made at once")
+    apheresis_chairs: StrictInt | None = Field(None, ge=1, le=100_000, description="apheresis procedures per day")
+    transplant_beds: StrictInt | None = Field(None, ge=1, le=100_000, description="ASCT patients in hospital at once")
+    visit_slots: StrictInt | None = Field(None, ge=1, le=100_000, description="clinic visits per day")
     assumed: Assumed = None
 
 
@@ -212,8 +212,8 @@ class Escalation(StrictModel):
     design: Literal["i3+3"] = "i3+3"
     target: float = Field(gt=0, lt=1, description="target DLT rate p_T")
     ei: tuple[float, float] = Field(description="equivalence interval [EI1, EI2] around the target")
-    cohort_size: int = Field(3, ge=1, le=12)
-    max_patients: int = Field(ge=1, le=1000, description="maximum sample size of the escalation phase")
+    cohort_size: StrictInt = Field(3, ge=1, le=12)
+    max_patients: StrictInt = Field(ge=1, le=1000, description="maximum sample size of the escalation phase")
     dose_levels: list[DoseLevel] = Field(min_length=1, max_length=50, description="lowest first")
     start_level: Id | None = Field(None, description="the first cohort's dose level (default: the lowest)")
     dlt_window: DurationField = Field(description="DLT observation after infusion, e.g. 28d")
