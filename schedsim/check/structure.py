@@ -191,6 +191,30 @@ def series_key(event: Event) -> str:
     return key
 
 
+def assessment_extent(ctx: Context) -> Iterator[Finding]:
+    """SCH117: an assessment that plans no event (a series whose ``until`` comes before its ``from``, time points
+    all past the horizon); SCH118: one planned more than two years before study day 1."""
+    loaded, timeline, times = ctx
+    day1 = times[timeline.day1]
+    design = timeline.design
+    for index, assessment in enumerate(loaded.protocol.assessments):
+        mine = [e for e in timeline.events if e.id == assessment.id or e.id.startswith(f"{assessment.id}.")]
+        if not mine and design.elsewhere(assessment.id) is not None:
+            continue  # an assessment of another arm or branch
+        planned = [e for e in mine if e.id in times and not beyond_limit(e, times)]
+        path = ("assessments", index)
+        if not planned:
+            why = (" (its series ends before it starts)" if assessment.every is not None else
+                   " (every time point lies past the study horizon)")
+            yield _finding("SCH117", f"assessment {assessment.id} ({assessment.label}) plans no visit{why}", loaded,
+                           (*path, "until") if assessment.every is not None else path)
+            continue
+        first = min(planned, key=lambda e: times[e.id])
+        if times[first.id] - day1 < -730:
+            yield _finding("SCH118", f"{first.id} falls {(day1 - times[first.id]) / 365.25:.0f} years before study "
+                                     f"day 1", loaded, path, [first.id])
+
+
 def source_record(ctx: Context) -> Iterator[Finding]:
     """SCH210: ``source.seed`` names a file that is not there (a protocol copied without its record)."""
     loaded, _, _ = ctx
@@ -230,4 +254,5 @@ def dlt_coverage(ctx: Context) -> Iterator[Finding]:
 
 
 RULE_FUNCTIONS: tuple[Rule, ...] = (outcomes, unused_assessments, cycle_counts, window_overlaps, window_crossings,
-                                    conventions, time_point_order, assumptions, dlt_coverage, source_record)
+                                    conventions, time_point_order, assumptions, dlt_coverage, source_record,
+                                    assessment_extent)

@@ -10,6 +10,7 @@ from schedsim.compile.context import CompileContext
 from schedsim.compile.cycles import compile_cycles
 from schedsim.compile.design import add_decisions, design_of
 from schedsim.compile.graph import (
+    beyond_limit,
     check_anchors,
     check_refs,
     missing_on_path,
@@ -207,6 +208,8 @@ def _check_extent(ctx: CompileContext, events: tuple[Event, ...], day1: str) -> 
     times = plan_times(by_id, [e.id for e in events], nominal_advance)
     origin = times[day1]
     for event in events:
+        if beyond_limit(event, times):  # a candidate past its bound (the horizon) is left out, never planned
+            continue
         if abs(times[event.id] - origin) > MAX_DAYS:
             years = abs(times[event.id] - origin) / 365.25
             where = event.anchors[0].origin if event.anchors else event.origin

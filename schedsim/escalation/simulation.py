@@ -161,8 +161,8 @@ def simulate_escalation(protocol: str | Path, true_dlt: list[float], *, trials: 
         problems.append(Problem("--true-dlt", None, "", "DLT probabilities lie between 0 and 1"))
     if not 1 <= trials <= MAX_TRIALS:
         problems.append(Problem("--trials", None, "", f"give 1 to {MAX_TRIALS:,} trials"))
-    if not 0 < rate_per_month <= 1000:
-        problems.append(Problem("--rate", None, "", "the arrival rate is a positive number per month"))
+    if not 0.01 <= rate_per_month <= 1000:
+        problems.append(Problem("--rate", None, "", "give an arrival rate of 0.01 to 1,000 patients a month"))
     if seed < 0:
         problems.append(Problem("--seed", None, "", "the seed is a non-negative integer"))
     if problems:

@@ -79,6 +79,14 @@ _RULES = (
          "branch yet.",
          "Place the branch's phases and assessments after the decision (`after: <decision id>`), or take the "
          "decision earlier."),
+    Rule("SCH117", "assessment-plans-nothing", "error",
+         "An assessment plans no visit: its series ends (`until`) before it starts (`from`), or every time point "
+         "lies past the study horizon. The data it stands for would never be collected.",
+         "Correct `from`/`until` or the time points, or drop the assessment."),
+    Rule("SCH118", "assessment-long-before-day-1", "error",
+         "An assessment falls more than two years before study day 1: an anchor or offset with the wrong sign or "
+         "unit (-49y for +49d).",
+         "Check the sign and the unit of the assessment's offsets."),
     Rule("SCH150", "out-of-window", "error",
          "An actual visit, dose or procedure date lies outside its window around the (re-anchored) target.",
          "Record the deviation; check the date entered.", "patient"),

@@ -140,11 +140,11 @@ class Protocol(StrictModel):
     arm_assignment: ArmAssignment | None = Field(
         None, description="randomised (by the arms' allocation ratio) or assigned (non-randomised: by criteria, "
                           "cohort or choice); required with arms")
-    phases: list[Phase] = Field(min_length=1)
+    phases: list[Phase] = Field(min_length=1, max_length=200, description="the phases in order (at most 200)")
     decisions: list[Decision] = Field(default_factory=list, description="decision points (response-adapted "
                                                                         "treatment): items on a branch say "
                                                                         "'branch: decision.branch'")
-    assessments: list[Assessment] = Field(default_factory=list)
+    assessments: list[Assessment] = Field(default_factory=list, max_length=1000)
     outcomes: list[Outcome] = Field(default_factory=list)
     horizon: AnchorField | Annotated[list[AnchorField], Field(min_length=1)] | None = Field(
         None, description="end of the study: 'induction.start + 2y', or the latest of several: "
