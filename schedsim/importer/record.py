@@ -147,8 +147,10 @@ def _from_text(text: str, source: str) -> Record:
             record.conditions = _split_bar(line)
         else:
             prose.append((number, line))
-    before = [p for p in prose if p[0] < (outcome_lines[0][0] if outcome_lines else 10**9)]
-    after = [p for p in prose if p not in before]
+    first_outcome = outcome_lines[0][0] if outcome_lines else 10**9
+    before = [p for p in prose if p[0] < first_outcome]
+    after = [p for p in prose if p[0] >= first_outcome]
+    kept: list[tuple[int, str]] = []  # lines before the outcomes that are no field: first in the description
     if before:
         record.summary = before[0][1]
         for number, line in before[1:]:
@@ -156,7 +158,8 @@ def _from_text(text: str, source: str) -> Record:
                 record.conditions = _split_bar(line)
             else:
                 record.warnings.append(f"line {number}: not recognised as a field; kept with the description")
-                after.insert(0, (number, line))
+                kept.append((number, line))
+    after = [*reversed(kept), *after]  # as the former insert-at-front did, in linear time
     record.description = "\n".join(line for _, line in after)
     if not record.interventions:
         record.warnings.append("no interventions line (TYPE: name) found")
@@ -195,6 +198,10 @@ def _looks_like_outcome(entry: str) -> bool:
     return parse_time_frame(pieces[-1]).complete
 
 
+#: The most comma pieces a time frame spans ("at 30 days, 100 days, 6 months, ... and 5 years" has about 15).
+MAX_FRAME_PIECES = 40
+
+
 def split_outcome(entry: str, kind: str = "primary") -> OutcomeEntry:
     """Split ``measure, description, time frame``: the time frame is the longest tail of comma pieces that reads as
     a time frame (its parts contain commas too); the measure is the first piece; the rest is the description."""
@@ -206,7 +213,7 @@ def split_outcome(entry: str, kind: str = "primary") -> OutcomeEntry:
     if len(pieces) == 1:
         return OutcomeEntry(kind, pieces[0], "", "", (f"outcome {pieces[0][:60]!r} has no time frame",))
     tail = 0
-    for start in range(len(pieces) - 1, 0, -1):
+    for start in range(len(pieces) - 1, max(len(pieces) - MAX_FRAME_PIECES, 0), -1):  # bounded: import is linear
         candidate = ", ".join(pieces[start:])
         if pieces[start].endswith(".") or not parse_time_frame(pieces[start]).points:
             continue  # a time frame starts with a time point, not with "whichever comes first"
