@@ -56,6 +56,9 @@ def write_atomic(path: str | Path, content: str | bytes | Iterable[str]) -> None
                 stream.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
         os.chmod(temporary, mode)  # an existing file's permissions, else an ordinary new file's (not mkstemp's 0600)
         os.replace(temporary, target)
+    except OSError as error:  # a full disk, a quota, a folder gone: said with the file it was writing
+        Path(temporary).unlink(missing_ok=True)
+        raise InputError(Problem(str(path), None, "", f"cannot write: {error.strerror or error}")) from None
     except BaseException:  # errors, KeyboardInterrupt, and the SIGTERM the command line turns into SystemExit
         Path(temporary).unlink(missing_ok=True)
         raise

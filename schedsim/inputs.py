@@ -87,12 +87,15 @@ def read_input(path: str | Path, what: str, name: str | None = None, limit: int 
     except (OSError, ValueError) as error:  # permissions, a symlink loop, a name too long, a NUL byte in it
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         raise InputError(Problem(name, None, "", f"cannot read {label}: {reason}")) from None
-    with os.fdopen(handle, "rb") as stream:
-        mode = os.fstat(stream.fileno()).st_mode
-        kind = next((label for test, label in _KINDS if test(mode)), None)
+    try:
+        mode = os.fstat(handle).st_mode
+        kind = next((text for test, text in _KINDS if test(mode)), None)
         if kind is not None:
             raise InputError(Problem(name, None, "", f"is {kind}, not a {label}"))
-        data = stream.read(limit + 1)
+        with os.fdopen(handle, "rb", closefd=False) as stream:
+            data = stream.read(limit + 1)
+    finally:
+        os.close(handle)
     read = _READ.get()
     if read is not None:
         read.add(Path(path).resolve())

@@ -28,7 +28,7 @@ from schedsim.tabular import Table, dataframe
 
 EVENT_FIELDS = ("replicate", "subject", "event_id", "kind", "target_day", "actual_day", "date", "window_status",
                 "shift_reason")
-MAX_PATIENTS = 50_000  # per replicate: about 3 GB of records at the most
+MAX_PATIENTS = 20_000  # per replicate: about 2 GB at the most (10,000 patients: 4.8 million events)
 MAX_ENROLMENT_MONTHS = 50 * 12  # an enrolment longer than 50 years is no plan
 MAX_REPLICATES = 10_000
 Progress = Callable[[int, int], None]  # (patients done, patients in all replicates)
@@ -246,6 +246,7 @@ def _die_with_parent() -> None:
         import ctypes
         import signal
 
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker must not inherit the command's handler
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(1, int(signal.SIGTERM), 0, 0, 0)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux: the pool's own shutdown stops the workers
