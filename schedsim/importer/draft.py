@@ -58,6 +58,13 @@ def import_record(path: str | Path, output: str | Path | None = None, library: s
     record = read_record(path)
     out_dir = Path(output).resolve().parent if output is not None else Path.cwd()
     result = draft_protocol(record, out_dir, Path(library) if library is not None else None, Path(path))
+    from schedsim.language.yamlsource import parse_yaml
+
+    try:  # a draft is written only when it reads back as YAML (a record's odd characters must not break it)
+        parse_yaml(result.text, str(output or "draft.yaml"))
+    except InputError as error:
+        raise InputError([Problem(str(path), None, "", f"the draft would not be valid YAML: {p.message}")
+                          for p in error.problems]) from None
     drafted = str(out_dir / "draft.yaml")  # the draft's problems name the file it is written to
     shown = str(output) if output is not None else "(the draft on stdout)"
     result.problems = [replace(p, file=shown) if p.file == drafted else p for p in result.problems]
