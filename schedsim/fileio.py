@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from schedsim.errors import InputError, Problem
-from schedsim.inputs import files_read
+from schedsim.inputs import files_read, files_written, note_written
 
 T = TypeVar("T")
 
@@ -41,6 +41,9 @@ def output_target(path: str | Path) -> Path:
         raise InputError(Problem(str(path), None, "", f"cannot write: folder {str(target.parent)!r} does not exist"))
     if mode is not None and target.resolve() in files_read():
         raise InputError(Problem(str(path), None, "", "cannot write: this run reads that file; write elsewhere"))
+    if mode is not None and target.resolve() in files_written():
+        raise InputError(Problem(str(path), None, "", "cannot write: this run already wrote that file (two outputs "
+                                                      "named alike)"))
     return target
 
 
@@ -56,6 +59,7 @@ def write_atomic(path: str | Path, content: str | bytes | Iterable[str]) -> None
                 stream.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
         os.chmod(temporary, mode)  # an existing file's permissions, else an ordinary new file's (not mkstemp's 0600)
         os.replace(temporary, target)
+        note_written(target)
     except OSError as error:  # a full disk, a quota, a folder gone: said with the file it was writing
         Path(temporary).unlink(missing_ok=True)
         raise InputError(Problem(str(path), None, "", f"cannot write: {error.strerror or error}")) from None
@@ -64,32 +68,56 @@ def write_atomic(path: str | Path, content: str | bytes | Iterable[str]) -> None
         raise
 
 
+def folder_target(path: str | Path, owned: Iterable[str]) -> Path:
+    """The folder a run will replace (a symbolic link's target), checked before any work: its parent exists, it is
+    no file, not the working folder or one above it, holds nothing but ``owned`` files of an earlier run, and none of
+    them is read by this run. ``InputError`` naming the path otherwise."""
+    given = Path(path) if str(path).strip() else Path(".")
+    final = given.resolve() if given.is_symlink() else given
+    problem = None
+    here = Path.cwd().resolve()
+    if final.resolve() == here or final.resolve() in here.parents:
+        problem = "it is the working folder or holds it; give a folder of its own"
+    elif not final.parent.is_dir():
+        problem = f"folder {str(final.parent)!r} does not exist"
+    elif final.exists() and not final.is_dir():
+        problem = "it is a file; give a folder"
+    elif final.is_dir():
+        others = sorted(p.name for p in final.iterdir() if p.name not in set(owned))
+        read = sorted(p.name for p in final.iterdir() if p.resolve() in files_read())
+        if others:
+            named = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+            problem = f"the folder holds other files ({named}); give a new or empty folder"
+        elif read:
+            problem = f"this run reads {', '.join(read)} in that folder; write elsewhere"
+    if problem:
+        raise InputError(Problem(str(path), None, "", f"cannot write: {problem}"))
+    return final
+
+
 def replace_folder(path: str | Path, write: Callable[[Path], T], owned: Iterable[str]) -> T:
     """Write a run's files with ``write(folder)`` into a temporary folder beside ``path``, then put it in place as a
     whole: the folder holds one complete run or none. An existing ``path`` is replaced only when it holds nothing
     but files named in ``owned`` (an earlier run's); a folder with other files is refused, never emptied."""
-    final = Path(path)
-    if not final.parent.is_dir():
-        raise InputError(Problem(str(path), None, "", f"cannot write: folder {str(final.parent)!r} does not exist"))
-    if final.exists() and not final.is_dir():
-        raise InputError(Problem(str(path), None, "", "cannot write: it is a file; give a folder"))
-    if final.is_dir():
-        others = sorted(p.name for p in final.iterdir() if p.name not in set(owned))
-        if others:
-            named = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
-            raise InputError(Problem(str(path), None, "", f"cannot write: the folder holds other files ({named}); "
-                                                          "give a new or empty folder"))
+    final = folder_target(path, owned)
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}{TEMPORARY}", dir=final.parent))
     try:
         result = write(staging)
         os.chmod(staging, 0o777 & ~_umask())
         if final.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{final.name}{TEMPORARY}old-", dir=final.parent))
-            os.replace(final, old / final.name)
+            try:
+                os.replace(final, old / final.name)
+            except OSError:
+                shutil.rmtree(old, ignore_errors=True)
+                raise
             os.replace(staging, final)
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(staging, final)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise InputError(Problem(str(path), None, "", f"cannot write: {error.strerror or error}")) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -34,7 +34,8 @@ def csv_rows(text: str, name: str) -> list[tuple[int, list[str]]]:
     try:
         for row in reader:
             if any(cell.strip() for cell in row):
-                bad = next((c for c in map(unsafe_character, row) if c), None)
+                bad = next((c for c in map(unsafe_character, row) if c), None) or next(
+                    (f"U+{ord(ch):04X}" for cell in row for ch in cell if ch in "\r\n"), None)  # no line in a cell
                 if bad:
                     raise InputError(Problem(name, previous + 1, "", f"the row holds control character {bad}: remove "
                                                                     "it"))
@@ -56,14 +57,31 @@ _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a pipe (FIFO)"), (stat.S_
 _READ: ContextVar[set[Path] | None] = ContextVar("schedsim_files_read", default=None)
 
 
+_WRITTEN: ContextVar[set[Path] | None] = ContextVar("schedsim_files_written", default=None)
+
+
 @contextmanager
 def track_reads() -> Iterator[set[Path]]:
-    """Within the block, every file ``read_input`` reads is recorded (what the command line does per command)."""
+    """Within the block, every file ``read_input`` reads and every output written is recorded (what the command line
+    does per command): no output replaces an input, or another output, of the same run."""
     token = _READ.set(set())
+    written = _WRITTEN.set(set())
     try:
         yield _READ.get()  # type: ignore[misc]
     finally:
         _READ.reset(token)
+        _WRITTEN.reset(written)
+
+
+def files_written() -> frozenset[Path]:
+    """The outputs written so far in a ``track_reads`` block (resolved paths)."""
+    return frozenset(_WRITTEN.get() or ())
+
+
+def note_written(path: Path) -> None:
+    written = _WRITTEN.get()
+    if written is not None:
+        written.add(path.resolve())
 
 
 def files_read() -> frozenset[Path]:

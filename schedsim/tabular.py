@@ -128,6 +128,9 @@ def workbook_bytes(tables: Sequence[Table]) -> bytes:
         for row in table.rows:
             values = [_excel_value(value) for value in row]
             sheet.append(values)
+            for cell, value in zip(sheet[sheet.max_row], values, strict=False):
+                if isinstance(value, str) and value.startswith("="):
+                    cell.data_type = "s"  # text that looks like a formula stays text: a workbook runs nothing
             for index, value in enumerate(values):
                 widths[index] = max(widths[index], 10 if isinstance(value, date) else len(str(value or "")))
         for index, name in enumerate(table.columns):

@@ -247,6 +247,41 @@ CASES: list[Case] = [
          pytest.fail("not YAML")),
 ]
 
+def xlsx_has_no_formula(folder: Path, _: str) -> None:
+    import zipfile
+
+    sheets = [n for n in zipfile.ZipFile(folder / "out.xlsx").namelist() if n.startswith("xl/worksheets/")]
+    assert sheets and not any(b"<f>" in zipfile.ZipFile(folder / "out.xlsx").read(n) for n in sheets), "formula"
+
+
+SIM = ["simulate", str(SEED), "--scenario", str(SCENARIO), "-n", "2", "--no-plots"]
+CASES += [  # found by an independent re-check of the hardening
+    Case("xlsx-formula-stays-text", ["calendar", "--roster", "r.csv", "-o", "out.xlsx"],
+         {"r.csv": 'patient_id,protocol,start\n"=HYPERLINK(""http://x"",""y"")",p.yaml,2027-01-04\n',
+          "p.yaml": protocol()}, code=0, absent=(), check=xlsx_has_no_formula),
+    Case("sim-folder-holds-an-input", ["simulate", str(SEED), "--scenario", "o2/summary.json", "-n", "2",
+                                       "--no-plots", "-o", "o2"],
+         {"o2": folder, "o2/summary.json": SCENARIO.read_text()},
+         says="this run reads summary.json",
+         check=lambda d, _: (d / "o2" / "summary.json").read_text() == SCENARIO.read_text() or pytest.fail("gone")),
+    Case("sim-into-working-folder", [*SIM, "-o", "."], says="working folder",
+         check=lambda d, _: not any(p.name.startswith(".") for p in d.iterdir()) or pytest.fail("left a folder")),
+    Case("sim-into-empty-name", [*SIM, "-o", ""], says="working folder"),
+    Case("sim-through-symlink", [*SIM, "-o", "linkout"], {"realout": folder, "linkout": link_to("realout")}, code=0,
+         absent=(), check=lambda d, _: (d / "linkout").is_symlink() and (d / "realout" / "events.csv").exists()
+         or pytest.fail("the link was replaced")),
+    Case("sim-patient-runs", ["simulate", str(SEED), "--scenario", str(SCENARIO), "-n", "20000", "-r", "10000",
+                              "-o", "out"], says="simulated patients"),
+    Case("csv-line-break-in-cell", ["calendar", "--roster", "r.csv"],
+         {"r.csv": 'patient_id,protocol,start\n"a\r\nEND:VEVENT",p.yaml,2027-01-04\n', "p.yaml": protocol()},
+         says="U+000D"),
+    Case("two-outputs-one-file", ["escalation", "simulate", str(ROOT / "protocols" / "pcl-ct0596-dose-escalation.yaml"),
+                                  "--true-dlt", "0.1,0.2,0.3,0.4", "--trials", "5", "-f", "text", "-o", "g.svg",
+                                  "--gantt", "g.svg"], says="give the chart a file of its own", absent=("g.svg",)),
+    Case("closures-too-many-days", ["calendar", str(SEED), "--start", "2027-01-04", "--closures", "c.txt"],
+         {"c.txt": "".join(f"{1900 + i}-01-01..{1900 + i}-12-31\n" for i in range(100))}, says="closed days"),
+]
+
 DATE_COMMANDS = {
     "timeline": ["timeline", str(SEED)], "explain": ["explain", str(SEED), "maintenance.start"],
     "calendar": ["calendar", str(SEED)], "gantt": ["gantt", str(SEED), "-o", "out.png"],

@@ -27,6 +27,7 @@ from schedsim.inputs import as_date, date_problem, read_input
 
 Prefer = Literal["nearest", "earlier", "later"]
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MAX_CLOSED_DAYS = 20_000  # closure days in one file: over fifty years of every day
 WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -186,6 +187,10 @@ def load_closures(path: str | Path) -> dict[date, str]:
                 closures[day] = reason
         except ValueError as error:
             problems.append(Problem(name, number, "date", str(error)))
+        if len(closures) > MAX_CLOSED_DAYS:
+            break
+    if len(closures) > MAX_CLOSED_DAYS:
+        problems.append(Problem(name, None, "", f"{len(closures):,} closed days; at most {MAX_CLOSED_DAYS:,}"))
     if problems:
         raise InputError(problems)
     return closures

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from schedsim.cli.options import REPORT_SUFFIXES, Group, OutputOption, ReportFormat, emit, guard, pick_format
+from schedsim.errors import InputError, Problem
 
 escalation_app = typer.Typer(cls=Group, no_args_is_help=True, help="Dose escalation: the i3+3 design.")
 
@@ -56,6 +57,8 @@ def escalation_simulate(
 
     def run() -> None:
         fmt = pick_format(format, output, REPORT_SUFFIXES, "text")
+        if gantt is not None and output is not None and gantt.resolve() == output.resolve():
+            raise InputError(Problem("--gantt", None, "", f"{gantt} is also -o: give the chart a file of its own"))
         probabilities = parse_probabilities(true_dlt)
         design, results = simulate_escalation(file, probabilities, trials=trials, seed=seed, rate_per_month=rate)
         summary = summarise_escalation(design, results, probabilities, seed)

@@ -52,6 +52,10 @@ def simulate(
         if suffix in FILE_SUFFIXES and not output.is_dir():
             raise InputError(Problem("--output", None, "", f"{output} names a {suffix} file; simulate writes a folder "
                                                            "(events.csv, summary.json, plots): give -o FOLDER"))
+        from schedsim.fileio import folder_target
+        from schedsim.plots.simulation import RUN_FILES
+
+        folder_target(output, RUN_FILES)  # before minutes of work: a wrong folder is said at once
         options = dict(patients=patients, replicates=replicates, seed=seed, scenario=scenario, workers=workers,
                        **path_choice(arm, branch))
         if sys.stderr.isatty():  # patients done of patients x replicates, with the time left

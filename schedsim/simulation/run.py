@@ -29,6 +29,7 @@ from schedsim.tabular import Table, dataframe
 EVENT_FIELDS = ("replicate", "subject", "event_id", "kind", "target_day", "actual_day", "date", "window_status",
                 "shift_reason")
 MAX_PATIENTS = 20_000  # per replicate: about 2 GB at the most (10,000 patients: 4.8 million events)
+MAX_PATIENT_RUNS = 200_000  # patients x replicates: about ten minutes on one core
 MAX_ENROLMENT_MONTHS = 50 * 12  # an enrolment longer than 50 years is no plan
 MAX_REPLICATES = 10_000
 Progress = Callable[[int, int], None]  # (patients done, patients in all replicates)
@@ -161,6 +162,10 @@ def simulate(protocol: str | Path, *, patients: int, replicates: int = 1, seed: 
         problems.append(Problem("--patients", None, "", f"give 1 to {MAX_PATIENTS:,} patients, not {patients}"))
     if not 1 <= replicates <= MAX_REPLICATES:
         problems.append(Problem("--replicates", None, "", f"give 1 to {MAX_REPLICATES:,} replicates"))
+    elif patients * replicates > MAX_PATIENT_RUNS:
+        problems.append(Problem("--replicates", None, "", f"{patients:,} patients x {replicates:,} replicates is more "
+                                                          f"than {MAX_PATIENT_RUNS:,} simulated patients (hours of "
+                                                          f"work): give fewer"))
     cpus = os.cpu_count() or 1
     if not 1 <= workers <= cpus:
         problems.append(Problem("--workers", None, "", f"give 1 to {cpus} workers (the CPUs here), not {workers}"))
