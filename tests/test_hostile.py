@@ -139,9 +139,12 @@ CASES: list[Case] = [
     Case("include-circular", ["validate", "a.yaml"], {"a.yaml": "include: [b.yaml]\nblocks: {}\n",
                                                       "b.yaml": "include: [a.yaml]\nblocks: {}\n"},
          says="circular include"),
-    Case("seed-outside-no-oracle", ["check", "p.yaml"], {"p.yaml": protocol(("seed: ../seeds/000",
-                                                                             "seed: /etc/passwd#"))}, code=0,
-         check=lambda _, out: "SCH210" in out or pytest.fail("no SCH210")),
+    Case("seed-outside-no-oracle", ["check", "p.yaml"],
+         {"p.yaml": protocol(("seed: ../seeds/000_9f93e3c7ef5718a8.txt", "seed: /etc/passwd"))}, code=0,
+         check=lambda _, out: "'/etc/passwd' is outside the protocol's folder" in out or pytest.fail("probed")),
+    Case("closures-never-echoed", ["calendar", str(SEED), "--start", "2027-01-04", "--closures", "c.txt"],
+         {"c.txt": "root:x:0:0:root:/root:/bin/bash\n"}, says="not a date or date range: this line",
+         check=lambda _, out: "/root" not in out or pytest.fail("the file was echoed")),
     Case("roster-protocol-outside", ["calendar", "--roster", "r.csv"],
          {"r.csv": "patient_id,protocol,start\nP1,/etc/passwd,2027-01-04\n"}, says="is outside the folder"),
     Case("roster-actuals-outside", ["check", "--roster", "r.csv"],
@@ -255,6 +258,15 @@ def xlsx_has_no_formula(folder: Path, _: str) -> None:
 
 
 SIM = ["simulate", str(SEED), "--scenario", str(SCENARIO), "-n", "2", "--no-plots"]
+CASES += [
+    Case("horizon-49-years", ["validate", "p.yaml"], {"p.yaml": protocol(("value: induction.start + 2y",
+                                                                          "value: induction.start + 49y"))}, code=0,
+         absent=()),
+    Case("phases-201", ["validate", "p.yaml"], {"p.yaml": PROTOCOL_TEXT.replace("seed: ../seeds/", "seed: " + str(
+        ROOT / "seeds") + "/").replace("phases:\n", "phases:\n" + "".join(
+            f"  - {{id: p{i}, kind: procedure, label: P{i}, block: cart_bcma, after: induction.end}}\n"
+            for i in range(200)), 1)}, says="at most 200"),
+]
 CASES += [  # found by an independent re-check of the hardening
     Case("xlsx-formula-stays-text", ["calendar", "--roster", "r.csv", "-o", "out.xlsx"],
          {"r.csv": 'patient_id,protocol,start\n"=HYPERLINK(""http://x"",""y"")",p.yaml,2027-01-04\n',

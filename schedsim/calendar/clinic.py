@@ -212,7 +212,8 @@ def _date_range(text: str) -> list[date]:
         start = date.fromisoformat(first.strip())
         end = date.fromisoformat(last.strip()) if sep else start
     except ValueError:
-        message = f"not a date or date range: {text!r} (expected YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD)"
+        shown = repr(text) if len(text) <= 25 else "this line"  # a date is short: a long line is never echoed back
+        message = f"not a date or date range: {shown} (expected YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD)"
         raise ValueError(message) from None
     if end < start:
         raise ValueError(f"date range {text!r} ends before it starts")

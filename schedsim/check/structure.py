@@ -14,6 +14,7 @@ from schedsim.check.links import ordered_phases
 from schedsim.compile.conflicts import Link
 from schedsim.compile.graph import beyond_limit
 from schedsim.compile.ir import Event, Origin, Timeline
+from schedsim.inputs import within
 from schedsim.language.loader import LoadedProtocol
 from schedsim.language.yamlsource import format_path
 
@@ -219,7 +220,13 @@ def source_record(ctx: Context) -> Iterator[Finding]:
     """SCH210: ``source.seed`` names a file that is not there (a protocol copied without its record)."""
     loaded, _, _ = ctx
     seed = loaded.protocol.source.seed
-    if seed is not None and not (loaded.path.parent / seed).is_file():
+    if seed is None:
+        return
+    where = loaded.path.parent / seed
+    if not within(where, loaded.path.parent):  # never probed: no answer to "does this file exist?"
+        yield _finding("SCH210", f"source record {seed!r} is outside the protocol's folder and the working folder",
+                       loaded, ("source", "seed"))
+    elif not where.is_file():
         yield _finding("SCH210", f"source record {seed!r} not found beside the protocol", loaded, ("source", "seed"))
 
 
