@@ -93,7 +93,14 @@ def test_a_missing_source_record_is_a_warning_finding(tmp_path: Path) -> None:
     report = check_file(study)
     (finding,) = [f for f in report.findings if f.severity != "info"]
     assert finding.rule == "SCH210" and finding.severity == "warning"
-    assert finding.message == "source record '../seeds/000_9f93e3c7ef5718a8.txt' not found beside the protocol"
+    assert finding.message == ("source record '../seeds/000_9f93e3c7ef5718a8.txt' is outside the protocol's folder "
+                               "and the working folder")  # never probed
+    inside = tmp_path / "sub"
+    inside.mkdir()
+    nearby = copy_of_seed_000(inside)
+    nearby.write_text(nearby.read_text(encoding="utf-8").replace("../seeds/", "records/"), encoding="utf-8")
+    (finding,) = [f for f in check_file(nearby).findings if f.severity != "info"]
+    assert finding.message == "source record 'records/000_9f93e3c7ef5718a8.txt' not found beside the protocol"
     assert finding.field == "source.seed" and finding.line == 7
     assert "SCH210" not in {f.rule for f in check_file(SEED_000).findings}
 
