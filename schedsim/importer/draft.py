@@ -49,6 +49,20 @@ class ImportResult:
     def todo_count(self) -> int:
         return self.text.count("TODO")
 
+    def accounting(self) -> dict[str, dict[str, int]]:
+        """Per outcome type (primary, secondary, other), the record's outcomes and how each was read: ``full`` (every
+        time point placed), ``partly`` (some placed, the rest a TODO) or ``unread`` (a TODO with the record's words
+        only). The three always add up to the record's count: no outcome is dropped."""
+        counts: dict[str, dict[str, int]] = {}
+        for outcome in self.record.outcomes:
+            counts.setdefault(outcome.type, {"record": 0, "full": 0, "partly": 0, "unread": 0})["record"] += 1
+        for report in self.outcomes:
+            placed = [r for r in report.resolved if r.expr is not None]
+            missing = len(report.resolved) - len(placed) + len(report.frame.unparsed)
+            how = "unread" if not placed else "partly" if missing else "full"
+            counts[report.outcome.type][how] += 1
+        return counts
+
 
 def import_record(path: str | Path, output: str | Path | None = None, library: str | Path | None = None
                   ) -> ImportResult:

@@ -31,6 +31,11 @@ def report_text(result: ImportResult, draft_name: str = "draft") -> str:
         what = LIBRARY[phase.block or phase.regimen][1] if (phase.block or phase.regimen) else "inline placeholder"
         count = f" x{phase.cycles}" if phase.cycles else (" until the horizon" if phase.kind == "cycles" else "")
         lines.append(f"  {phase.id:<14} {phase.kind:<9} {what}{count}  <- {phase.source!r}")
+    lines += ["", "Outcomes in the record, and how they were read (full: every time point placed; partly: the rest "
+                  "is a TODO; unread: a TODO with the record's words):"]
+    for kind, count in result.accounting().items():
+        lines.append(f"  {kind:<10} {count['record']:>3} in the record: {count['full']} full, {count['partly']} "
+                     f"partly, {count['unread']} unread")
     lines += ["", "Outcomes:"]
     for report in result.outcomes:
         entry = report.outcome

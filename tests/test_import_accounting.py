@@ -1,0 +1,62 @@
+"""Issue 18, finding 1: no outcome of a record disappears. The record's layout (outcome lines between the
+interventions and the description) decides which lines hold outcomes, whatever their time frames say; every outcome
+appears in the draft, placed or as a TODO with its words, and the report counts them against the record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from schedsim.importer.draft import import_record
+from schedsim.importer.report import report_text
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+UNREADABLE = "|".join(f"Secondary measure {i}, What is measured {i}, Up to Approximately 4.5 Years" for i in range(7))
+RECORD = "\n".join([
+    "A Phase 2 Study of Something in Myeloma",
+    "This study evaluates something.",
+    "Multiple Myeloma",
+    "BIOLOGICAL: CAR-T cells",
+    "Overall response rate (ORR), Proportion of responders, 3 months after infusion",
+    UNREADABLE,
+    "Quality of life, EORTC QLQ-C30, at visit Screening and whenever the investigator deems it useful",
+    "Patients receive a single infusion of CAR-T cells. Follow-up lasts five years.",
+])
+
+
+def outcome_count(text: str) -> int:
+    """Outcome entries of a record in the seed layout: lines 5 to the one before the description, split at '|'."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return sum(len([e for e in line.split("|") if e.strip()]) for line in lines[4:-1])
+
+
+@pytest.mark.parametrize("path", [*SEEDS, "synthetic"], ids=lambda p: getattr(p, "name", p))
+def test_every_outcome_of_the_record_is_in_the_draft_and_counted(path: Path | str, tmp_path: Path) -> None:
+    if path == "synthetic":
+        path = tmp_path / "record.txt"
+        path.write_text(RECORD, encoding="utf-8")
+    text = Path(path).read_text(encoding="utf-8")
+    result = import_record(path, output=tmp_path / "draft.yaml")
+    counts = result.accounting()
+    assert sum(c["record"] for c in counts.values()) == outcome_count(text) == len(result.outcomes)
+    for kind, count in counts.items():
+        assert count["full"] + count["partly"] + count["unread"] == count["record"], kind
+    draft = yaml.safe_load(result.text)
+    listed = {outcome["measure"] for outcome in draft.get("outcomes", [])}
+    for report in result.outcomes:  # placed or a TODO: never gone
+        assert report.outcome.measure in listed or report.outcome.measure in result.text, report.outcome.measure
+    report = report_text(result, "draft.yaml")
+    assert "Outcomes in the record, and how they were read" in report
+
+
+def test_a_line_of_unreadable_time_frames_is_still_outcomes(tmp_path: Path) -> None:
+    path = tmp_path / "record.txt"
+    path.write_text(RECORD, encoding="utf-8")
+    result = import_record(path, output=tmp_path / "draft.yaml")
+    secondary = [r for r in result.outcomes if r.outcome.type == "secondary"]
+    assert len(secondary) == 7
+    assert result.accounting()["secondary"]["record"] == 7
+    assert "Up to Approximately 4.5 Years" in result.text  # the record's words stay, as a TODO if not placed
