@@ -60,3 +60,14 @@ def test_a_line_of_unreadable_time_frames_is_still_outcomes(tmp_path: Path) -> N
     assert len(secondary) == 7
     assert result.accounting()["secondary"]["record"] == 7
     assert "Up to Approximately 4.5 Years" in result.text  # the record's words stay, as a TODO if not placed
+
+
+def test_approximate_decimal_years_are_read_and_the_hedge_is_said(tmp_path: Path) -> None:
+    """Findings 4 and 7: "Up to Approximately 4.5 Years" is 54 months, and the 'approximately' is reported."""
+    path = tmp_path / "record.txt"
+    path.write_text(RECORD, encoding="utf-8")
+    result = import_record(path, output=tmp_path / "draft.yaml")
+    secondary = [r for r in result.outcomes if r.outcome.type == "secondary"]
+    assert all(any(r.expr is not None and r.expr.endswith("+ 54mo") for r in report.resolved) for report in secondary)
+    assert result.accounting()["secondary"] == {"record": 7, "full": 7, "partly": 0, "unread": 0}
+    assert any("'approximately' dropped" in warning for warning in result.warnings)

@@ -108,6 +108,9 @@ def draft_protocol(record: Record, out_dir: Path, library_dir: Path | None = Non
     text = context.render(assessments, outcomes, horizon)
     problems = _validate(text, out_dir)
     for report in reports:
+        for note in report.frame.notes:
+            if note.startswith("'approximately'"):  # the record's hedge is said, not lost
+                warnings.append(f"{report.outcome.measure[:50]!r}: {report.outcome.time_frame!r}: {note}")
         for piece, reason in report.frame.unparsed:
             warnings.append(f"{report.outcome.measure[:50]!r}: time frame piece {piece!r} not read ({reason})")
         for resolved in report.resolved:

@@ -69,6 +69,11 @@ def normalise(text: str) -> tuple[str, list[str]]:
         clean = re.sub(rf"\b{word}\b(?=[ -](?:days?|weeks?|months?|years?|hours?|cycles?|courses?)\b)",
                        str(number), clean)
     clean = re.sub(r"(\d)-(day|week|month|year|hour)s?\b", r"\1 \2", clean)
+    clean, approximate = re.subn(r"\b(?:approximately|approx\.?|about|around|roughly|~)\s*(?=\d)", "", clean)
+    if approximate:
+        notes.append("'approximately' dropped: the time point is read as written")
+    clean = re.sub(r"\b(\d+)\.(25|5|75) years?\b",  # 4.5 years: 54 months (offsets are whole units)
+                   lambda m: f"{int(m[1]) * 12 + round(float('0.' + m[2]) * 12)} months", clean)
     clean = re.sub(r"\b(day|d)\s*\+\s*(\d)", r"\1 +\2", clean)
     clean = re.sub(r"\s+", " ", clean).strip(" .,;:")
     return clean, notes
