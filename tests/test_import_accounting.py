@@ -71,3 +71,25 @@ def test_approximate_decimal_years_are_read_and_the_hedge_is_said(tmp_path: Path
     assert all(any(r.expr is not None and r.expr.endswith("+ 54mo") for r in report.resolved) for report in secondary)
     assert result.accounting()["secondary"] == {"record": 7, "full": 7, "partly": 0, "unread": 0}
     assert any("'approximately' dropped" in warning for warning in result.warnings)
+
+
+SHARED = [  # findings 2 and 3: lists that share a unit or an anchor, after other points, with an Oxford comma
+    ("At Month 1, 3, 6, 12, 18 and 24", ["+1mo", "+3mo", "+6mo", "+12mo", "+18mo", "+24mo"]),
+    ("at 1, 3, and 5 years", ["+1y", "+3y", "+5y"]),
+    ("At Baseline, Month 1, 3, 6, 9 and 12", ["baseline", "+1mo", "+3mo", "+6mo", "+9mo", "+12mo"]),
+    ("Baseline, 3, 6 and 12 months after infusion", ["baseline", "infusion#1 +3mo", "infusion#1 +6mo",
+                                                     "infusion#1 +12mo"]),
+    ("Up to Approximately 4.5 Years", ["+54mo"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SHARED, ids=[t for t, _ in SHARED])
+def test_lists_that_share_a_unit_or_an_anchor(text: str, expected: list[str]) -> None:
+    from schedsim.importer.timeframe.parse import parse_time_frame
+
+    frame = parse_time_frame(text)
+    assert not frame.unparsed
+    described = [point.describe() for point in frame.points]
+    assert len(described) == len(expected)
+    for shown, wanted in zip(described, expected, strict=True):
+        assert shown.endswith(wanted), (shown, wanted)

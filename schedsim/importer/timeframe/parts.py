@@ -57,12 +57,19 @@ def take_parenthetical(text: str) -> tuple[str, str | None]:
     return text[:match.start()].strip(), match.group(1).strip()
 
 
-_NUMBERED = re.compile(rf"^(?P<pre>(?:days?|weeks?|months?|years?|cycle) ?)?(?P<n>\d+)(?P<unit> ?{UNIT})?"
+_NUMBERED = re.compile(rf"^(?:(?:at|and|on|by) )?(?P<pre>(?:days?|weeks?|months?|years?|cycle) ?)?(?P<n>\d+)"
+                       rf"(?P<unit> ?{UNIT})?"
                        rf"(?P<rest>.*)$")
 
 
 def distribute(pieces: list[str]) -> list[str]:
-    """Share units and anchors in number lists: "Day 1, 14 and 30 of ASCT", "1, 3, 6 and 12 months after X"."""
+    """Share units and anchors in number lists: "Day 1, 14 and 30 of ASCT", "1, 3, 6 and 12 months after X"; a
+    list may follow other points ("Baseline, Month 1, 3, 6 and 12"): the numbers at its end share among themselves."""
+    first = len(pieces)
+    while first > 0 and _NUMBERED.match(pieces[first - 1]):
+        first -= 1
+    if 0 < first < len(pieces) - 1:
+        return [*pieces[:first], *distribute(pieces[first:])]
     numbered = [_NUMBERED.match(p) for p in pieces]
     if not all(numbered) or len(pieces) < 2:
         return pieces
