@@ -93,3 +93,20 @@ def test_lists_that_share_a_unit_or_an_anchor(text: str, expected: list[str]) ->
     assert len(described) == len(expected)
     for shown, wanted in zip(described, expected, strict=True):
         assert shown.endswith(wanted), (shown, wanted)
+
+
+NOISE = [  # finding 4: noise around readable phrases
+    ("1, 2 and 6 months after T-cell infusion (assessed as day 0)", ["infusion#1 +1mo", "infusion#1 +2mo",
+                                                                     "infusion#1 +6mo"]),
+    ("Day 28 (Day 1)", ["day 28"]),
+    ("up to 2 years (120)", ["+2y"]),
+    ("6 months after after infusion", ["infusion#1 +6mo"]),
+    ("assessed p to 2 years", ["+2y"]),
+    ("28 days post hematopoietic cell transplantation (HCT)", ["transplant#1 +28d"]),
+    ("Day 28 after MLM-CAR44.1 T-cell infusion", ["infusion#1 day 28"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NOISE, ids=[t for t, _ in NOISE])
+def test_noise_around_readable_phrases(text: str, expected: list[str]) -> None:
+    test_lists_that_share_a_unit_or_an_anchor(text, expected)

@@ -75,6 +75,12 @@ def normalise(text: str) -> tuple[str, list[str]]:
     clean = re.sub(r"\b(\d+)\.(25|5|75) years?\b",  # 4.5 years: 54 months (offsets are whole units)
                    lambda m: f"{int(m[1]) * 12 + round(float('0.' + m[2]) * 12)} months", clean)
     clean = re.sub(r"\b(day|d)\s*\+\s*(\d)", r"\1 +\2", clean)
+    clean, dropped = re.subn(r"\s*\((?:assessed as )?day [-+]?\d+\)|\s*\(\d+\)|\s*\([a-z]{2,6}\)", "", clean)
+    if dropped:  # "(assessed as day 0)", "(day 1)", "(120)", "(hct)" after its long form: noise around the phrase
+        notes.append("bracketed remarks dropped")
+    clean = re.sub(r"\b(after|post|to|at|of|the|up|until)(?:\s+\1)+\b", r"\1", clean)  # "after after"
+    clean = re.sub(r"\bp to\b", "up to", clean)  # "assessed p to 2 years"
+    clean = re.sub(r"^(?:assessed|evaluated|measured)\s+(?=up to\b|through\b|at\b|\d)", "", clean)
     clean = re.sub(r"\s+", " ", clean).strip(" .,;:")
     return clean, notes
 
@@ -139,7 +145,7 @@ def split_list(text: str) -> list[str]:
 
 
 _PRE = (r"(?:(?!(?:after|post|before|prior|following|within|up|to|of|from|days?|weeks?|months?|years?|\d+)\b)"
-        r"[a-z0-9/+-]+ )")  # a word before "infusion" that is not a preposition, unit or number
+        r"[a-z0-9/+.-]+ )")  # a word before "infusion" that is not a preposition, unit or number
 _ANCHORS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(pattern)) for kind, pattern in (
     ("horizon", r"^(?:study completion|completion of (?:the )?study|end of (?:the )?study|study end|study closure)$"),
     ("last_dose", r"^(?:(?:last|final) (?:dose|administration|dosing|treatment)(?: of .+)?|end of (?:study |protocol )?"
@@ -154,7 +160,8 @@ _ANCHORS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(patt
     ("baseline", r"^(?:baseline|screening|pre ?treatment|pre ?dose|predose|baseline visit|screening visit)$"),
     ("transplant", rf"^{_ORD}(?:autologous |allogeneic |auto-?)?"
                    rf"(?:(?:hematopoietic |haematopoietic |peripheral blood )?"
-                   rf"stem[- ]cell (?:transplant(?:ation)?|infusion|reinfusion|rescue)|asct|auto-?sct|auto-?hsct|"
+                   rf"stem[- ]cell (?:transplant(?:ation)?|infusion|reinfusion|rescue)|"
+                   rf"(?:hematopoietic|haematopoietic) cell transplant(?:ation)?|asct|auto-?sct|auto-?hsct|"
                    rf"hsct|hct|sct|transplant(?:ation)?|autograft)(?: day 0)?{_NUM}$"),
     ("apheresis", rf"^{_ORD}(?:leuk[ao]?pheresis|apheresis|t[- ]cell collection|cell collection){_NUM}$"),
     ("manufacture", r"^(?:(?:the )?(?:start|beginning) of )?(?:car-?t |cell |product )*manufactur(?:e|ing)$"),
