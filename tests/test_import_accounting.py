@@ -110,3 +110,16 @@ NOISE = [  # finding 4: noise around readable phrases
 @pytest.mark.parametrize(("text", "expected"), NOISE, ids=[t for t, _ in NOISE])
 def test_noise_around_readable_phrases(text: str, expected: list[str]) -> None:
     test_lists_that_share_a_unit_or_an_anchor(text, expected)
+
+
+@pytest.mark.parametrize("design", ["a BOIN12 design", "the CRM", "a dose-finding part", "the optimal biological dose"])
+def test_dose_finding_designs_get_an_escalation_todo(design: str, tmp_path: Path) -> None:
+    """Finding 6: BOIN / BOIN12 / CRM / dose-finding wording gets the escalation TODO the i3+3 wording gets."""
+    path = tmp_path / "record.txt"
+    path.write_text(RECORD.replace("Patients receive a single infusion", f"Doses are chosen by {design}. Patients "
+                                   "receive a single infusion"), encoding="utf-8")
+    result = import_record(path, output=tmp_path / "draft.yaml")
+    assert "# TODO: dose escalation in the record:" in result.text
+    plain = tmp_path / "plain.txt"
+    plain.write_text(RECORD, encoding="utf-8")
+    assert "# TODO: dose escalation" not in import_record(plain, output=tmp_path / "d2.yaml").text

@@ -14,7 +14,8 @@ from schedsim.importer.timeframe.words import original_case
 
 _GAPS = {"asct": 28}
 _DEFAULT_GAP = 14
-_ESCALATION = re.compile(r"i3\+3|\b3 ?\+ ?3\b|\bBOIN\b|\bmTPI|dose[- ]escalation|dose escalation", re.IGNORECASE)
+_ESCALATION = re.compile(r"i3\+3|\b3 ?\+ ?3\b|\bBOIN(?:12)?\b|\bmTPI|\bCRM\b|continual reassessment|"
+                         r"dose[- ](?:escalation|finding)|optimal biological dose", re.IGNORECASE)
 
 
 @dataclass(slots=True)
