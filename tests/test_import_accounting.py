@@ -123,3 +123,15 @@ def test_dose_finding_designs_get_an_escalation_todo(design: str, tmp_path: Path
     plain = tmp_path / "plain.txt"
     plain.write_text(RECORD, encoding="utf-8")
     assert "# TODO: dose escalation" not in import_record(plain, output=tmp_path / "d2.yaml").text
+
+
+def test_a_comma_list_of_bare_numbers_is_one_time_frame(tmp_path: Path) -> None:
+    """Finding 2: "15, 30, 90 days" keeps its three time points, not only the last."""
+    path = tmp_path / "record.txt"
+    path.write_text(RECORD.replace("Proportion of responders, 3 months after infusion",
+                                   "Grade 3 or higher events, 15, 30, 90 days"), encoding="utf-8")
+    result = import_record(path, output=tmp_path / "draft.yaml")
+    primary = next(r for r in result.outcomes if r.outcome.type == "primary")
+    assert primary.outcome.time_frame == "15, 30, 90 days"
+    assert primary.outcome.description == "Grade 3 or higher events"
+    assert [r.expr.rsplit(" ", 1)[-1] for r in primary.resolved if r.expr] == ["15d", "30d", "90d"]

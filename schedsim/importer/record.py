@@ -215,7 +215,8 @@ def split_outcome(entry: str, kind: str = "primary") -> OutcomeEntry:
     tail = 0
     for start in range(len(pieces) - 1, max(len(pieces) - MAX_FRAME_PIECES, 0), -1):  # bounded: import is linear
         candidate = ", ".join(pieces[start:])
-        if pieces[start].endswith(".") or not parse_time_frame(pieces[start]).points:
+        bare = re.fullmatch(r"(?:at |on )?\d+", pieces[start].strip(), re.IGNORECASE)  # "15, 30, 90 days"
+        if pieces[start].endswith(".") or not (bare or parse_time_frame(pieces[start]).points):
             continue  # a time frame starts with a time point, not with "whichever comes first"
         if not parse_time_frame(candidate).complete:
             continue
