@@ -38,15 +38,11 @@ def _options(
     if raw_csv:
         from schedsim.tabular import raw_csv as keep_raw
 
-        raw = keep_raw()
-        raw.__enter__()
-        ctx.call_on_close(lambda: raw.__exit__(None, None, None))
+        ctx.with_resource(keep_raw())  # for the command that follows, undone when it ends
     if allow_path:
         from schedsim.inputs import allow_paths
 
-        allowed = allow_paths(allow_path)
-        allowed.__enter__()
-        ctx.call_on_close(lambda: allowed.__exit__(None, None, None))
+        ctx.with_resource(allow_paths(allow_path))
 
 
 for command in (protocol.validate, protocol.timeline, protocol.explain, protocol.schema, calendar.calendar,

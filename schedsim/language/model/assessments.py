@@ -16,7 +16,7 @@ from schedsim.language.model.types import (
     Id,
     PositiveDuration,
     WindowField,
-    duplicate_ids,
+    require_unique,
 )
 
 _EVERY = re.compile(r"^\s*(\S+)\s+from\s+(.+?)\s+until\s+(.+?)\s*$")
@@ -99,8 +99,5 @@ class Assessment(OnPath):
         if isinstance(self.at, list):
             if not self.at:
                 raise ValueError("'at' lists no time points")
-            ids = [point.id for point in self.at]
-            duplicates = sorted({i for i in ids if ids.count(i) > 1})
-            if duplicates:
-                raise duplicate_ids("duplicate time point id(s)", duplicates)
+            require_unique("duplicate time point id(s)", [point.id for point in self.at])
         return self

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, StrictInt, model_validator
 
-from schedsim.language.model.types import AnchorField, Assumed, Id, StrictModel, duplicate_ids
+from schedsim.language.model.types import AnchorField, Assumed, Id, StrictModel, require_unique
 
 _BRANCH = r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"
 BranchRef = Annotated[str, Field(pattern=_BRANCH, description="decision.branch: 'post_consolidation.no_cr'")]
@@ -64,9 +64,7 @@ class Decision(OnPath):
     @model_validator(mode="after")
     def _check(self) -> Decision:
         ids = [branch.id for branch in self.branches]
-        duplicates = sorted({i for i in ids if ids.count(i) > 1})
-        if duplicates:
-            raise duplicate_ids("duplicate branch id(s)", duplicates)
+        require_unique("duplicate branch id(s)", ids)
         if self.default is not None and self.default not in ids:
             raise ValueError(f"default {self.default!r} is not one of the branches ({', '.join(ids)})")
         given = [branch.probability for branch in self.branches if branch.probability is not None]

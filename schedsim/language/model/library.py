@@ -18,8 +18,8 @@ from schedsim.language.model.types import (
     PositiveDuration,
     StrictModel,
     WindowField,
-    duplicate_ids,
     in_cycles,
+    require_unique,
 )
 
 EventKind = Literal["dose", "procedure", "assessment", "visit", "milestone"]
@@ -160,9 +160,7 @@ class Block(StrictModel):
     @model_validator(mode="after")
     def _check_steps(self) -> Block:
         ids = [step.id for step in self.steps]
-        duplicates = sorted({i for i in ids if ids.count(i) > 1})
-        if duplicates:
-            raise duplicate_ids("duplicate step id(s)", duplicates)
+        require_unique("duplicate step id(s)", ids)
         if self.reference is not None and self.reference not in ids:
             raise ValueError(f"reference {self.reference!r} is not one of the steps ({', '.join(ids)})")
         return self

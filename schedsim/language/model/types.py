@@ -20,9 +20,12 @@ from schedsim.language.anchors import AnchorExpr, parse_event_ref
 from schedsim.language.durations import Duration, Window
 
 
-def duplicate_ids(what: str, ids: list[str]) -> PydanticCustomError:
-    """A validation error for repeated ids, typed so that ``schedsim check`` reports it as rule SCH105."""
-    return PydanticCustomError("duplicate_id", "{what}: {ids}", {"what": what, "ids": ", ".join(ids)})
+def require_unique(what: str, ids: list[str]) -> None:
+    """Raise a validation error naming the repeated ones among ``ids`` (typed so that ``schedsim check`` reports it as
+    rule SCH105); nothing when each is there once."""
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise PydanticCustomError("duplicate_id", "{what}: {ids}", {"what": what, "ids": ", ".join(duplicates)})
 
 
 class StrictModel(BaseModel):
