@@ -156,7 +156,7 @@ PHRASES = [
      'from start; to last_dose +90d',
      'registry wording'),
     ('Screening',
-     'point baseline',
+     'point screening',  # issue 18: screening is its own visit (before day 1), no longer read as baseline
      'registry wording'),
     ('Day 14',
      'point default day 14',

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from schedsim.compile.ir import Timeline
 from schedsim.errors import InputError, Problem
-from schedsim.importer.phases import LIBRARY, DraftPhase, recognise_phases
+from schedsim.importer.phases import LIBRARY, DraftPhase, recognise_phases, reference_event
 from schedsim.importer.points import Resolved, Resolver
 from schedsim.importer.record import OutcomeEntry, Record, read_record
 from schedsim.importer.timeframe.parse import TimeFrame, parse_time_frame
@@ -91,7 +91,7 @@ def draft_protocol(record: Record, out_dir: Path, library_dir: Path | None = Non
     if library_dir is not None and not library_dir.is_dir():
         raise InputError(Problem(str(library_dir), None, "library", "library directory not found"))
     phases = recognise_phases("\n".join([record.description, *record.intervention_details]), record.interventions,
-                              record.title)
+                              record.title, record.summary)
     if not phases:
         warnings.append("no treatment phase recognised in the description or interventions; a placeholder is written")
     names = sorted({LIBRARY[key][0] for p in phases for key in (p.regimen, p.block) if key})
@@ -102,7 +102,8 @@ def draft_protocol(record: Record, out_dir: Path, library_dir: Path | None = Non
     skeleton = context.render([], [], horizon=(f"{first}.start + {_PROVISIONAL}", ""))
     event_ids = _event_ids(skeleton, out_dir)
     resolver = Resolver([p.id for p in phases] or ["treatment"], {p.id: p.role for p in phases} or
-                        {"treatment": "treatment"}, event_ids)
+                        {"treatment": "treatment"}, event_ids,
+                        *reference_event(phases, record.title, record.interventions, record.summary))
     reports, assessments, outcomes = _outcomes(record, resolver)
     horizon = _horizon(context, reports, assessments, outcomes, out_dir)
     text = context.render(assessments, outcomes, horizon)

@@ -16,11 +16,14 @@ from schedsim.importer.timeframe.words import ANCHOR_DAY0, Anchor, anchor_of
 from schedsim.language.durations import Duration
 
 #: Anchor kind → (the role of the phase it lies in, its step id in the bundled blocks; None: a multi-day dose step).
-_STEPS: dict[str, tuple[str, str | None]] = {
-    "infusion": ("cart", "infusion"), "apheresis": ("cart", "apheresis"), "manufacture": ("cart", "manufacturing"),
-    "lymphodepletion": ("cart", None), "transplant": ("asct", "transplant"), "conditioning": ("asct", None),
+_STEPS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "infusion": (("cart", "cells"), "infusion"), "apheresis": (("cart",), "apheresis"),
+    "manufacture": (("cart",), "manufacturing"), "lymphodepletion": (("cart",), None),
+    "transplant": (("asct", "allo"), "transplant"), "conditioning": (("asct", "allo"), None),
 }
-_ROLE_NAMES = {"cart": "CAR-T", "asct": "ASCT"}
+SCREENING_DOUBT = ("screening is placed on the first day of treatment: the record does not say how long before it "
+                   "screening is (add a screening visit, e.g. `use: screening` from lib:visits)")
+_ROLE_NAMES = {("cart", "cells"): "cell infusion", ("cart",): "CAR-T", ("asct", "allo"): "transplant"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,16 +34,21 @@ class Resolved:
     expr: str | None
     note: str = ""
     reason: str = ""
+    todo: str = ""  # a doubt about the reading, said in the draft as a TODO beside the time point
+    anchor: Anchor | None = None  # the event it counts from, the outcome's default put in for "default"
+    offset: Duration | None = None  # from that event, "Day N" numbering applied
 
 
 class Resolver:
     """Maps anchors onto the draft's phases (ids in order, each with its role)."""
 
-    def __init__(self, phase_ids: list[str], roles: dict[str, str], event_ids: frozenset[str] = frozenset()) -> None:
+    def __init__(self, phase_ids: list[str], roles: dict[str, str], event_ids: frozenset[str] = frozenset(),
+                 reference: str = "start", doubt: str = "") -> None:
         self.phase_ids = phase_ids
         self.roles = roles
         self.event_ids = event_ids
-        self.cart_only = bool(phase_ids) and all(roles[p] == "cart" for p in phase_ids)
+        self.reference = reference  # what the study's outcomes count from: start | infusion | transplant | ...
+        self.doubt = doubt  # why that reference is a guess ("" when the record says it)
 
     def default_for(self, measure: str, description: str) -> tuple[Anchor, str]:
         """The event an outcome counts from when its time frame names none, and why."""
@@ -49,43 +57,52 @@ class Resolver:
             anchor = anchor_of(found.group(1).lower())
             if anchor is not None and anchor.kind != "phase":
                 return anchor, f"counted from {found.group(1)!r} (the outcome's description)"
-        if self.cart_only:
-            return Anchor("infusion"), "counted from the CAR-T infusion (the study's only treatment)"
+        if self.reference == "infusion":
+            return Anchor("infusion"), "counted from the cell infusion (the study's treatment)"
         if self._has("cart") and re.search(r"\bcar[- ]?t\b|\bcart\b|\bcar copies\b", f"{measure} {description}",
                                             re.IGNORECASE):
             return Anchor("infusion"), "CAR-T cells are measured from the first infusion"
+        if self.reference == "transplant":
+            return Anchor("transplant"), "counted from the transplant (day 0), the study's reference event"
+        if self.reference in ("randomization", "enrolment"):
+            return Anchor(self.reference), f"counted from {self.reference}"
         return Anchor("start"), "counted from the first day of treatment"
 
     def resolve(self, point: Point, default: Anchor, default_note: str) -> Resolved:
-        anchor, note = point.anchor, ""
+        anchor, note, todo = point.anchor, "", ""
         if anchor.kind == "default":
             anchor, note = default, default_note
+            todo = self.doubt if default.kind == self.reference else ""
         ref, why = self.anchor(anchor)
         if ref is None:
-            return Resolved(point, None, reason=why)
+            return Resolved(point, None, reason=why, anchor=anchor)
+        if why == SCREENING_DOUBT:
+            todo, why = why, ""
         note = "; ".join(n for n in (note, why, *point.notes) if n)
         offset = resolve_day(point, anchor.kind in ANCHOR_DAY0)
         if point.kind == "before":
             offset = Duration(-1, "d")
             note = "; ".join(n for n in (note, "the day before") if n)
-        return Resolved(point, _expr(ref, offset), note=note)
+        return Resolved(point, _expr(ref, offset), note=note, todo=todo, anchor=anchor, offset=offset)
 
     def anchor(self, anchor: Anchor) -> tuple[str | None, str]:
         """The event id an anchor names in the draft, with a note on any assumption, or (None, reason)."""
         first = self.phase_ids[0] if self.phase_ids else None
-        if anchor.kind in ("start", "enrolment", "randomization", "baseline"):
+        if anchor.kind in ("start", "enrolment", "randomization", "baseline", "screening"):
             if first is None:
                 return None, "the draft has no phase"
             if anchor.kind == "start":
                 return f"{first}.start", ""
+            if anchor.kind == "screening":
+                return f"{first}.start", SCREENING_DOUBT
             return f"{first}.start", f"{anchor.kind} taken as the first day of {first}"
         if anchor.kind == "horizon":
             return "study.horizon", ""
         if anchor.kind in _STEPS:
-            role, step = _STEPS[anchor.kind]
-            phase = self._instance(role, anchor.ordinal)
+            roles, step = _STEPS[anchor.kind]
+            phase = self._instance(roles, anchor.ordinal)
             if phase is None:
-                return None, f"no {_ROLE_NAMES[role]} phase #{anchor.ordinal} in the draft for {anchor}"
+                return None, f"no {_ROLE_NAMES[roles]} phase #{anchor.ordinal} in the draft for {anchor}"
             if step is None:  # a multi-day dose step: its first event
                 return self._first_event(f"{phase}.{anchor.kind}", anchor)
             return f"{phase}.{step}", ""
@@ -101,8 +118,9 @@ class Resolver:
     def _has(self, role: str) -> bool:
         return any(self.roles[p] == role for p in self.phase_ids)
 
-    def _instance(self, role: str, ordinal: int) -> str | None:
-        matches = [p for p in self.phase_ids if self.roles[p] == role]
+    def _instance(self, roles: str | tuple[str, ...], ordinal: int) -> str | None:
+        roles = (roles,) if isinstance(roles, str) else roles
+        matches = [p for p in self.phase_ids if self.roles[p] in roles]
         if not matches:
             return None
         if ordinal == -1:

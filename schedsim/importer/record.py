@@ -135,6 +135,12 @@ def _from_text(text: str, source: str) -> Record:
             if kinds[index] != "outcomes" and "," in rest[index][1]:
                 kinds[index] = "outcomes"
                 record.warnings.append(f"line {rest[index][0]}: read as outcome measures by its place in the record")
+        last = len(rest) - 1
+        earlier = sum(kind == "outcomes" for kind in kinds[after + 1:last])
+        if last > after and kinds[last] != "outcomes" and earlier < 3 and _outcome_shaped(rest[last][1]):
+            kinds[last] = "outcomes"  # a record without a description (the registry's CSV download has none)
+            record.warnings.append(f"line {rest[last][0]}: read as outcome measures by its form (no description "
+                                   "line follows it)")
     first_structured = next((i for i, kind in enumerate(kinds) if kind in ("interventions", "outcomes")), len(rest))
     outcome_lines: list[tuple[int, str]] = []
     prose: list[tuple[int, str]] = []
@@ -189,6 +195,25 @@ def _line_kind(line: str) -> str:
     if len(line) < 300 and not re.search(r"\.\s+[A-Z]", line) and not line.endswith("."):
         return "conditions"
     return "prose"
+
+
+_TIME_WORD = re.compile(r"\d|\b(?:day|week|month|year|cycle|completion|baseline|death|progression|visit|end|"
+                        r"discharge|transplant|infusion|screening|follow[- ]?up)s?\b", re.IGNORECASE)
+
+
+def _outcome_shaped(line: str) -> bool:
+    """Whether a line is built like outcome entries (``measure, description, time frame`` joined by '|') rather than
+    prose: most entries end in a short comma piece naming a time, and a single entry is no paragraph of sentences."""
+    entries = _split_bar(tidy(line)[0])
+    shaped = 0
+    for entry in entries:
+        pieces = split_pieces(entry)
+        tail = pieces[-1] if pieces else ""
+        shaped += len(pieces) >= 2 and len(tail) <= 120 and bool(_TIME_WORD.search(tail)) and not re.search(
+            r"[.!?]\s+[A-Z]", tail)
+    if len(entries) == 1:
+        return bool(shaped) and len(re.findall(r"[.!?]\s+[A-Z]", line)) < 4
+    return shaped * 2 >= len(entries)
 
 
 def _looks_like_outcome(entry: str) -> bool:

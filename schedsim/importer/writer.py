@@ -12,7 +12,7 @@ from schedsim.importer.points import Resolved
 from schedsim.importer.record import OutcomeEntry, Record
 from schedsim.importer.timeframe.words import original_case
 
-_GAPS = {"asct": 28}
+_GAPS = {"asct": 28, "allo": 28}
 _DEFAULT_GAP = 14
 _ESCALATION = re.compile(r"i3\+3|\b3 ?\+ ?3\b|\bBOIN(?:12)?\b|\bmTPI|\bCRM\b|continual reassessment|"
                          r"dose[- ](?:escalation|finding)|optimal biological dose", re.IGNORECASE)
@@ -100,6 +100,8 @@ def _phases(phases: list[DraftPhase]) -> list[str]:
         out += [f"    # TODO: {todo}" for todo in phase.todos]
         if phase.block:
             out.append(f"    block: {LIBRARY[phase.block][1]}")
+        elif phase.kind == "procedure":
+            out += ["    steps:", f"      - {{id: infusion, label: {q(phase.source.split(':', 1)[-1].strip())}, day: 0}}"]
         elif phase.regimen:
             name = LIBRARY[phase.regimen][1]
             if phase.regimen_assumed:
@@ -155,6 +157,8 @@ def _assessment(assessment: DraftAssessment) -> list[str]:
             out.append(f"        window: {point.window}")
         if resolved.note:
             out.append(f"        # {resolved.note}")
+        if resolved.todo:
+            out.append(f"        # TODO: {resolved.todo}")
         if point.kind in ("horizon", "until"):
             start = resolved.expr.split(" ")[0]
             every = {"d": "1w", "w": "1w"}.get(point.offset.unit if point.offset else "", "3mo")

@@ -92,5 +92,8 @@ def _item(text: str) -> list[Point] | None:
         horizon = approx_horizon(extra) or horizon_only(extra)
         if horizon is None:
             return None
+        if read[-1].kind == "to":  # "baseline to the end of cycle 1 (up to 28 days)": the bound restates the end
+            read[-1] = replace(read[-1], notes=(*read[-1].notes, f"bound {extra!r}"))
+            return read
         read[-1:] = attach_bound(read, horizon, extra)
     return read

@@ -136,7 +136,7 @@ def _window_span(text: str) -> list[Point] | None:
         y_text = f"{prefix.group(1)} {y_text}"
     start = _single_point(x_text)
     end = _single_point(y_text)
-    if start is None or end is None:
+    if start is None or end is None or end.anchor.kind == "horizon":  # "until study completion": an until-phrase
         return None
     if start.anchor.kind == "default" and end.anchor.kind != "default" and start.day_number is not None:
         start = replace(start, anchor=end.anchor)  # "day 0 to day 28 after infusion"
@@ -153,9 +153,9 @@ def _single_point(text: str) -> Point | None:
     return replace(point, kind="point") if point.kind == "horizon" else point
 
 
-_UNTIL = re.compile(rf"^(?:from (?P<x>.+?) )?(?:until|till|to|through|thru|up to|up until) (?:the )?"
+_UNTIL = re.compile(rf"^(?:(?:from )?(?P<x>.+?) )?(?:until|till|to|through|thru|up to|up until) (?:the )?"
                     rf"(?:(?:date|time|day|documentation|occurrence) of |first documented |first )*{_UNTIL_EVENT}"
-                    rf"(?P<tail>(?: (?:or|and|from|due to|of|by|for) .*)?)$")
+                    rf"(?: date)?(?P<tail>(?: (?:or|and|from|due to|of|by|for) .*)?)$")
 
 
 def _until(text: str) -> list[Point] | None:

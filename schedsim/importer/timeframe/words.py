@@ -36,7 +36,7 @@ PHASES = ("induction", "consolidation", "maintenance", "bridging", "salvage", "r
 class Anchor:
     """Which event a time point counts from: a kind, the instance (1 = first, -1 = last) and for phases the name."""
 
-    kind: str  # default | start | enrolment | randomization | baseline | infusion | apheresis | manufacture |
+    kind: str  # default | start | enrolment | randomization | baseline | screening | infusion | apheresis | manufacture |
     #            lymphodepletion | transplant | conditioning | last_dose | horizon | phase | phase_start |
     #            phase_end | cycle_start | cycle_end
     ordinal: int = 1
@@ -74,6 +74,9 @@ def normalise(text: str) -> tuple[str, list[str]]:
         notes.append("'approximately' dropped: the time point is read as written")
     clean = re.sub(r"\b(\d+)\.(25|5|75) years?\b",  # 4.5 years: 54 months (offsets are whole units)
                    lambda m: f"{int(m[1]) * 12 + round(float('0.' + m[2]) * 12)} months", clean)
+    clean = re.sub(r"\b(\d+) years? (?:and )?(\d+) months?\b",  # "3 years 5 months", "4 years and 2 months"
+                   lambda m: f"{int(m[1]) * 12 + int(m[2])} months", clean)
+    clean = re.sub(r"\b(\d+) weeks? (?:and )?(\d+) days?\b", lambda m: f"{int(m[1]) * 7 + int(m[2])} days", clean)
     clean = re.sub(r"\b(day|d)\s*\+\s*(\d)", r"\1 +\2", clean)
     clean, dropped = re.subn(r"\s*\((?:assessed as )?day [-+]?\d+\)|\s*\(\d+\)|\s*\([a-z]{2,6}\)", "", clean)
     if dropped:  # "(assessed as day 0)", "(day 1)", "(120)", "(hct)" after its long form: noise around the phrase
@@ -148,16 +151,20 @@ _PRE = (r"(?:(?!(?:after|post|before|prior|following|within|up|to|of|from|days?|
         r"[a-z0-9/+.-]+ )")  # a word before "infusion" that is not a preposition, unit or number
 _ANCHORS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(pattern)) for kind, pattern in (
     ("horizon", r"^(?:study completion|completion of (?:the )?study|end of (?:the )?study|study end|study closure)$"),
-    ("last_dose", r"^(?:(?:last|final) (?:dose|administration|dosing|treatment)(?: of .+)?|end of (?:study |protocol )?"
+    ("last_dose", r"^(?:(?:the )?(?:last|final) (?:dose|administration|dosing|treatment|cycle)(?: of (?:(?!\b(?:until|to|"
+                  r"through|after|before|up|and)\b).)+)?|end of (?:study |protocol )?"
                   r"treatment|eot|end of therapy|treatment discontinuation|discontinuation of (?:study )?treatment)$"),
     ("start", r"^(?:(?:first|initial) (?:induction|dose|treatment|administration|dosing|study treatment|study drug"
-              r"|day of treatment)(?: (?:date|day|dose|treatment))?(?: of .+)?|(?:start|initiation|beginning|"
+              r"|day of treatment)(?: (?:date|day|dose|treatment|administration))?(?: of (?:(?!\b(?:until|to|through|"
+              r"after|before|up|and)\b).)+)?|(?:(?:the time of )?(?:the )?first )?(?:study )?(?:treatment|drug) "
+              r"administration|(?:start|initiation|beginning|"
               r"commencement) of (?:study |protocol |the )?(?:treatment|therapy|study drug|dosing|study|induction)"
               r"|(?:study )?(?:treatment|therapy) (?:start|initiation)|(?:study )?day 1|c1d1|cycle 1 day 1)$"),
     ("enrolment", r"^(?:enrol+ment|registration|study entry|study enrol+ment|inclusion|(?:signing (?:the )?)?"
                   r"(?:informed consent|icf)|consent)$"),
     ("randomization", r"^(?:randomi[sz]ation|random assignment)$"),
-    ("baseline", r"^(?:baseline|screening|pre ?treatment|pre ?dose|predose|baseline visit|screening visit)$"),
+    ("baseline", r"^(?:baseline|pre ?treatment|pre ?dose|predose|baseline visit)$"),
+    ("screening", r"^(?:screening|screening visit|the screening visit)$"),
     ("transplant", rf"^{_ORD}(?:autologous |allogeneic |auto-?)?"
                    rf"(?:(?:hematopoietic |haematopoietic |peripheral blood )?"
                    rf"stem[- ]cell (?:transplant(?:ation)?|infusion|reinfusion|rescue)|"
