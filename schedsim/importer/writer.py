@@ -101,7 +101,8 @@ def _phases(phases: list[DraftPhase]) -> list[str]:
         if phase.block:
             out.append(f"    block: {LIBRARY[phase.block][1]}")
         elif phase.kind == "procedure":
-            out += ["    steps:", f"      - {{id: infusion, label: {q(phase.source.split(':', 1)[-1].strip())}, day: 0}}"]
+            label = q(phase.source.split(":", 1)[-1].strip())
+            out += ["    steps:", f"      - {{id: infusion, label: {label}, day: 0}}"]
         elif phase.regimen:
             name = LIBRARY[phase.regimen][1]
             if phase.regimen_assumed:

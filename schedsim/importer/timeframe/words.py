@@ -36,8 +36,8 @@ PHASES = ("induction", "consolidation", "maintenance", "bridging", "salvage", "r
 class Anchor:
     """Which event a time point counts from: a kind, the instance (1 = first, -1 = last) and for phases the name."""
 
-    kind: str  # default | start | enrolment | randomization | baseline | screening | infusion | apheresis | manufacture |
-    #            lymphodepletion | transplant | conditioning | last_dose | horizon | phase | phase_start |
+    kind: str  # default | start | enrolment | randomization | baseline | screening | infusion | apheresis |
+    #            manufacture | lymphodepletion | transplant | conditioning | last_dose | horizon | phase | phase_start |
     #            phase_end | cycle_start | cycle_end
     ordinal: int = 1
     phase: str | None = None
@@ -151,8 +151,8 @@ _PRE = (r"(?:(?!(?:after|post|before|prior|following|within|up|to|of|from|days?|
         r"[a-z0-9/+.-]+ )")  # a word before "infusion" that is not a preposition, unit or number
 _ANCHORS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(pattern)) for kind, pattern in (
     ("horizon", r"^(?:study completion|completion of (?:the )?study|end of (?:the )?study|study end|study closure)$"),
-    ("last_dose", r"^(?:(?:the )?(?:last|final) (?:dose|administration|dosing|treatment|cycle)(?: of (?:(?!\b(?:until|to|"
-                  r"through|after|before|up|and)\b).)+)?|end of (?:study |protocol )?"
+    ("last_dose", r"^(?:(?:the )?(?:last|final) (?:dose|administration|dosing|treatment|cycle)"
+                  r"(?: of (?:(?!\b(?:until|to|through|after|before|up|and)\b).)+)?|end of (?:study |protocol )?"
                   r"treatment|eot|end of therapy|treatment discontinuation|discontinuation of (?:study )?treatment)$"),
     ("start", r"^(?:(?:first|initial) (?:induction|dose|treatment|administration|dosing|study treatment|study drug"
               r"|day of treatment)(?: (?:date|day|dose|treatment|administration))?(?: of (?:(?!\b(?:until|to|through|"
