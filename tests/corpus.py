@@ -62,6 +62,8 @@ def _canonical_window(text: str) -> str:
 def _anchor_name(anchor: object) -> str:
     name = str(anchor)
     name = re.sub(r"^(start|end)\(C(\d+) of [^)]*\)$", r"\1(C\2)", name)
+    if name in ("end(treatment)", "start(treatment)"):  # the draft's own words for the last dose and day 1
+        return "last_dose" if name.startswith("end") else "start"
     return {"infusion#1": "infusion", "transplant#1": "transplant", "apheresis#1": "apheresis",
             "manufacture#1": "manufacture", "lymphodepletion#1": "lymphodepletion",
             "conditioning#1": "conditioning"}.get(name, name)

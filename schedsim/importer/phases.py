@@ -231,7 +231,7 @@ def _from_interventions(interventions: list[str], context: str, title: str = "")
     return [*products, transplant]
 
 
-_PRIOR_TRANSPLANT = re.compile(r"\b(?:after|following)\b(?! (?:the )?(?:first|second) )(?:[\w/-]+ ){0,6}?"
+_PRIOR_TRANSPLANT = re.compile(r"\b(?:after|following)\s+(?!(?:the )?(?:first|second) )(?:[\w/-]+ ){0,6}?"
                                r"(?:transplant\w*|h?sct|hct|bmt)\b", re.IGNORECASE)
 
 
@@ -263,7 +263,8 @@ def reference_event(phases: list[DraftPhase], title: str, interventions: list[st
     if transplant:
         return "transplant", ""
     kinds = {item.split(":", 1)[0].strip().upper() for item in interventions if ":" in item}
-    if kinds and not kinds & {"DRUG", "BIOLOGICAL", "RADIATION", "GENETIC", "COMBINATION_PRODUCT"}:
+    treats = re.search(r"chemotherap|\bdrug|regimen|medication", " ".join(interventions), re.IGNORECASE)
+    if kinds and not kinds & {"DRUG", "BIOLOGICAL", "RADIATION", "GENETIC", "COMBINATION_PRODUCT"} and not treats:
         event = "randomization" if re.search(r"randomi[sz]", f"{title} {context}", re.IGNORECASE) else "enrolment"
-        return event, (f"the record names no treatment and no event this time frame counts from; {event} assumed")
+        return event, f"the record names no treatment and no event this time frame counts from; {event} assumed"
     return "start", ""

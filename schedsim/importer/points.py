@@ -78,6 +78,8 @@ class Resolver:
             return Resolved(point, None, reason=why, anchor=anchor)
         if why == SCREENING_DOUBT:
             todo, why = why, ""
+        if anchor.kind == "horizon" and point.until:
+            todo = f"the record gives no end for 'until {point.until}': placed at the study horizon"
         note = "; ".join(n for n in (note, why, *point.notes) if n)
         offset = resolve_day(point, anchor.kind in ANCHOR_DAY0)
         if point.kind == "before":

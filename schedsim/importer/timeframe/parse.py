@@ -43,6 +43,8 @@ def parse_time_frame(text: str) -> TimeFrame:
             notes.append(f"ignored {piece!r}")
             continue
         qualifier = approx_horizon(piece)
+        if qualifier is None and points and points[-1].kind == "until" and points[-1].anchor.kind == "horizon":
+            qualifier = horizon_only(piece)  # "until study completion, 45 months": the open end's bound
         if qualifier is not None and points and points[-1].kind in ("until", "from", "to", "horizon"):
             points[-1:] = attach_bound(points, qualifier, piece)
             continue

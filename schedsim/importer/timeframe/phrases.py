@@ -140,8 +140,9 @@ def _window_span(text: str) -> list[Point] | None:
         return None
     if start.anchor.kind == "default" and end.anchor.kind != "default" and start.day_number is not None:
         start = replace(start, anchor=end.anchor)  # "day 0 to day 28 after infusion"
-    if end.anchor.kind == "default" and start.anchor.kind not in ("default", "baseline", "start"):
-        end = replace(end, anchor=start.anchor)
+    if end.anchor.kind == "default" and start.anchor.kind != "default" and (
+            end.day_number is None or start.anchor.kind not in ("baseline", "start")):
+        end = replace(end, anchor=start.anchor)  # "baseline up to 12 months": 12 months after baseline
     return [replace(start, kind="from", text=text), replace(end, kind="to", text=text)]
 
 
@@ -218,8 +219,8 @@ def _approx_match(text: str) -> re.Match[str] | None:
 
 def approx_horizon(text: str) -> Point | None:
     """A qualifier that bounds the piece before it: "an average of 2 years", "assessed up to 100 months"."""
-    match = _APPROX_RE.match(text) or re.match(rf"^(?:assessed |evaluated |followed )?(?:up to|upto|through) "
-                                               rf"(?P<n>\d+) ?{_UNIT}$", text)
+    match = _APPROX_RE.match(text) or re.match(rf"^(?:assessed |evaluated |followed |measured )?(?:up to|upto|through|"
+                                               rf"at|for|a maximum of) (?P<n>\d+) ?{_UNIT}$", text)
     if not match:
         return None
     duration, notes = _duration(match["n"], match["u"])
