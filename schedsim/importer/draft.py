@@ -14,7 +14,7 @@ from pathlib import Path
 
 from schedsim.compile.ir import Timeline
 from schedsim.errors import InputError, Problem
-from schedsim.importer.phases import LIBRARY, DraftPhase, recognise_phases, reference_event
+from schedsim.importer.phases import LIBRARY, DraftPhase, cycles_placeholder, recognise_phases, reference_event
 from schedsim.importer.points import Resolved, Resolver
 from schedsim.importer.record import OutcomeEntry, Record, read_record
 from schedsim.importer.timeframe.parse import TimeFrame, parse_time_frame
@@ -92,6 +92,14 @@ def draft_protocol(record: Record, out_dir: Path, library_dir: Path | None = Non
         raise InputError(Problem(str(library_dir), None, "library", "library directory not found"))
     phases = recognise_phases("\n".join([record.description, *record.intervention_details]), record.interventions,
                               record.title, record.summary)
+    if not phases:
+        frames = [parse_time_frame(outcome.time_frame) for outcome in record.outcomes]
+        named = [p.anchor.cycle or 1 for frame in frames for p in frame.points
+                 if p.anchor.kind in ("cycle_start", "cycle_end")]
+        if named:
+            lengths = [int(n.split()[2]) for frame in frames for n in frame.notes if n.startswith("cycle of ")]
+            length = max(set(lengths), key=lengths.count) if lengths else None
+            phases = [cycles_placeholder(record.interventions, length, min(max(named), 200))]
     if not phases:
         warnings.append("no treatment phase recognised in the description or interventions; a placeholder is written")
     names = sorted({LIBRARY[key][0] for p in phases for key in (p.regimen, p.block) if key})

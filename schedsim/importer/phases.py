@@ -44,6 +44,7 @@ class DraftPhase:
     block: str | None = None  # LIBRARY key
     start_day: int | None = None  # "starts on day 100 after ASCT"
     start_after: str | None = None  # role/ordinal text of that anchor ("asct")
+    cycle_length: int | None = None  # days, when the record states it ("each cycle is 28 days")
     agent: str | None = None  # an unknown regimen's drug, for an inline placeholder
     todos: list[str] = field(default_factory=list)
 
@@ -268,3 +269,15 @@ def reference_event(phases: list[DraftPhase], title: str, interventions: list[st
         event = "randomization" if re.search(r"randomi[sz]", f"{title} {context}", re.IGNORECASE) else "enrolment"
         return event, f"the record names no treatment and no event this time frame counts from; {event} assumed"
     return "start", ""
+
+
+def cycles_placeholder(interventions: list[str], cycle_length: int | None, cycles: int) -> DraftPhase:
+    """A treatment phase of cycles for a drug study whose outcomes count in cycles ("Day 1 and Day 23 of Cycle 1") but
+    whose record gives no schedule: the first drug as its agent, the stated cycle length, as many cycles as the
+    outcomes name."""
+    drug = next((item.split(":", 1)[1].strip() for item in interventions
+                 if item.split(":", 1)[0].strip().upper() == "DRUG" and ":" in item), None)
+    return DraftPhase("treatment", "treatment", "cycles", "Treatment cycles", "the outcomes' time frames count in cycles",
+                      agent=drug, cycle_length=cycle_length, cycles=cycles, todos=[
+                          f"no schedule in the record: {cycles} cycle(s) of the study drug written, the last cycle its "
+                          "outcomes name; give the number of cycles, the drugs and their days"])

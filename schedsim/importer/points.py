@@ -153,7 +153,7 @@ class Resolver:
         phase = next((p for p in phases if f"{p}.c1.start" in self.event_ids), None)
         if phase is None:
             return None, "no cycles phase in the draft"
-        cycle = anchor.cycle or 1
+        cycle = anchor.cycle if anchor.cycle is not None else 1  # cycle 0 (a lead-in) is no cycle 1
         if anchor.kind == "cycle_start":
             ref = f"{phase}.c{cycle}.start"
             return (ref, "") if ref in self.event_ids else (None, f"{phase} has no cycle {cycle}")

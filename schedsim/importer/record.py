@@ -223,6 +223,12 @@ def _looks_like_outcome(entry: str) -> bool:
     return parse_time_frame(pieces[-1]).complete
 
 
+_TIMEISH = re.compile(r"^(?:and |or )?(?:(?:at|on|from|up to|through|until) |(?:day|d\d|week|month|year|cycle|c\d|"
+                      r"baseline|screening|\d))", re.IGNORECASE)
+
+_QUALIFIER_TAIL = re.compile(r"^(?:and )?(?:an average of|on average|average|approximately|a maximum of|whichever)",
+                             re.IGNORECASE)
+
 #: The most comma pieces a time frame spans ("at 30 days, 100 days, 6 months, ... and 5 years" has about 15).
 MAX_FRAME_PIECES = 40
 
@@ -249,6 +255,9 @@ def split_outcome(entry: str, kind: str = "primary") -> OutcomeEntry:
     if tail == 0:
         tail = len(pieces) - 1
         warnings.append(f"time frame {pieces[-1]!r} of {pieces[0][:60]!r} not recognised; taken as the last part")
+    if _QUALIFIER_TAIL.match(pieces[tail]):  # "Day 1 of cycle 1, 3 and 6, ..., an average of 15 months": a qualifier
+        while tail > 1 and _TIMEISH.match(pieces[tail - 1]) and not pieces[tail - 1].endswith("."):
+            tail -= 1  # the time points before it belong to the time frame, read or not, not to the description
     measure = pieces[0]
     description = ", ".join(pieces[1:tail])
     return OutcomeEntry(kind, measure, description, ", ".join(pieces[tail:]), tuple(warnings))

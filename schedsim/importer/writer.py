@@ -112,9 +112,10 @@ def _phases(phases: list[DraftPhase]) -> list[str]:
         else:
             agent = re.sub(r"[^a-z0-9_]+", "_", (phase.agent or "study_drug").lower()).strip("_") or "study_drug"
             agent = agent if agent[0].isalpha() else f"drug_{agent}"
-            out += ["    cycle_length:", "      value: 28d",
-                    "      assumed: \"TODO: the record gives no cycle length; 28 days written.\"",
-                    "    agents:", f"      {agent}:", "        dose: \"TODO: dose\"", "        days: [1]",
+            out += [f"    cycle_length: {phase.cycle_length}d   # from the record"] if phase.cycle_length else [
+                "    cycle_length:", "      value: 28d",
+                "      assumed: \"TODO: the record gives no cycle length; 28 days written.\""]
+            out += ["    agents:", f"      {agent}:", "        dose: \"TODO: dose\"", "        days: [1]",
                     "        assumed: \"TODO: the record gives no dosing days; day 1 written.\""]
         if phase.cycles is not None:
             out.append(f"    cycles: {phase.cycles}")

@@ -39,12 +39,17 @@ def parse_time_frame(text: str) -> TimeFrame:
     unparsed: list[tuple[str, str]] = []
     pieces = distribute(split_list(clean))
     for piece in pieces:
+        piece = re.sub(r"^(?:and|or) (?=\D)", "", piece)  # "..., and through treatment completion"
         if QUALIFIER.match(piece):
             notes.append(f"ignored {piece!r}")
             continue
         qualifier = approx_horizon(piece)
         if qualifier is None and points and points[-1].kind == "until" and points[-1].anchor.kind == "horizon":
             qualifier = horizon_only(piece)  # "until study completion, 45 months": the open end's bound
+        if qualifier is not None and points and "treatment" in (points[-1].until or "") and re.search(
+                r"\b(?:average|mean|median)\b", piece):  # "through treatment completion, an average of 15 months"
+            notes.append(f"{piece!r} is an average length of treatment, not an end: not a time point")
+            continue
         if qualifier is not None and points and points[-1].kind in ("until", "from", "to", "horizon"):
             points[-1:] = attach_bound(points, qualifier, piece)
             continue

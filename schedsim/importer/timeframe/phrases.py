@@ -22,6 +22,7 @@ _HORIZON_WORDS = (r"(?:(?:assessed |evaluated |followed |follow[- ]up |observed 
                   r"|the first)")
 _APPROX = r"(?:(?:an )?average of|approximately|approx|about|around|median(?: of)?|mean(?: of)?|a maximum of|max)"
 _UNTIL_EVENT = (r"(?P<ev>death|progression|disease progression|progressive disease|relapse|recurrence|"
+                r"treatment completion|completion of (?:study )?treatment|end of (?:study )?treatment|"
                 r"study completion|completion of (?:the )?study|end of (?:the )?study|study end|study closure|"
                 r"end of follow[- ]up|withdrawal(?: of consent)?|loss to follow[- ]up|treatment discontinuation|"
                 r"discontinuation|treatment failure|disease progression or death|progression or death|"
@@ -52,6 +53,8 @@ _PREFIX = re.compile(r"^(?:at |on |by )?(?P<u>days?|d|weeks?|wk|w|months?|mo|m|y
                      r"(?P<sign>[+-])? ?(?P<n>\d+)"
                      rf"(?: (?:{_AFTER}) (?P<a>.+))?$")
 _CYCLE = re.compile(r"^(?:at |on |by )?(?:cycle|c) ?(?P<c>\d+),? ?(?:day|d) ?(?P<d>\d+)(?: of (?P<p>.+))?$")
+_DAY_OF_CYCLE = re.compile(r"^(?:at |on )?day (?P<d>\d+) of (?:cycle|c|course) ?(?P<c>\d+)$")
+_CYCLES_COUNT = re.compile(r"^(?:up to |for |after |over )?(?P<c>\d+) (?:cycles|courses)$")
 _CYCLE_END = re.compile(r"^(?:at |by )?(?:the )?(?:end of|completion of|after) (?:cycle|course) (?P<c>\d+)"
                         r"(?: of (?P<p>.+))?$|^after (?P<c2>\d+) (?:cycles|courses)(?: of (?P<p2>.+))?$")
 _CYCLE_START = re.compile(r"^(?:before|prior to|at the start of|start of) (?:cycle|course) (?P<c>\d+)"
@@ -59,6 +62,19 @@ _CYCLE_START = re.compile(r"^(?:before|prior to|at the start of|start of) (?:cyc
 
 
 def _point(text: str) -> list[Point] | None:
+    match = _DAY_OF_CYCLE.match(text)
+    if match:
+        day = int(match["d"])
+        anchor = Anchor("cycle_start", cycle=int(match["c"]))
+        return [Point("point", anchor, Duration(day - 1, "d"), day_number=day, text=text)]
+    match = re.match(r"^(?:during |over |throughout )?(?:the )?(?:cycle|course) (?P<c>\d+)$", text)
+    if match:  # "cycle 1": from its first day to its end
+        cycle = int(match["c"])
+        return [Point("from", Anchor("cycle_start", cycle=cycle), Duration(0, "d"), day_number=1, text=text),
+                Point("to", Anchor("cycle_end", cycle=cycle), text=text)]
+    match = _CYCLES_COUNT.match(text)
+    if match:  # "36 cycles": the end of the last of them
+        return [Point("point", Anchor("cycle_end", cycle=int(match["c"])), text=text)]
     match = _SUFFIX.match(text)
     if match:
         duration, notes = _duration(match["n"], match["u"])
@@ -129,6 +145,9 @@ def _window_span(text: str) -> list[Point] | None:
     if not match:
         return None
     x_text, y_text = match["x"], match["y"]
+    unit = re.match(r"^\d+ ((?:days?|weeks?|months?|years?)\b.*)$", y_text)
+    if re.fullmatch(r"\d+", x_text) and unit:  # "21 to 28 days", "12 to 18 months post hsct": the start borrows
+        x_text = f"{x_text} {unit.group(1)}"
     if re.fullmatch(r"\d+", y_text):  # "day 0 through 28": the end borrows the start's unit
         prefix = re.match(r"^(day|week|month|year)", x_text)
         if not prefix:
@@ -171,7 +190,7 @@ def _until(text: str) -> list[Point] | None:
         start = _single_point(re.sub(r"^(?:the )?(?:date|day|time) of ", "", match["x"]))
         if start is None:
             return None
-    study_end = event.startswith(("study", "completion", "end of", "end of the"))
+    study_end = event.startswith(("study", "completion", "end of", "end of the")) and "treatment" not in event
     point = Point("until", Anchor("horizon"), until="study end" if study_end else event, text=text)
     read = [replace(start, kind="from", text=text), point] if start is not None else [point]
     if bound is not None:
@@ -188,6 +207,7 @@ def _trailing_bound(tail: str) -> Point | None:
     return None
 
 
+_DAY_HORIZON = re.compile(rf"^{_HORIZON_WORDS} day \+?(?P<n>\d+)$")
 _HORIZON = re.compile(rf"^{_HORIZON_WORDS} (?P<n>\d+) ?{_UNIT}(?: (?:of )?follow[- ]?up)?"
                       rf"(?: (?P<prep>{_AFTER}|after the start of) (?P<a>.+))?$")
 _BARE_HORIZON = re.compile(rf"^(?:a |an )?(?:{_APPROX} )?(?P<n>\d+) ?{_UNIT}(?: (?:of )?(?:follow[- ]?up|observation|"
@@ -196,6 +216,10 @@ _BARE_HORIZON = re.compile(rf"^(?:a |an )?(?:{_APPROX} )?(?P<n>\d+) ?{_UNIT}(?: 
 
 def _horizon(text: str) -> list[Point] | None:
     """(c) "up to 2 years", "within 28 days after infusion", "24 months follow-up", "approximately 5 years"."""
+    day = _DAY_HORIZON.match(text)
+    if day:  # "up to day +100"
+        number = int(day["n"])
+        return [Point("horizon", Anchor("default"), Duration(number, "d"), day_number=number, text=text)]
     match = _HORIZON.match(text) or _BARE_HORIZON.match(text) or _approx_match(text)
     if not match:
         return None
