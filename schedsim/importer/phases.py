@@ -277,7 +277,8 @@ def cycles_placeholder(interventions: list[str], cycle_length: int | None, cycle
     outcomes name."""
     drug = next((item.split(":", 1)[1].strip() for item in interventions
                  if item.split(":", 1)[0].strip().upper() == "DRUG" and ":" in item), None)
-    return DraftPhase("treatment", "treatment", "cycles", "Treatment cycles", "the outcomes' time frames count in cycles",
+    source = "the outcomes' time frames count in cycles"
+    return DraftPhase("treatment", "treatment", "cycles", "Treatment cycles", source,
                       agent=drug, cycle_length=cycle_length, cycles=cycles, todos=[
                           f"no schedule in the record: {cycles} cycle(s) of the study drug written, the last cycle its "
                           "outcomes name; give the number of cycles, the drugs and their days"])

@@ -56,8 +56,8 @@ class Anchor:
         return self.kind
 
 
-_CYCLE_LENGTH = re.compile(r"[\s,;(]*\(?(?:each |a )?cycle\s*(?:is|=|has|of|length(?: is)?)\s*=?\s*(?:max(?:imum)?\.? )?"
-                           r"(\d+) days?\)*")
+_CYCLE_LENGTH = re.compile(r"[\s,;(]*\(?(?:each |a )?cycle\s*(?:is|=|has|of|length(?: is)?)\s*=?\s*"
+                           r"(?:max(?:imum)?\.? )?(\d+) days?\)*")
 
 
 def _cycle_length(text: str) -> tuple[str, list[str]]:
@@ -71,7 +71,8 @@ def _cycle_length(text: str) -> tuple[str, list[str]]:
     return text, notes
 
 
-_DAYS_OF_CYCLES = re.compile(r"\b(day \d+(?:(?:,| or| and|, or|, and) day \d+)*) of cycles? (\d+(?:(?:,| and|, and) \d+)*)")
+_DAYS_OF_CYCLES = re.compile(r"\b(day \d+(?:(?:,| or| and|, or|, and) day \d+)*) of cycles? "
+                             r"(\d+(?:(?:,| and|, and) \d+)*)")
 
 
 def _days_of_cycles(match: re.Match[str]) -> str:
