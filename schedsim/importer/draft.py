@@ -14,8 +14,9 @@ from pathlib import Path
 
 from schedsim.compile.ir import Timeline
 from schedsim.errors import InputError, Problem
-from schedsim.importer.phases import LIBRARY, DraftPhase, cycles_placeholder, recognise_phases, reference_event
+from schedsim.importer.phases import LIBRARY, recognise_phases
 from schedsim.importer.points import Resolved, Resolver
+from schedsim.importer.products import DraftPhase, cycles_placeholder, reference_event
 from schedsim.importer.record import OutcomeEntry, Record, read_record
 from schedsim.importer.timeframe.parse import TimeFrame, parse_time_frame
 from schedsim.importer.writer import DraftAssessment, DraftOutcome, render_draft

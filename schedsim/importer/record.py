@@ -2,8 +2,8 @@
 ClinicalTrials.gov JSON API v2 format. Malformed records give a record plus warnings, never an exception,
 unless the file is not a record at all.
 
->>> split_outcome("Overall survival (OS), Time from first induction date to death, 1 year").time_frame
-'1 year'
+>>> _split_bar("Overall survival, Time to death, 1 year| PFS, 2 years |")
+['Overall survival, Time to death, 1 year', 'PFS, 2 years']
 """
 
 from __future__ import annotations
@@ -14,25 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from schedsim.errors import InputError, Problem
-from schedsim.importer.timeframe.parse import parse_time_frame
-from schedsim.importer.timeframe.words import split_pieces, tidy
+from schedsim.importer.entries import OUTCOME_TYPES, OutcomeEntry, looks_like_outcome, outcome_shaped, split_outcome
+from schedsim.importer.timeframe.words import tidy
 from schedsim.inputs import read_input
 
 _TYPES = ("DRUG", "BIOLOGICAL", "PROCEDURE", "DEVICE", "RADIATION", "BEHAVIORAL", "GENETIC", "DIETARY_SUPPLEMENT",
           "COMBINATION_PRODUCT", "DIAGNOSTIC_TEST", "OTHER")
 _INTERVENTION = re.compile(rf"^(?:{'|'.join(_TYPES)}):\s*\S", re.IGNORECASE)
-OUTCOME_TYPES = ("primary", "secondary", "other")
-
-
-@dataclass(frozen=True, slots=True)
-class OutcomeEntry:
-    """One outcome measure as the record gives it."""
-
-    type: str
-    measure: str
-    description: str
-    time_frame: str
-    warnings: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -137,7 +125,7 @@ def _from_text(text: str, source: str) -> Record:
                 record.warnings.append(f"line {rest[index][0]}: read as outcome measures by its place in the record")
         last = len(rest) - 1
         earlier = sum(kind == "outcomes" for kind in kinds[after + 1:last])
-        if last > after and kinds[last] != "outcomes" and earlier < 3 and _outcome_shaped(rest[last][1]):
+        if last > after and kinds[last] != "outcomes" and earlier < 3 and outcome_shaped(rest[last][1]):
             kinds[last] = "outcomes"  # a record without a description (the registry's CSV download has none)
             record.warnings.append(f"line {rest[last][0]}: read as outcome measures by its form (no description "
                                    "line follows it)")
@@ -190,77 +178,11 @@ def _line_kind(line: str) -> str:
     entries = _split_bar(tidy(line)[0])
     if entries and all(_INTERVENTION.match(e) for e in entries):
         return "interventions"
-    if entries and sum(_looks_like_outcome(e) for e in entries) * 2 >= len(entries) and len(entries) >= 1:
+    if entries and sum(looks_like_outcome(e) for e in entries) * 2 >= len(entries) and len(entries) >= 1:
         return "outcomes"
     if len(line) < 300 and not re.search(r"\.\s+[A-Z]", line) and not line.endswith("."):
         return "conditions"
     return "prose"
-
-
-_TIME_WORD = re.compile(r"\d|\b(?:day|week|month|year|cycle|completion|baseline|death|progression|visit|end|"
-                        r"discharge|transplant|infusion|screening|follow[- ]?up)s?\b", re.IGNORECASE)
-
-
-def _outcome_shaped(line: str) -> bool:
-    """Whether a line is built like outcome entries (``measure, description, time frame`` joined by '|') rather than
-    prose: most entries end in a short comma piece naming a time, and a single entry is no paragraph of sentences."""
-    entries = _split_bar(tidy(line)[0])
-    shaped = 0
-    for entry in entries:
-        pieces = split_pieces(entry)
-        tail = pieces[-1] if pieces else ""
-        shaped += len(pieces) >= 2 and len(tail) <= 120 and bool(_TIME_WORD.search(tail)) and not re.search(
-            r"[.!?]\s+[A-Z]", tail)
-    if len(entries) == 1:
-        return bool(shaped) and len(re.findall(r"[.!?]\s+[A-Z]", line)) < 4
-    return shaped * 2 >= len(entries)
-
-
-def _looks_like_outcome(entry: str) -> bool:
-    pieces = split_pieces(entry)
-    if len(pieces) < 2:
-        return False
-    return parse_time_frame(pieces[-1]).complete
-
-
-_TIMEISH = re.compile(r"^(?:and |or )?(?:(?:at|on|from|up to|through|until) |(?:day|d\d|week|month|year|cycle|c\d|"
-                      r"baseline|screening|\d))", re.IGNORECASE)
-
-_QUALIFIER_TAIL = re.compile(r"^(?:and )?(?:an average of|on average|average|approximately|a maximum of|whichever)",
-                             re.IGNORECASE)
-
-#: The most comma pieces a time frame spans ("at 30 days, 100 days, 6 months, ... and 5 years" has about 15).
-MAX_FRAME_PIECES = 40
-
-
-def split_outcome(entry: str, kind: str = "primary") -> OutcomeEntry:
-    """Split ``measure, description, time frame``: the time frame is the longest tail of comma pieces that reads as
-    a time frame (its parts contain commas too); the measure is the first piece; the rest is the description."""
-    entry, notes = tidy(entry)
-    warnings = [f"{note} in {entry[:60]!r}" for note in notes]
-    pieces = split_pieces(entry)
-    if not pieces:
-        return OutcomeEntry(kind, "unnamed outcome", "", "", (f"an empty outcome entry {entry!r}",))
-    if len(pieces) == 1:
-        return OutcomeEntry(kind, pieces[0], "", "", (f"outcome {pieces[0][:60]!r} has no time frame",))
-    tail = 0
-    for start in range(len(pieces) - 1, max(len(pieces) - MAX_FRAME_PIECES, 0), -1):  # bounded: import is linear
-        candidate = ", ".join(pieces[start:])
-        bare = re.fullmatch(r"(?:at |on )?\d+", pieces[start].strip(), re.IGNORECASE)  # "15, 30, 90 days"
-        if pieces[start].endswith(".") or not (bare or parse_time_frame(pieces[start]).points):
-            continue  # a time frame starts with a time point, not with "whichever comes first"
-        if not parse_time_frame(candidate).complete:
-            continue
-        tail = start
-    if tail == 0:
-        tail = len(pieces) - 1
-        warnings.append(f"time frame {pieces[-1]!r} of {pieces[0][:60]!r} not recognised; taken as the last part")
-    if _QUALIFIER_TAIL.match(pieces[tail]):  # "Day 1 of cycle 1, 3 and 6, ..., an average of 15 months": a qualifier
-        while tail > 1 and _TIMEISH.match(pieces[tail - 1]) and not pieces[tail - 1].endswith("."):
-            tail -= 1  # the time points before it belong to the time frame, read or not, not to the description
-    measure = pieces[0]
-    description = ", ".join(pieces[1:tail])
-    return OutcomeEntry(kind, measure, description, ", ".join(pieces[tail:]), tuple(warnings))
 
 
 # --- the JSON API v2 ----------------------------------------------------------------------------------------

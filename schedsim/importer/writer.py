@@ -7,8 +7,9 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from schedsim.importer.phases import LIBRARY, DraftPhase
+from schedsim.importer.phases import LIBRARY
 from schedsim.importer.points import Resolved
+from schedsim.importer.products import DraftPhase
 from schedsim.importer.record import OutcomeEntry, Record
 from schedsim.importer.timeframe.words import original_case
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from schedsim.importer.timeframe.cycles import read_cycle
 from schedsim.importer.timeframe.parts import UNIT as _UNIT
 from schedsim.importer.timeframe.points import Point
-from schedsim.importer.timeframe.words import Anchor, anchor_of, phase_of, split_pieces
+from schedsim.importer.timeframe.words import Anchor, anchor_of, split_pieces
 from schedsim.language.durations import Duration
 
 _AFTER = r"(?:after|post|following|from|since|past|beyond|of|since the start of|from the start of)"
@@ -52,29 +53,10 @@ _SUFFIX = re.compile(rf"^(?P<at>(?:at|by|on) )?(?P<approx>(?:approximately|appro
 _PREFIX = re.compile(r"^(?:at |on |by )?(?P<u>days?|d|weeks?|wk|w|months?|mo|m|years?|yr|y) ?"
                      r"(?P<sign>[+-])? ?(?P<n>\d+)"
                      rf"(?: (?:{_AFTER}) (?P<a>.+))?$")
-_CYCLE = re.compile(r"^(?:at |on |by )?(?:cycle|c) ?(?P<c>\d+),? ?(?:day|d) ?(?P<d>\d+)(?: of (?P<p>.+))?$")
-_DAY_OF_CYCLE = re.compile(r"^(?:at |on )?day (?P<d>\d+) of (?:cycle|c|course) ?(?P<c>\d+)$")
-_CYCLES_COUNT = re.compile(r"^(?:up to |for |after |over )?(?P<c>\d+) (?:cycles|courses)$")
-_CYCLE_END = re.compile(r"^(?:at |by )?(?:the )?(?:end of|completion of|after) (?:cycle|course) (?P<c>\d+)"
-                        r"(?: of (?P<p>.+))?$|^after (?P<c2>\d+) (?:cycles|courses)(?: of (?P<p2>.+))?$")
-_CYCLE_START = re.compile(r"^(?:before|prior to|at the start of|start of) (?:cycle|course) (?P<c>\d+)"
-                          r"(?: of (?P<p>.+))?$")
-
-
 def _point(text: str) -> list[Point] | None:
-    match = _DAY_OF_CYCLE.match(text)
-    if match:
-        day = int(match["d"])
-        anchor = Anchor("cycle_start", cycle=int(match["c"]))
-        return [Point("point", anchor, Duration(day - 1, "d"), day_number=day, text=text)]
-    match = re.match(r"^(?:during |over |throughout )?(?:the )?(?:cycle|course) (?P<c>\d+)$", text)
-    if match:  # "cycle 1": from its first day to its end
-        cycle = int(match["c"])
-        return [Point("from", Anchor("cycle_start", cycle=cycle), Duration(0, "d"), day_number=1, text=text),
-                Point("to", Anchor("cycle_end", cycle=cycle), text=text)]
-    match = _CYCLES_COUNT.match(text)
-    if match:  # "36 cycles": the end of the last of them
-        return [Point("point", Anchor("cycle_end", cycle=int(match["c"])), text=text)]
+    read = read_cycle(text)
+    if read is not None:
+        return read
     match = _SUFFIX.match(text)
     if match:
         duration, notes = _duration(match["n"], match["u"])
@@ -98,24 +80,6 @@ def _point(text: str) -> list[Point] | None:
         number = duration.amount * (-1 if match["sign"] == "-" else 1)
         duration = Duration(number, duration.unit)
         return [Point("point", anchor, duration, day_number=number if duration.unit == "d" else None, text=text)]
-    match = _CYCLE.match(text)
-    if match:
-        phase = phase_of(match["p"]) if match["p"] else None
-        if match["p"] and phase is None:
-            return None
-        anchor = Anchor("cycle_start", phase=phase, cycle=int(match["c"]))
-        day = int(match["d"])
-        return [Point("point", anchor, Duration(day - 1, "d"), day_number=day, text=text)]
-    for pattern, kind, point_kind in ((_CYCLE_END, "cycle_end", "point"), (_CYCLE_START, "cycle_start", "before")):
-        match = pattern.match(text)
-        if not match:
-            continue
-        cycle = int(match["c"] or match.groupdict().get("c2"))
-        phase_text = match["p"] or match.groupdict().get("p2")
-        phase = phase_of(phase_text) if phase_text else None
-        if phase_text and phase is None:
-            return None
-        return [Point(point_kind, Anchor(kind, phase=phase, cycle=cycle), text=text)]
     return None
 
 
