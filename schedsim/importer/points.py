@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from schedsim.importer.timeframe.parse import Point, resolve_day
+from schedsim.importer.timeframe.phrases import DAY0_NOTE
 from schedsim.importer.timeframe.words import ANCHOR_DAY0, Anchor, anchor_of
 from schedsim.language.durations import Duration
 
@@ -70,9 +71,15 @@ class Resolver:
 
     def resolve(self, point: Point, default: Anchor, default_note: str) -> Resolved:
         anchor, note, todo = point.anchor, "", ""
+        if anchor.kind == "default" and DAY0_NOTE in point.notes and default.kind not in ANCHOR_DAY0:
+            day0 = self._day0()  # "at day +30" in a study that starts with induction: the transplant's day +30
+            if day0 is not None:
+                default, default_note = day0, f"'{point.text}' counted from the {day0.kind} (day 0)"
+            else:
+                todo = f"'{point.text}' counts from a day 0 (a transplant or cell infusion) the draft does not have"
         if anchor.kind == "default":
             anchor, note = default, default_note
-            todo = self.doubt if default.kind == self.reference else ""
+            todo = todo or (self.doubt if default.kind == self.reference else "")
         ref, why = self.anchor(anchor)
         if ref is None:
             return Resolved(point, None, reason=why, anchor=anchor)
@@ -116,6 +123,13 @@ class Resolver:
         if anchor.kind in ("cycle_start", "cycle_end"):
             return self._cycle(anchor)
         return None, f"no event for {anchor}"
+
+    def _day0(self) -> Anchor | None:
+        if any(self.roles[p] in ("asct", "allo") for p in self.phase_ids):
+            return Anchor("transplant")
+        if any(self.roles[p] in ("cart", "cells") for p in self.phase_ids):
+            return Anchor("infusion")
+        return None
 
     def _has(self, role: str) -> bool:
         return any(self.roles[p] == role for p in self.phase_ids)

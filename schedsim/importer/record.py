@@ -37,6 +37,8 @@ class Record:
     outcomes: list[OutcomeEntry] = field(default_factory=list)
     description: str = ""
     enrollment: int | None = None
+    arm_groups: list[tuple[str, str]] = field(default_factory=list)  # (label, type) of the JSON's armGroups
+    randomised: bool | None = None  # the JSON's designInfo.allocation, when given
     warnings: list[str] = field(default_factory=list)
 
 
@@ -220,7 +222,12 @@ def _from_json(data: object, source: str) -> Record:
     for item in _list(arms, "armGroups"):
         if isinstance(item, dict) and item.get("description"):
             record.intervention_details.append(_text(item["description"]))
+        if isinstance(item, dict) and item.get("label"):
+            record.arm_groups.append((_text(item["label"]), _text(item.get("type")) or "EXPERIMENTAL"))
     design = _dict(section, "designModule", record)
+    info = design.get("designInfo")
+    allocation = info.get("allocation") if isinstance(info, dict) else None
+    record.randomised = {"RANDOMIZED": True, "NON_RANDOMIZED": False}.get(str(allocation).upper())
     enrollment = design.get("enrollmentInfo")
     count = enrollment.get("count") if isinstance(enrollment, dict) else None
     record.enrollment = count if isinstance(count, int) and count > 0 else None

@@ -7,11 +7,13 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from schedsim.importer.arms import draft_arms
 from schedsim.importer.phases import LIBRARY
 from schedsim.importer.points import Resolved
 from schedsim.importer.products import DraftPhase
 from schedsim.importer.record import OutcomeEntry, Record
 from schedsim.importer.timeframe.words import original_case
+from schedsim.language.durations import Duration
 
 _GAPS = {"asct": 28, "allo": 28}
 _DEFAULT_GAP = 14
@@ -70,6 +72,7 @@ def render_draft(record: Record, phases: list[DraftPhase], includes: list[str], 
     for sentence in _escalation_sentences(record):
         out.append(f"# TODO: dose escalation in the record: {sentence!r} -- add an `escalation:` block "
                    "(see `schedsim escalation table`).")
+    out += _arms(record)
     out += ["", "conventions:",
             "  month:", "    value: calendar",
             "    assumed: \"TODO: the record does not define a month; calendar months assumed.\"",
@@ -86,6 +89,22 @@ def render_draft(record: Record, phases: list[DraftPhase], includes: list[str], 
     for outcome in outcomes:
         out += _outcome(outcome)
     return "\n".join(out) + "\n"
+
+
+def _arms(record: Record) -> list[str]:
+    arms = draft_arms(record.title, record.interventions, record.arm_groups)
+    if not arms:
+        return []
+    text = f"{record.title} {record.summary} {record.description}"
+    randomised = record.randomised if record.randomised is not None else bool(re.search(r"randomi[sz]", text, re.I))
+    out = ["", "# TODO: the record compares arms; every phase below is every arm's: give each arm its own phases "
+               "with `arms: [...]` on them.", "arms:"]
+    for arm in arms:
+        out += [f"  - id: {arm.id}", f"    label: {q(arm.label)}", f"    description: {q(arm.description)}"]
+    out.append(f"arm_assignment: {'randomised' if randomised else 'assigned'}"
+               + ("" if randomised or record.randomised is not None else
+                  "   # TODO: the record does not say the arms are randomised"))
+    return out
 
 
 def _phases(phases: list[DraftPhase]) -> list[str]:
@@ -164,10 +183,17 @@ def _assessment(assessment: DraftAssessment) -> list[str]:
             out.append(f"        # TODO: {resolved.todo}")
         if point.kind in ("horizon", "until"):
             start = resolved.expr.split(" ")[0]
-            every = {"d": "1w", "w": "1w"}.get(point.offset.unit if point.offset else "", "3mo")
+            every = _visit_interval(point.offset)
             out.append(f"        # TODO: the record gives a horizon ({text!r}): add visits up to it, e.g. "
                        f"'every: {every} from {start} until {resolved.expr}'.")
     return out
+
+
+def _visit_interval(offset: Duration | None) -> str:
+    """A visit frequency to suggest up to a horizon: weekly over 2 months, monthly up to a year, then every 3 or 6
+    months (a 407-week horizon is no weekly series)."""
+    days = offset.approx_days if offset is not None else 365
+    return "1w" if days <= 60 else "4w" if days <= 366 else "3mo" if days <= 3 * 366 else "6mo"
 
 
 def _outcome(outcome: DraftOutcome) -> list[str]:

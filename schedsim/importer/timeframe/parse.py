@@ -37,9 +37,17 @@ def parse_time_frame(text: str) -> TimeFrame:
         return TimeFrame(text, tuple(whole), notes=tuple(notes))
     points: list[Point] = []
     unparsed: list[tuple[str, str]] = []
-    pieces = distribute(split_list(clean))
+    items = split_list(clean)
+    qualifiers: list[str] = []  # "..., 3, 4 and 5 years after randomization, an average of 5 years": set aside
+    while len(items) > 1 and re.match(r"^(?:and )?(?:an average of|on average|a median of|median|a mean of|mean|"
+                                      r"a maximum of)\b", items[-1]):
+        qualifiers.insert(0, items.pop())
+    pieces = [*distribute(items), *qualifiers]
     for piece in pieces:
         piece = re.sub(r"^(?:and|or) (?=\D)", "", piece)  # "..., and through treatment completion"
+        if piece in qualifiers and points and points[-1].kind == "point":
+            notes.append(f"{piece!r} describes the follow-up, not a time point")
+            continue
         if QUALIFIER.match(piece):
             notes.append(f"ignored {piece!r}")
             continue
@@ -60,7 +68,12 @@ def parse_time_frame(text: str) -> TimeFrame:
             unparsed.append((piece, _why(piece)))
         else:
             points.extend(read)
+    if len(pieces) > 1:  # "15 days, 30 days, 90 days": the items of a list are time points, not horizons
+        points = [replace(p, kind="point") if p.kind == "horizon" and _BARE.match(p.text) else p for p in points]
     return TimeFrame(text, tuple(points), tuple(unparsed), tuple(notes))
+
+
+_BARE = re.compile(r"^(?:at |on )?\d+ ?(?:days?|weeks?|months?|years?)(?: (?:after|post|following|from) .+)?$")
 
 
 def _and_list(piece: str) -> list[Point] | None:

@@ -14,6 +14,8 @@ from schedsim.importer.timeframe.points import Point
 from schedsim.importer.timeframe.words import Anchor, anchor_of, split_pieces
 from schedsim.language.durations import Duration
 
+#: What a "Day +30" (a signed day) says: days counted around a day 0, a transplant's or a cell infusion's.
+DAY0_NOTE = "a signed day counts around a day 0 (transplant or infusion)"
 _AFTER = r"(?:after|post|following|from|since|past|beyond|of|since the start of|from the start of)"
 QUALIFIER = re.compile(r"^(?:whichever (?:comes|came|occurs|occurred|is) (?:first|earlier|later|last)"
                         r"|(?:or )?whichever (?:comes|came|occurs|occurred) first)$")
@@ -79,7 +81,9 @@ def _point(text: str) -> list[Point] | None:
         duration, _ = _duration(match["n"], match["u"])
         number = duration.amount * (-1 if match["sign"] == "-" else 1)
         duration = Duration(number, duration.unit)
-        return [Point("point", anchor, duration, day_number=number if duration.unit == "d" else None, text=text)]
+        notes = (DAY0_NOTE,) if match["sign"] and anchor.kind == "default" and duration.unit == "d" else ()
+        return [Point("point", anchor, duration, day_number=number if duration.unit == "d" else None, text=text,
+                      notes=notes)]
     return None
 
 

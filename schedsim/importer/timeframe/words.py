@@ -201,7 +201,7 @@ _ANCHORS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(patt
                   r"(?:informed consent|icf)|consent)$"),
     ("randomization", r"^(?:randomi[sz]ation|random assignment)$"),
     ("baseline", r"^(?:baseline|pre ?treatment|pre ?dose|predose|baseline visit)$"),
-    ("screening", r"^(?:screening|screening visit|the screening visit)$"),
+    ("screening", r"^(?:screening|screening visit|the screening visit|visit screening)$"),
     ("transplant", rf"^{_ORD}(?:autologous |allogeneic |auto-?)?"
                    rf"(?:(?:hematopoietic |haematopoietic |peripheral blood )?"
                    rf"stem[- ]cell (?:transplant(?:ation)?|infusion|reinfusion|rescue)|"
