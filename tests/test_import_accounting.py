@@ -112,7 +112,8 @@ def test_noise_around_readable_phrases(text: str, expected: list[str]) -> None:
     test_lists_that_share_a_unit_or_an_anchor(text, expected)
 
 
-@pytest.mark.parametrize("design", ["a BOIN12 design", "the CRM", "a dose-finding part", "the optimal biological dose"])
+@pytest.mark.parametrize("design", ["a BOIN12 design", "a BOIN design", "the mTPI-2 design", "the CRM",
+                                    "a dose-finding part", "the optimal biological dose"])
 def test_dose_finding_designs_get_an_escalation_todo(design: str, tmp_path: Path) -> None:
     """Finding 6: BOIN / BOIN12 / CRM / dose-finding wording gets the escalation TODO the i3+3 wording gets."""
     path = tmp_path / "record.txt"

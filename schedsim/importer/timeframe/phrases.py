@@ -134,7 +134,7 @@ def _window_span(text: str) -> list[Point] | None:
 
 
 def _single_point(text: str) -> Point | None:
-    read = _point(text) or _anchor_point(text) or _phase_point(text)
+    read = _point(text) or _anchor_point(text) or _phase_point(text) or _horizon(text)  # "to up to 1 year post X"
     if read is None or len(read) != 1:
         return None
     point = read[0]

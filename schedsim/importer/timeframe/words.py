@@ -102,7 +102,8 @@ def normalise(text: str) -> tuple[str, list[str]]:
     clean, cycle_notes = _cycle_length(clean)
     notes.extend(cycle_notes)
     clean = re.sub(r"\bup(?:-| )?to\b|\bup(?= \d)", "up to", clean)  # "up-to 1 year", "up 18 months"
-    clean = re.sub(r"^(?:at )?(?:the )?end of infusion on |^pre ?-?dose (?:on )?", "", clean)
+    clean = re.sub(r"^(?:at )?(?:the )?end of infusion on |^pre ?-?dose (?:on )?|^(?:cohorts? [a-z0-9&]+ only|"
+                   r"cohorts? [a-z0-9&]+):\s*", "", clean)
     clean = re.sub(r"\bcycle (\d+),? days? (\d+(?:(?:,| and|, and) \d+)*)\b",  # "cycle 1 days 1 and 15"
                    lambda m: ", ".join(f"cycle {m[1]} day {d}" for d in re.findall(r"\d+", m[2])), clean)
     clean, cohorts = re.subn(r",? for (?:the )?[a-z]+(?: [a-z]+)? cohorts?\b", "", clean)  # "... for adult cohorts"
@@ -206,7 +207,7 @@ _ANCHORS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(patt
                    rf"(?:(?:hematopoietic |haematopoietic |peripheral blood )?"
                    rf"stem[- ]cell (?:transplant(?:ation)?|infusion|reinfusion|rescue)|"
                    rf"(?:hematopoietic|haematopoietic) cell transplant(?:ation)?|asct|auto-?sct|auto-?hsct|"
-                   rf"hsct|hct|sct|transplant(?:ation)?|autograft)(?: day 0)?{_NUM}$"),
+                   rf"hsct|hct|sct|(?:micro-?)?transplant(?:ation)?|autograft)(?: day 0)?{_NUM}$"),
     ("apheresis", rf"^{_ORD}(?:leuk[ao]?pheresis|apheresis|t[- ]cell collection|cell collection){_NUM}$"),
     ("manufacture", r"^(?:(?:the )?(?:start|beginning) of )?(?:[a-z0-9-]+ ){0,2}?manufactur(?:e|ing)$"),
     ("lymphodepletion", rf"^{_ORD}(?:lymphodepletion|lymphodepleting (?:chemotherapy|therapy|regimen)|"
