@@ -63,7 +63,9 @@ def arms_from_text(title: str, interventions: list[str]) -> list[DraftArm]:
 
 
 def _slug(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:40].strip("_") or "arm"
+    words = re.sub(r"[^a-z0-9]+", " ", text.lower()).split()
+    kept = [word for index, word in enumerate(words) if len("_".join(words[:index + 1])) <= 32] or words[:1]
+    slug = "_".join(kept)[:32] or "arm"  # whole words, short enough to type in --arm
     return slug if slug[0].isalpha() else f"arm_{slug}"
 
 
