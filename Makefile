@@ -7,7 +7,7 @@ DEMO_START ?= 2027-01-04
 DEMO_PATIENT := --start 2026-06-01 --patient P001 --actuals protocols/examples/P001.actuals.csv --country CN \
 	--today 2026-11-23
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m compileall -q schedsim  # bytecode even where PYTHONDONTWRITEBYTECODE is set: a faster CLI
 	touch $(STAMP)
 
+# The browser tests drive Debian's Chromium with Playwright (which cannot download its own browser here): installed
+# when missing and the machine can (root with apt-get); elsewhere those tests are skipped and say why.
+CHROMIUM := $(shell command -v chromium || command -v chromium-browser)
+chromium:
+	@if [ -z "$(CHROMIUM)" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	    || echo "chromium could not be installed: the browser tests will be skipped"; \
+	fi
+
 demo: $(STAMP)
 	mkdir -p out
 	$(BIN)/schedsim validate protocols/*.yaml
@@ -23,6 +32,9 @@ demo: $(STAMP)
 	$(BIN)/schedsim timeline protocols/ppcl-vrd-cart-asct-cart2.yaml --start $(DEMO_START) --format csv -o out/ppcl-vrd-cart-asct-cart2.timeline.csv
 	$(BIN)/schedsim timeline protocols/ppcl-vrd-cart-asct-cart2.yaml --start $(DEMO_START) --format table -o out/ppcl-vrd-cart-asct-cart2.timeline.txt
 	$(BIN)/schedsim explain protocols/ppcl-vrd-cart-asct-cart2.yaml maintenance.start --start $(DEMO_START)
+	for fmt in html xlsx md; do \
+	  $(BIN)/schedsim soa protocols/ppcl-vrd-cart-asct-cart2.yaml --start $(DEMO_START) -o out/ppcl-vrd-cart-asct-cart2.soa.$$fmt || exit 1; \
+	done
 	for fmt in csv ics html xlsx; do \
 	  $(BIN)/schedsim calendar protocols/ppcl-vrd-cart-asct-cart2.yaml $(DEMO_PATIENT) -o out/P001.calendar.$$fmt || exit 1; \
 	done
@@ -43,7 +55,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check schedsim tests benchmarks
 	$(BIN)/lint-imports  # the pipeline's layer contracts in pyproject.toml
 
-test: lint
+test: lint chromium
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -7,8 +7,9 @@ Typical use::
     schedule = timeline_for("protocols/ppcl-vrd-cart-asct-cart2.yaml", start=date(2027, 1, 4))
 
 The package is the pipeline, one subpackage per stage (see each one's docstring and the import-linter contracts in
-pyproject.toml): ``language`` → ``compile`` → ``engine`` → ``calendar`` / ``check`` / ``simulation`` /
-``escalation`` / ``importer`` → ``plots`` → ``cli``; ``errors``, ``fileio``, ``inputs`` and ``version`` are shared.
+pyproject.toml): ``language`` → ``compile`` → ``engine`` → ``calendar`` / ``simulation`` / ``escalation`` /
+``importer`` → ``check`` / ``standards`` → ``plots`` → ``cli``; ``errors``, ``fileio``, ``inputs`` and ``version``
+are shared.
 
 The names below are imported on first use, so ``import schedsim.errors`` (as the CLI does) stays cheap. No public
 name is also the name of a subpackage or module, so ``schedsim.explain`` is always the function.
@@ -40,9 +41,12 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "check.roster": ("check_roster",),
     "check.findings": ("CheckReport", "Finding"),
     "simulation.run": ("simulate", "SimulationResult", "SimRecord"),
+    "standards.soa.model": ("SoA", "soa_for"),
+    "standards.soa.output": ("render_soa",),
 }
 _EXPORTS = {name: module for module, names in _MODULES.items() for name in names}
-_STAGES = ("language", "compile", "engine", "calendar", "check", "simulation", "escalation", "importer", "plots", "cli")
+_STAGES = ("language", "compile", "engine", "calendar", "check", "simulation", "escalation", "importer", "standards",
+           "plots", "cli")
 
 __all__ = sorted(_EXPORTS)
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from schedsim.cli import calendar, check, escalation, importer, plots, protocol, simulate
+from schedsim.cli import calendar, check, escalation, importer, plots, protocol, simulate, standards
 from schedsim.cli.options import Command, Group
 from schedsim.version import __version__
 
@@ -45,8 +45,8 @@ def _options(
         ctx.with_resource(allow_paths(allow_path))
 
 
-for command in (protocol.validate, protocol.timeline, protocol.explain, protocol.schema, calendar.calendar,
-                calendar.due, plots.gantt):
+for command in (protocol.validate, protocol.timeline, protocol.explain, protocol.schema, standards.soa,
+                calendar.calendar, calendar.due, plots.gantt):
     app.command(cls=Command)(command)
 app.command("patient-gantt", cls=Command)(plots.patient_gantt)
 app.command(cls=Command)(plots.swimmer)
