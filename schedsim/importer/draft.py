@@ -93,6 +93,7 @@ def draft_protocol(record: Record, out_dir: Path, library_dir: Path | None = Non
         raise InputError(Problem(str(library_dir), None, "library", "library directory not found"))
     phases = recognise_phases("\n".join([record.description, *record.intervention_details]), record.interventions,
                               record.title, record.summary)
+    cycles_doubt = ""
     if not phases:
         frames = [parse_time_frame(outcome.time_frame) for outcome in record.outcomes]
         named = [p.anchor.cycle or 1 for frame in frames for p in frame.points
@@ -101,6 +102,13 @@ def draft_protocol(record: Record, out_dir: Path, library_dir: Path | None = Non
             lengths = [int(n.split()[2]) for frame in frames for n in frame.notes if n.startswith("cycle of ")]
             length = max(set(lengths), key=lengths.count) if lengths else None
             phases = [cycles_placeholder(record.interventions, length, min(max(named), 200))]
+            parts = re.findall(r"\b(?:blocks?|induction|consolidation|post-consolidation|maintenance|intensification|"
+                               r"re-?induction|salvage)\b", " ".join([record.title, record.summary, *(
+                                   o.time_frame for o in record.outcomes)]), re.IGNORECASE)
+            if parts:
+                named = ", ".join(sorted({p.lower() for p in parts}))
+                cycles_doubt = (f"the record names parts of treatment ({named}) the draft's placeholder cycles do not "
+                                "have: check which cycle this is")
     if not phases:
         warnings.append("no treatment phase recognised in the description or interventions; a placeholder is written")
     names = sorted({LIBRARY[key][0] for p in phases for key in (p.regimen, p.block) if key})
@@ -112,7 +120,8 @@ def draft_protocol(record: Record, out_dir: Path, library_dir: Path | None = Non
     event_ids = _event_ids(skeleton, out_dir)
     resolver = Resolver([p.id for p in phases] or ["treatment"], {p.id: p.role for p in phases} or
                         {"treatment": "treatment"}, event_ids,
-                        *reference_event(phases, record.title, record.interventions, record.summary))
+                        *reference_event(phases, record.title, record.interventions, record.summary),
+                        cycles_doubt=cycles_doubt)
     reports, assessments, outcomes = _outcomes(record, resolver)
     horizon = _horizon(context, reports, assessments, outcomes, out_dir)
     text = context.render(assessments, outcomes, horizon)

@@ -53,11 +53,17 @@ def looks_like_outcome(entry: str) -> bool:
     return parse_time_frame(pieces[-1]).complete
 
 
-_TIMEISH = re.compile(r"^(?:and |or )?(?:(?:at|on|from|up to|through|until) |(?:day|d\d|week|month|year|cycle|c\d|"
-                      r"baseline|screening|\d))", re.IGNORECASE)
+_TIMEISH = re.compile(r"^(?:[a-z ]{1,20}: ?)?(?:and |or )?(?:(?:at|on|from|up to|through|until) |(?:day|d\d|week|"
+                      r"month|year|cycle|c\d|baseline|screening|pre-?dose|post-?dose|predose|\d))", re.IGNORECASE)
 
-_QUALIFIER_TAIL = re.compile(r"^(?:and )?(?:an average of|on average|average|approximately|a maximum of|whichever)",
-                             re.IGNORECASE)
+#: A time frame's last piece that qualifies the pieces before it rather than starting a time frame of its own.
+_QUALIFIER_TAIL = re.compile(r"^(?:and |or |once |then )|^(?:an average of|on average|average|approximately|"
+                             r"a maximum of|whichever|(?:assessed|evaluated|measured|followed|observed) (?:up|p|to|at|"
+                             r"through|for|until)|within)\b", re.IGNORECASE)
+
+_LABELLED = re.compile(r"[A-Za-z]{3,}: ?\d+ (?:days?|weeks?|months?|years?)$", re.IGNORECASE)  # "Categories: 1 year"
+_BARE_DURATION = re.compile(r"^\d+ (?:days?|weeks?|months?|years?)$", re.IGNORECASE)
+_OPENING = re.compile(r"^(?:from|between|since|starting)\b", re.IGNORECASE)  # where a time frame begins
 
 #: The most comma pieces a time frame spans ("at 30 days, 100 days, 6 months, ... and 5 years" has about 15).
 MAX_FRAME_PIECES = 40
@@ -85,7 +91,15 @@ def split_outcome(entry: str, kind: str = "primary") -> OutcomeEntry:
     if tail == 0:
         tail = len(pieces) - 1
         warnings.append(f"time frame {pieces[-1]!r} of {pieces[0][:60]!r} not recognised; taken as the last part")
-    if _QUALIFIER_TAIL.match(pieces[tail]):  # "Day 1 of cycle 1, 3 and 6, ..., an average of 15 months": a qualifier
+    floor = 1
+    if tail > 1 and _LABELLED.search(pieces[tail - 1]):  # "Categories: 1 year, 2 years, ..., within 8 years": a list
+        while tail < len(pieces) - 1 and _BARE_DURATION.match(pieces[tail]):  # the description gives, not a time frame
+            tail += 1
+        floor = tail
+    if _QUALIFIER_TAIL.match(pieces[tail]) and tail > floor:  # "Day 1 of cycle 1, 3 and 6, ..., an average of 15 mo"
+        opening = next((i for i in range(tail - 1, max(tail - 8, 0), -1) if _OPENING.match(pieces[i])), None)
+        if opening is not None and not any(p.endswith(".") for p in pieces[opening:tail]):
+            tail = opening  # "From day 0 to recovery or engraftment failure, assessed up to 24 months"
         while tail > 1 and _TIMEISH.match(pieces[tail - 1]) and not pieces[tail - 1].endswith("."):
             tail -= 1  # the time points before it belong to the time frame, read or not, not to the description
     measure = pieces[0]

@@ -22,6 +22,14 @@ _STEPS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "manufacture": (("cart",), "manufacturing"), "lymphodepletion": (("cart",), None),
     "transplant": (("asct", "allo"), "transplant"), "conditioning": (("asct", "allo"), None),
 }
+_DURATION_FROM = re.compile(r"\b(?:\d+|one|two|three|four|five|six|twelve|eighteen|twenty-four)\s+(?:days?|weeks?|"
+                            r"months?|years?)\s*(?:from|after|since|following|post)[\s-]+(?:the\s+)?(?:date of\s+)?"
+                            r"([\w-]+(?: [\w-]+)?)", re.IGNORECASE)
+#: Events an outcome's description may name as where its time frame counts from ("at one year from randomisation").
+_NAMED_IN_DESCRIPTIONS = frozenset({"randomization", "enrolment", "transplant", "infusion", "start", "apheresis"})
+MANUFACTURE_DOUBT = ("a manufacturing outcome: counted from the apheresis the product is made from (the record "
+                     "names no event)")
+_BLOCK_ROLES = frozenset({"cart", "cells", "asct", "allo"})
 SCREENING_DOUBT = ("screening is placed on the first day of treatment: the record does not say how long before it "
                    "screening is (add a screening visit, e.g. `use: screening` from lib:visits)")
 _ROLE_NAMES = {("cart", "cells"): "cell infusion", ("cart",): "CAR-T", ("asct", "allo"): "transplant"}
@@ -44,12 +52,13 @@ class Resolver:
     """Maps anchors onto the draft's phases (ids in order, each with its role)."""
 
     def __init__(self, phase_ids: list[str], roles: dict[str, str], event_ids: frozenset[str] = frozenset(),
-                 reference: str = "start", doubt: str = "") -> None:
+                 reference: str = "start", doubt: str = "", cycles_doubt: str = "") -> None:
         self.phase_ids = phase_ids
         self.roles = roles
         self.event_ids = event_ids
         self.reference = reference  # what the study's outcomes count from: start | infusion | transplant | ...
         self.doubt = doubt  # why that reference is a guess ("" when the record says it)
+        self.cycles_doubt = cycles_doubt  # why the draft's cycles may not be the ones a time frame counts
 
     def default_for(self, measure: str, description: str) -> tuple[Anchor, str]:
         """The event an outcome counts from when its time frame names none, and why."""
@@ -58,6 +67,14 @@ class Resolver:
             anchor = anchor_of(found.group(1).lower())
             if anchor is not None and anchor.kind != "phase":
                 return anchor, f"counted from {found.group(1)!r} (the outcome's description)"
+        for found in _DURATION_FROM.finditer(description):  # "RFS at one year from randomisation of ..."
+            words = found.group(1).lower().split()
+            for text in (" ".join(words), words[0]):
+                anchor = anchor_of(text)
+                if anchor is not None and anchor.kind in _NAMED_IN_DESCRIPTIONS:
+                    return anchor, f"counted from {text!r} (the outcome's description)"
+        if re.search(r"manufactur", f"{measure} {description}", re.IGNORECASE) and self._has("cart"):
+            return Anchor("apheresis"), MANUFACTURE_DOUBT
         if self.reference == "infusion":
             return Anchor("infusion"), "counted from the cell infusion (the study's treatment)"
         if self._has("cart") and re.search(r"\bcar[- ]?t\b|\bcart\b|\bcar copies\b", f"{measure} {description}",
@@ -80,11 +97,18 @@ class Resolver:
         if anchor.kind == "default":
             anchor, note = default, default_note
             todo = todo or (self.doubt if default.kind == self.reference else "")
+            todo = todo or (default_note if default_note == MANUFACTURE_DOUBT else "")
         ref, why = self.anchor(anchor)
         if ref is None:
             return Resolved(point, None, reason=why, anchor=anchor)
         if why == SCREENING_DOUBT:
             todo, why = why, ""
+        first = self.phase_ids[0] if self.phase_ids else ""
+        if anchor.kind in ("enrolment", "randomization") and self.roles.get(first) in _BLOCK_ROLES:
+            todo = (f"{anchor.kind} placed on the first day of {first}, a procedure block: the record does not say "
+                    "how long before its first step it is")
+        if anchor.kind in ("cycle_start", "cycle_end") and self.cycles_doubt:
+            todo = todo or self.cycles_doubt
         if anchor.kind == "horizon" and point.until:
             todo = f"the record gives no end for 'until {point.until}': placed at the study horizon"
         note = "; ".join(n for n in (note, why, *point.notes) if n)

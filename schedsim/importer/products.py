@@ -64,7 +64,7 @@ CAR = re.compile(r"(?<![a-z])(?:cd\d+|[a-z]{1,2})?car(?:[- ]?t|\d+)?(?![a-z])|ch
 _OFF_THE_SHELF = re.compile(r"allogeneic|donor[- ]derived|off[- ]the[- ]shelf|ready[- ]made|healthy donor|universal|"
                             r"\bucar", re.IGNORECASE)
 #: Other cell products given as one infusion: NK cells, donor lymphocytes, veto cells, T cells, "-leucel" products.
-CELLS = re.compile(r"\bnk[- ]cells?|natural killer|\bveto cells?|donor lymphocyte|\bdli\b|lymphocytes\b|\w+leucel\b|"
+CELLS = re.compile(r"\bnk\b|natural killer|\bveto cells?|donor lymphocyte|\bdli\b|lymphocytes\b|\w+leucel\b|"
                    r"\bcik\b|\bt[- ]cells?\b|cells? (?:therapy|infusion|immunotherapy)", re.IGNORECASE)
 _AFTER_TRANSPLANT = re.compile(r"\b(?:after|following|post)[- ](?:\w+ ){0,6}?(?:transplant\w*|h?sct|hct|bmt)\b",
                                re.IGNORECASE)
@@ -103,7 +103,7 @@ def from_interventions(interventions: list[str], context: str, title: str = "") 
     return [*products, transplant]
 
 
-_PRIOR_TRANSPLANT = re.compile(r"\b(?:after|following)\s+(?!(?:the )?(?:first|second) )(?:[\w/-]+ ){0,6}?"
+_PRIOR_TRANSPLANT = re.compile(r"\b(?:after|following)\s+(?!(?:the )?(?:first|second) )(?:[\w/]+[ -]){0,6}?"
                                r"(?:transplant\w*|h?sct|hct|bmt)\b", re.IGNORECASE)
 
 
@@ -151,5 +151,5 @@ def cycles_placeholder(interventions: list[str], cycle_length: int | None, cycle
     source = "the outcomes' time frames count in cycles"
     return DraftPhase("treatment", "treatment", "cycles", "Treatment cycles", source,
                       agent=drug, cycle_length=cycle_length, cycles=cycles, todos=[
-                          f"no schedule in the record: {cycles} cycle(s) of the study drug written, the last cycle its "
-                          "outcomes name; give the number of cycles, the drugs and their days"])
+                          f"the record's treatment schedule was not read: {cycles} cycle(s) of the study drug written, "
+                          "the last cycle its outcomes name; give the phases, cycles, drugs and days"])

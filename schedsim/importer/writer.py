@@ -94,6 +94,10 @@ def render_draft(record: Record, phases: list[DraftPhase], includes: list[str], 
 def _arms(record: Record) -> list[str]:
     arms = draft_arms(record.title, record.interventions, record.arm_groups)
     if not arms:
+        said = re.search(r"[^.]*\brandomi[sz]\w*[^.]*", f"{record.summary} {record.description}", re.IGNORECASE)
+        if said or record.randomised:
+            return ["", f"# TODO: the record randomises ({(said[0].strip() if said else 'its allocation')[:160]!r}) "
+                        "but names no arms the draft can tell apart: add `arms:` and `arm_assignment: randomised`."]
         return []
     text = f"{record.title} {record.summary} {record.description}"
     randomised = record.randomised if record.randomised is not None else bool(re.search(r"randomi[sz]", text, re.I))

@@ -61,6 +61,9 @@ def parse_time_frame(text: str) -> TimeFrame:
         if qualifier is not None and points and points[-1].kind in ("until", "from", "to", "horizon"):
             points[-1:] = attach_bound(points, qualifier, piece)
             continue
+        if _AROUND_A_DOSE.match(piece):
+            unparsed.append((piece, "a sampling time around a dose, on the dosing day: add it to that visit"))
+            continue
         read = _item(piece)
         if read is None:
             read = _and_list(piece)
@@ -68,12 +71,19 @@ def parse_time_frame(text: str) -> TimeFrame:
             unparsed.append((piece, _why(piece)))
         else:
             points.extend(read)
+    if any(reason == STUDY_LEVEL for _, reason in unparsed):  # "..., for the last subject, within 4 years"
+        unparsed += [(p.text, STUDY_LEVEL) for p in points if p.kind in ("horizon", "until")]
+        points = [p for p in points if p.kind not in ("horizon", "until")]
     if len(pieces) > 1:  # "15 days, 30 days, 90 days": the items of a list are time points, not horizons
         points = [replace(p, kind="point") if p.kind == "horizon" and _BARE.match(p.text) else p for p in points]
     return TimeFrame(text, tuple(points), tuple(unparsed), tuple(notes))
 
 
 _BARE = re.compile(r"^(?:at |on )?\d+ ?(?:days?|weeks?|months?|years?)(?: (?:after|post|following|from) .+)?$")
+
+
+STUDY_LEVEL = "counts from a study-level event (a patient's enrolment), not from one patient's schedule"
+_AROUND_A_DOSE = re.compile(r"^(?:pre[- ]?dose|predose|(?:at )?\d+ ?(?:hours?|hrs?|h|minutes?|mins?)\b.*)$")
 
 
 def _and_list(piece: str) -> list[Point] | None:
@@ -93,7 +103,7 @@ def _why(piece: str) -> str:
     if re.search(r"\b(?:each|every) (?:cycle|course|visit)\b", piece):
         return "repeats every cycle: add it to the regimen's cycle visits"
     if re.search(r"\b(?:last|first) (?:patient|participant|subject)\b", piece):
-        return "counts from a study-level event (a patient's enrolment), not from one patient's schedule"
+        return STUDY_LEVEL
     if re.search(r"\d", piece):
         return "no anchor or unit recognised around the number"
     return "no time point, horizon or anchor event recognised"

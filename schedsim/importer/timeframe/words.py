@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from schedsim.importer.timeframe.cyclewords import normalise_cycles
+
 #: Anchor kinds whose event is its block's day 0 ("Day 28 post infusion" = infusion + 28 days).
 ANCHOR_DAY0 = frozenset({"infusion", "transplant"})
 #: Anchor kinds that pick one of several instances (the second CAR-T infusion).
@@ -56,31 +58,6 @@ class Anchor:
         return self.kind
 
 
-_CYCLE_LENGTH = re.compile(r"[\s,;(]*\(?(?:each |a )?cycle\s*(?:is|=|has|of|length(?: is)?)\s*=?\s*"
-                           r"(?:max(?:imum)?\.? )?(\d+) days?\)*")
-
-
-def _cycle_length(text: str) -> tuple[str, list[str]]:
-    """Take out "(each cycle is 28 days)", "; cycle =28 days", "cycle 1 (28 days)": a note says the length."""
-    notes = [f"cycle of {m[1]} days" for m in _CYCLE_LENGTH.finditer(text)]
-    text = _CYCLE_LENGTH.sub("", text)
-    found = re.search(r"\b(cycle \d+) \((\d+) days\)", text)
-    if found:
-        notes.append(f"cycle of {found[2]} days")
-        text = text.replace(found[0], found[1])
-    return text, notes
-
-
-_DAYS_OF_CYCLES = re.compile(r"\b(day \d+(?:(?:,| or| and|, or|, and) day \d+)*) of cycles? "
-                             r"(\d+(?:(?:,| and|, and) \d+)*)")
-
-
-def _days_of_cycles(match: re.Match[str]) -> str:
-    """ "day 1 or day 5 of cycle 1, 3 and 6" → "cycle 1 day 1, cycle 1 day 5, cycle 3 day 1, ..." """
-    days = re.findall(r"\d+", match[1])
-    return ", ".join(f"cycle {cycle} day {day}" for cycle in re.findall(r"\d+", match[2]) for day in days)
-
-
 def normalise(text: str) -> tuple[str, list[str]]:
     """Lower-case, unescape Markdown, drop stray brackets, spell numbers as digits; notes say what changed."""
     clean, notes = tidy(text)
@@ -99,19 +76,20 @@ def normalise(text: str) -> tuple[str, list[str]]:
         notes.append("'approximately' dropped: the time point is read as written")
     clean = re.sub(r"\b(\d+)\.(25|5|75) years?\b",  # 4.5 years: 54 months (offsets are whole units)
                    lambda m: f"{int(m[1]) * 12 + round(float('0.' + m[2]) * 12)} months", clean)
-    clean, cycle_notes = _cycle_length(clean)
+    clean, cycle_notes = normalise_cycles(clean)
     notes.extend(cycle_notes)
     clean = re.sub(r"\bup(?:-| )?to\b|\bup(?= \d)", "up to", clean)  # "up-to 1 year", "up 18 months"
     clean = re.sub(r"^(?:at )?(?:the )?end of infusion on |^pre ?-?dose (?:on )?|^(?:cohorts? [a-z0-9&]+ only|"
                    r"cohorts? [a-z0-9&]+):\s*", "", clean)
-    clean = re.sub(r"\bcycle (\d+),? days? (\d+(?:(?:,| and|, and) \d+)*)\b",  # "cycle 1 days 1 and 15"
-                   lambda m: ", ".join(f"cycle {m[1]} day {d}" for d in re.findall(r"\d+", m[2])), clean)
     clean, cohorts = re.subn(r",? for (?:the )?[a-z]+(?: [a-z]+)? cohorts?\b", "", clean)  # "... for adult cohorts"
     if cohorts:
         notes.append("cohort qualifiers dropped: the points of every cohort are kept")
-    clean = _DAYS_OF_CYCLES.sub(_days_of_cycles, clean)
     clean = re.sub(r"\bday (\d+) ?- ?(\d+) (days?|weeks?|months?|years?)\b", r"day \1 to \2 \3", clean)
     clean = re.sub(r"\b(\d+) ?- ?(\d+) (days?|weeks?|months?|years?)\b", r"\1 to \2 \3", clean)
+    clean = re.sub(r"\b(within|up to|for|over) (\d+) years?, (\d+) months?\b",  # "within 8 years, 8 months"
+                   lambda m: f"{m[1]} {int(m[2]) * 12 + int(m[3])} months", clean)
+    clean = re.sub(r"\bcycle (\d+) day (\d+)((?:,? (?:and )?day \d+)+)",  # "cycle 1 day 8 and day 13"
+                   lambda m: ", ".join(f"cycle {m[1]} day {d}" for d in [m[2], *re.findall(r"\d+", m[3])]), clean)
     clean = re.sub(r"\b(\d+) years? (?:and )?(\d+) months?\b",  # "3 years 5 months", "4 years and 2 months"
                    lambda m: f"{int(m[1]) * 12 + int(m[2])} months", clean)
     clean = re.sub(r"\b(\d+) weeks? (?:and )?(\d+) days?\b", lambda m: f"{int(m[1]) * 7 + int(m[2])} days", clean)
@@ -201,7 +179,7 @@ _ANCHORS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((kind, re.compile(patt
     ("enrolment", r"^(?:enrol+ment|registration|study entry|study enrol+ment|inclusion|(?:signing (?:the )?)?"
                   r"(?:informed consent|icf)|consent)$"),
     ("randomization", r"^(?:randomi[sz]ation|random assignment)$"),
-    ("baseline", r"^(?:baseline|pre ?treatment|pre ?dose|predose|baseline visit)$"),
+    ("baseline", r"^(?:baseline|pre ?treatment|baseline visit)$"),
     ("screening", r"^(?:screening|screening visit|the screening visit|visit screening)$"),
     ("transplant", rf"^{_ORD}(?:autologous |allogeneic |auto-?)?"
                    rf"(?:(?:hematopoietic |haematopoietic |peripheral blood )?"
