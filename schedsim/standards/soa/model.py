@@ -8,7 +8,7 @@ the cycle's first clinic day with their days (``days 1–14``).
 
 >>> soa = soa_for("protocols/rrmm-bcma-cart.yaml")
 >>> [group for group in soa.groups][:2]
-['Screening and CAR-T', 'Follow-up']
+['BCMA CAR-T', 'Follow-up']
 """
 
 from __future__ import annotations
