@@ -57,6 +57,8 @@ app.add_typer(escalation.escalation_app, name="escalation")
 escalation.escalation_app.command("table", cls=Command)(escalation.escalation_table)
 escalation.escalation_app.command("simulate", cls=Command)(escalation.escalation_simulate)
 app.command("import", cls=Command)(importer.import_command)
+app.add_typer(standards.export_app, name="export", cls=Group)
+standards.export_app.command("usdm", cls=Command)(standards.export_usdm)
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Standards commands: ``soa`` (the Schedule of Activities)."""
+"""Standards commands: ``soa`` (the Schedule of Activities) and ``export usdm|sdtm|redcap``."""
 
 from __future__ import annotations
 
@@ -52,5 +52,23 @@ def soa(
             raise InputError(Problem("--format", None, "", "an Excel workbook needs a file: give -o soa.xlsx"))
         table = soa_for(file, date_option(start, "--start"), **path_choice(arm, branch))
         emit(with_bom(render_soa(table, fmt), fmt, bom), output)
+
+    guard(run)
+
+
+export_app = typer.Typer(help="Write a protocol in a standard's format: CDISC USDM v4.0.", no_args_is_help=True)
+
+
+def export_usdm(
+    file: Annotated[Path, typer.Argument(help="protocol file")],
+    output: OutputOption = None,
+) -> None:
+    """The protocol as a CDISC USDM v4.0 study (JSON, valid against the DDF API schema): arms, epochs, encounters,
+    activities and schedule timelines with their timings and windows; cycles as sub-timelines."""
+    from schedsim.standards.usdm import usdm_json
+
+    def run() -> None:
+        pick_format(None, output, {".json": "json"}, "json")
+        emit(usdm_json(file), output)
 
     guard(run)
