@@ -140,17 +140,19 @@ class TimelineBuilder:
         self.design["scheduleTimelines"].append(record)
         return record
 
-    def _instance(self, visit: _Visit, timeline: Timeline, phase: str, label: str | None = None) -> dict[str, Any]:
+    def _instance(self, visit: _Visit, timeline: Timeline, phase: str, label: str | None = None,
+                  name: str | None = None) -> dict[str, Any]:
         main = visit.main.event
         names = [a.name for item in visit.items for a in activities_of(item.event, timeline)]
-        encounter = {"id": self.ids.next("Encounter"), "extensionAttributes": [], "name": main.id,
+        encounter = {"id": self.ids.next("Encounter"), "extensionAttributes": [], "name": name or main.id,
                      "label": label or _label(main), "description": main.label,
                      "type": self.ids.code(ENCOUNTER_VISIT), "previousId": None, "nextId": None,
                      "scheduledAtId": None, "environmentalSettings": [], "contactModes": [],
                      "transitionStartRule": None, "transitionEndRule": None, "notes": [],
                      "instanceType": "Encounter"}
         self.design["encounters"].append(encounter)
-        instance = {"id": self.ids.next("ScheduledActivityInstance"), "extensionAttributes": [], "name": main.id,
+        instance = {"id": self.ids.next("ScheduledActivityInstance"), "extensionAttributes": [],
+                    "name": name or main.id,
                     "label": encounter["label"], "description": main.label, "defaultConditionId": None,
                     "epochId": self.epochs.get(phase, self.epochs.get("")), "timelineId": None,
                     "timelineExitId": None, "activityIds": list(dict.fromkeys(self.activity(n) for n in names)),
@@ -192,8 +194,8 @@ class TimelineBuilder:
                         ) -> str:
         record = self._new_timeline(f"{label}: cycle days (as cycle {cycle})", main=False)
         record["entryCondition"] = f"Day 1 of a {label} cycle"
-        steps = [(visit.t - min(days.values(), key=lambda v: v.t).t + min(days), 1,
-                  self._instance(visit, timeline, phase, f"{label} D{day}")) for day, visit in sorted(days.items())]
+        steps = [(day, 1, self._instance(visit, timeline, phase, f"{label} D{day}", f"{phase}.d{day}"))
+                 for day, visit in sorted(days.items())]
         self._chain(record, steps)
         anchor = steps[0][2]["id"]
         for position, (day, _order, instance) in enumerate(steps):
