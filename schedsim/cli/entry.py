@@ -59,6 +59,7 @@ escalation.escalation_app.command("simulate", cls=Command)(escalation.escalation
 app.command("import", cls=Command)(importer.import_command)
 app.add_typer(standards.export_app, name="export", cls=Group)
 standards.export_app.command("usdm", cls=Command)(standards.export_usdm)
+standards.export_app.command("sdtm", cls=Command)(standards.export_sdtm)
 
 
 def main() -> None:

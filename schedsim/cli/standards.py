@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -56,7 +57,8 @@ def soa(
     guard(run)
 
 
-export_app = typer.Typer(help="Write a protocol in a standard's format: CDISC USDM v4.0.", no_args_is_help=True)
+export_app = typer.Typer(help="Write a protocol in a standard's format: CDISC USDM v4.0, SDTM trial design, REDCap.",
+                         no_args_is_help=True)
 
 
 def export_usdm(
@@ -70,5 +72,34 @@ def export_usdm(
     def run() -> None:
         pick_format(None, output, {".json": "json"}, "json")
         emit(usdm_json(file), output)
+
+    guard(run)
+
+
+class SdtmFormat(StrEnum):
+    json = "json"
+    xpt = "xpt"
+    both = "both"
+
+
+def export_sdtm(
+    file: Annotated[Path, typer.Argument(help="protocol file")],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="DIR", help="folder to write (new, or an earlier "
+                                                                               "run's)")],
+    format: Annotated[SdtmFormat, typer.Option("--format", "-f", help="Dataset-JSON v1.1, SAS XPT v5, or both")] =
+    SdtmFormat.both,
+    created: Annotated[str, typer.Option("--created", metavar="DATETIME", help="Dataset-JSON creation time "
+                                                                               "(YYYY-MM-DDThh:mm:ss)")] =
+    "2000-01-01T00:00:00",
+) -> None:
+    """SDTM trial design datasets (TA, TE, TV, TD, TS) as Dataset-JSON v1.1 and SAS XPT version 5 files."""
+    from schedsim.standards.datasets import write_sdtm
+
+    def run() -> None:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}", created):
+            raise InputError(Problem("--created", None, "", f"{created!r} is not YYYY-MM-DDThh:mm:ss"))
+        formats = ("json", "xpt") if format is SdtmFormat.both else (format.value,)
+        for path in write_sdtm(file, output, formats, created):
+            typer.echo(f"wrote {path}")
 
     guard(run)
