@@ -12,12 +12,11 @@ from schedsim.language.durations import Offset
 from schedsim.standards.soa.model import activities_of
 from schedsim.standards.usdm.codes import (
     ENCOUNTER_VISIT,
-    EPOCH_TYPE,
     START_TO_START,
     TIMING_TYPE,
-    Ids,
     iso_days,
 )
+from schedsim.standards.usdm.design import DesignParts
 
 _CYCLE = re.compile(r"^(?P<phase>[a-z][a-z0-9_]*)\.c(?P<cycle>\d+)\.d(?P<day>\d+)(?:\.|$)")
 
@@ -36,62 +35,8 @@ class _Visit:
                     next((i for i in self.items if i.earliest is not None), self.items[0]))
 
 
-class TimelineBuilder:
-    """Builds the timelines of one study design, sharing its activities, epochs and elements."""
-
-    def __init__(self, ids: Ids, design: dict[str, Any]) -> None:
-        self.ids, self.design = ids, design
-        self.activities: dict[str, str] = {}
-        self.epochs: dict[str, str] = {}
-        self.elements: dict[str, str] = {}
-        self._follow_up_element: str | None = None
-        self.pending: list[tuple[dict[str, Any], str, str]] = []  # (decision instance, decision, default branch)
-        self.entries: dict[tuple[str, str], str] = {}  # (decision, branch) → the branch timeline's entry
-        self.windows: dict[str, tuple[int, int]] = {}  # instance → (days before, days after) its target
-
-    # --- design-level parts -------------------------------------------------------------------------------------
-
-    def epochs_for(self, timeline: Timeline) -> dict[str, str]:
-        previous = None
-        for info in [*timeline.phases, None]:
-            key, label = (info.id, info.label) if info is not None else ("", "Follow-up")
-            kind = "follow-up" if info is None else "treatment"
-            epoch = {"id": self.ids.next("StudyEpoch"), "extensionAttributes": [], "name": key or "follow_up",
-                     "label": label, "description": label, "type": self.ids.code(EPOCH_TYPE[kind]),
-                     "previousId": previous, "nextId": None, "notes": [], "instanceType": "StudyEpoch"}
-            if previous is not None:
-                self.design["epochs"][-1]["nextId"] = epoch["id"]
-            self.design["epochs"].append(epoch)
-            self.epochs[key] = previous = epoch["id"]
-            if info is not None:
-                self.elements[key] = self._element(key, label)
-        return self.epochs
-
-    def _element(self, name: str, label: str) -> str:
-        element = {"id": self.ids.next("StudyElement"), "extensionAttributes": [], "name": name, "label": label,
-                   "description": label, "transitionStartRule": None, "transitionEndRule": None,
-                   "studyInterventionIds": [], "notes": [], "instanceType": "StudyElement"}
-        self.design["elements"].append(element)
-        return element["id"]
-
-    def follow_up_element(self) -> str:
-        if self._follow_up_element is None:
-            self._follow_up_element = self._element("follow_up", "Follow-up")
-        return self._follow_up_element
-
-    def activity(self, name: str) -> str:
-        if name not in self.activities:
-            ident = self.ids.next("Activity")
-            previous = self.design["activities"][-1] if self.design["activities"] else None
-            self.design["activities"].append({
-                "id": ident, "extensionAttributes": [], "name": name, "label": name, "description": name,
-                "previousId": previous["id"] if previous else None, "nextId": None, "childIds": [],
-                "definedProcedures": [], "biomedicalConceptIds": [], "bcCategoryIds": [], "bcSurrogateIds": [],
-                "timelineId": None, "notes": [], "instanceType": "Activity"})
-            if previous is not None:
-                previous["nextId"] = ident
-            self.activities[name] = ident
-        return self.activities[name]
+class TimelineBuilder(DesignParts):
+    """Builds the timelines of one study design (see ``export``)."""
 
     # --- timelines ----------------------------------------------------------------------------------------------
 
