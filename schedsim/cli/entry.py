@@ -60,6 +60,9 @@ app.command("import", cls=Command)(importer.import_command)
 app.add_typer(standards.export_app, name="export", cls=Group)
 standards.export_app.command("usdm", cls=Command)(standards.export_usdm)
 standards.export_app.command("sdtm", cls=Command)(standards.export_sdtm)
+standards.export_app.command("redcap", cls=Command)(standards.export_redcap)
+app.add_typer(standards.actuals_app, name="actuals", cls=Group)
+standards.actuals_app.command("from-redcap", cls=Command)(standards.actuals_from_redcap_command)
 
 
 def main() -> None:

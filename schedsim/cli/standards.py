@@ -103,3 +103,55 @@ def export_sdtm(
             typer.echo(f"wrote {path}")
 
     guard(run)
+
+
+def export_redcap(
+    file: Annotated[Path, typer.Argument(help="protocol file")],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="DIR", help="folder to write (new, or an earlier "
+                                                                               "run's)")],
+) -> None:
+    """REDCap arms, events (day offsets and windows) and an instrument-event mapping template, in REDCap's import
+    format, and a map for turning REDCap record exports into actuals."""
+    from schedsim.fileio import replace_folder
+    from schedsim.standards.redcap import FILES, redcap_project
+
+    def run() -> None:
+        files = redcap_project(file).files()
+
+        def write(folder: Path) -> list[str]:
+            for name, text in files.items():
+                (folder / name).write_text(text, encoding="utf-8")
+            return sorted(files)
+
+        for name in replace_folder(output, write, FILES):
+            typer.echo(f"wrote {output / name}")
+
+    guard(run)
+
+
+actuals_app = typer.Typer(help="Actual dates from other systems.", no_args_is_help=True)
+
+
+def actuals_from_redcap_command(
+    export: Annotated[Path, typer.Argument(help="REDCap record export (CSV, raw data)")],
+    map_file: Annotated[Path, typer.Option("--map", metavar="FILE", help="actuals map: REDCap event -> protocol "
+                                                                          "event and date field (export redcap "
+                                                                          "writes one)")],
+    record: Annotated[str | None, typer.Option("--record", help="the record (patient) to convert, when the export "
+                                                                "holds several")] = None,
+    output: OutputOption = None,
+) -> None:
+    """Turn a REDCap record export into an actuals CSV (event_id,date,status) for calendar --actuals."""
+    from schedsim.standards.redcap import actuals_from_redcap
+
+    def run() -> None:
+        pick_format(None, output, {".csv": "csv"}, "csv")
+        records = actuals_from_redcap(export, map_file)
+        chosen = record if record is not None else (next(iter(records)) if len(records) == 1 else None)
+        if chosen is None or chosen not in records:
+            known = ", ".join(sorted(records)[:10]) or "none"
+            raise InputError(Problem("--record", None, "", f"give the record to convert with --record (records with "
+                                                           f"dates: {known})"))
+        emit(records[chosen], output)
+
+    guard(run)

@@ -8,8 +8,10 @@ bytes; the command line takes ``--created``).
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +45,9 @@ def dataset_json(dataset: Dataset, study: str, created: str = DEFAULT_CREATED) -
             "rows": [list(row) for row in dataset.rows]}
 
 
-def xpt_bytes(dataset: Dataset) -> bytes:
-    """One dataset as a SAS transport file, version 5 (pyreadstat; numbers as SAS numerics)."""
+def xpt_bytes(dataset: Dataset, created: str = DEFAULT_CREATED) -> bytes:
+    """One dataset as a SAS transport file, version 5 (pyreadstat; numbers as SAS numerics), its header's times
+    ``created`` rather than the clock's (the same protocol gives the same bytes)."""
     try:
         import pandas
         import pyreadstat
@@ -62,7 +65,11 @@ def xpt_bytes(dataset: Dataset) -> bytes:
         target = Path(folder) / f"{dataset.name.lower()}.xpt"
         pyreadstat.write_xport(frame, str(target), file_label=dataset.label, table_name=dataset.name,
                                column_labels=[v.label for v in dataset.variables], file_format_version=5)
-        return target.read_bytes()
+        data = target.read_bytes()
+    end = data.find(b"OBS     HEADER RECORD")
+    stamp = datetime.fromisoformat(created).strftime("%d%b%y:%H:%M:%S").upper().encode("ascii")
+    head = re.sub(rb"\d\d[A-Z]{3}\d\d:\d\d:\d\d:\d\d", stamp, data[:end])
+    return head + data[end:]
 
 
 def write_sdtm(path: str | Path, output: str | Path, formats: Sequence[str] = FORMATS,
@@ -76,7 +83,7 @@ def write_sdtm(path: str | Path, output: str | Path, formats: Sequence[str] = FO
             contents[f"{table.name.lower()}.json"] = json.dumps(dataset_json(table, str(study), created), indent=1,
                                                                  ensure_ascii=False) + "\n"
         if "xpt" in formats:
-            contents[f"{table.name.lower()}.xpt"] = xpt_bytes(table)
+            contents[f"{table.name.lower()}.xpt"] = xpt_bytes(table, created)
 
     def write(folder: Path) -> list[str]:
         for name, content in contents.items():

@@ -21,9 +21,10 @@ from pathlib import Path
 
 from schedsim.compile.compiler import compile_file
 from schedsim.compile.ir import Timeline
-from schedsim.engine.schedule import Schedule, build_schedule
+from schedsim.engine.schedule import build_schedule
 from schedsim.standards.soa.groups import group_of
 from schedsim.standards.usdm.codes import iso_days
+from schedsim.standards.visits import clinic_days
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,33 +136,13 @@ def _te(study: str, elements: dict[str, tuple]) -> Dataset:
     return Dataset("TE", "Trial Elements", TE_VARIABLES, rows)
 
 
-def _visits(schedule: Schedule) -> list[tuple[int, str, int, int, int]]:
-    """(study day, visit name, t, days before, days after) per clinic visit day."""
-    days: dict[int, list] = {}
-    for item in schedule.events:
-        if item.event.kind in ("milestone",) or item.event.setting == "home":
-            continue
-        days.setdefault(item.t, []).append(item)
-    out = []
-    for t, items in sorted(days.items()):
-        main = next((i for i in items if i.event.kind == "visit"), next((i for i in items if i.earliest is not None),
-                                                                          items[0]))
-        cycle = re.match(r"^[a-z0-9_]+\.c(\d+)\.d(\d+)", main.event.id)
-        phase = next((p.label for p in schedule.timeline.phases if p.id == main.event.phase), "")
-        name = f"{phase} C{cycle[1]} D{cycle[2]}" if cycle else re.sub(r"\s*\((?:day|d) ?[+-]?\d+\)$", "",
-                                                                         main.event.label)
-        before = t - main.earliest if main.earliest is not None else 0
-        after = main.latest - t if main.latest is not None else 0
-        out.append((main.day, f"{name} (day {main.day})"[:40], t, before, after))
-    return out
-
-
 def _tv(study: str, timelines: list[Timeline]) -> Dataset:
     rows = []
     number = 0
     for timeline in timelines:
         armcd, arm = _arm(timeline)
-        for day, name, _t, before, after in _visits(build_schedule(timeline)):
+        for visit in clinic_days(build_schedule(timeline)):
+            day, name, before, after = visit.day, f"{visit.name} (day {visit.day})"[:40], visit.early, visit.late
             number += 1
             start = f"Study day {day}" + (f", window {-before if before else 0}/+{after} days" if before or after
                                           else "")

@@ -1,0 +1,134 @@
+"""REDCap: a protocol's visits as a longitudinal project's arms and events (the CSV files REDCap's "Upload arms",
+"Upload events" and "Upload instrument-event mappings" take), and a REDCap record export turned into actuals CSVs.
+
+Events are the clinic visit days of each arm's path: ``event_name`` (at most 50 characters), ``arm_num``,
+``day_offset`` (days from study day 1), ``offset_min``/``offset_max`` (the window), ``unique_event_name`` (as REDCap
+derives it: the name in lower case with underscores, cut to 18 characters, unique within the arm, then ``_arm_N``) and
+``custom_event_label``. Instruments are one per activity (its name in lower case with underscores). A map
+(``actuals-map.yaml``) says which protocol event each REDCap event stands for and which field holds its date;
+``actuals_from_redcap`` reads a record export (``record_id``, ``redcap_event_name`` and the date fields) with it.
+
+>>> unique_event_name("Cycle 1 day 1 visit", 1, set())
+'cycle_1_day_1_visi_arm_1'
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from schedsim.compile.compiler import compile_file
+from schedsim.engine.schedule import build_schedule
+from schedsim.errors import InputError, Problem
+from schedsim.inputs import date_problem, read_input
+from schedsim.language.yamlsource import parse_yaml
+from schedsim.standards.soa.model import activities_of
+from schedsim.standards.visits import clinic_days
+
+EVENT_COLUMNS = ("event_name", "arm_num", "day_offset", "offset_min", "offset_max", "unique_event_name",
+                 "custom_event_label")
+ARM_COLUMNS = ("arm_num", "name")
+MAPPING_COLUMNS = ("arm_num", "unique_event_name", "form")
+FILES = ("arms.csv", "events.csv", "instrument_designation.csv", "actuals-map.yaml")
+
+
+def unique_event_name(name: str, arm: int, taken: set[str]) -> str:
+    base = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")[:18].strip("_") or "event"
+    stem, number = base, 2
+    while f"{stem}_arm_{arm}" in taken:
+        stem, number = f"{base[:16]}{number}", number + 1
+    taken.add(f"{stem}_arm_{arm}")
+    return f"{stem}_arm_{arm}"
+
+
+def form_name(activity: str) -> str:
+    name = re.sub(r"[^a-z0-9]+", "_", activity.lower()).strip("_")[:50] or "form"
+    return name if name[0].isalpha() else f"form_{name}"
+
+
+@dataclass
+class RedcapProject:
+    """The arms, events and instrument–event mappings of a protocol, and the map for importing actuals."""
+
+    arms: list[tuple[int, str]] = field(default_factory=list)
+    events: list[tuple[Any, ...]] = field(default_factory=list)
+    mappings: list[tuple[int, str, str]] = field(default_factory=list)
+    actual_map: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def files(self) -> dict[str, str]:
+        return {"arms.csv": _csv(ARM_COLUMNS, self.arms), "events.csv": _csv(EVENT_COLUMNS, self.events),
+                "instrument_designation.csv": _csv(MAPPING_COLUMNS, self.mappings),
+                "actuals-map.yaml": _map_yaml(self.actual_map)}
+
+
+def redcap_project(path: str | Path) -> RedcapProject:
+    main = compile_file(path)
+    timelines = [main] + [compile_file(path, arm=arm) for arm, _ in main.design.arms[1:]]
+    project = RedcapProject()
+    for number, timeline in enumerate(timelines, 1):
+        project.arms.append((number, (timeline.design.arm_label or "Arm 1")[:50]))
+        taken: set[str] = set()
+        for visit in clinic_days(build_schedule(timeline)):
+            name = f"{visit.name} (day {visit.day})"[:50]
+            unique = unique_event_name(name, number, taken)
+            event_id = visit.main.event.id
+            project.events.append((name, number, visit.t, visit.early, visit.late, unique, event_id))
+            project.actual_map[unique] = {"event": event_id, "date": "visit_date"}
+            forms = {form_name(a.name) for item in visit.items for a in activities_of(item.event, timeline)}
+            project.mappings += [(number, unique, form) for form in sorted(forms)]
+    return project
+
+
+def _csv(columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _map_yaml(mapping: dict[str, dict[str, str]]) -> str:
+    lines = ["# Which protocol event each REDCap event records, and the field that holds its date; edit 'date' to",
+             "# your project's field names. Used by: schedsim actuals from-redcap EXPORT.csv --map actuals-map.yaml",
+             "record_id: record_id", "events:"]
+    lines += [f"  {unique}: {{event: {m['event']}, date: {m['date']}}}" for unique, m in mapping.items()]
+    return "\n".join(lines) + "\n"
+
+
+def actuals_from_redcap(export: str | Path, map_path: str | Path) -> dict[str, str]:
+    """Record id → actuals CSV text (``event_id,date,status``) from a REDCap record export and an actuals map."""
+    mapping = parse_yaml(read_input(map_path, "actuals"), str(map_path)).data
+    if not isinstance(mapping, dict) or not isinstance(mapping.get("events"), dict):
+        raise InputError(Problem(str(map_path), None, "events", "the map needs 'events:' (REDCap event → "
+                                                                  "{event: protocol event id, date: field})"))
+    id_field = str(mapping.get("record_id") or "record_id")
+    events: dict[str, Any] = mapping["events"]
+    text = read_input(export, "actuals")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    if rows and (id_field not in rows[0] or "redcap_event_name" not in rows[0]):
+        raise InputError(Problem(str(export), 1, id_field, f"a REDCap record export needs the columns {id_field!r} "
+                                                           "and 'redcap_event_name'"))
+    out: dict[str, list[tuple[str, str]]] = {}
+    for line, row in enumerate(rows, 2):
+        entry = events.get(row["redcap_event_name"])
+        if not isinstance(entry, dict):
+            continue  # an event the map does not name (a repeating form, an unscheduled visit)
+        value = (row.get(str(entry.get("date", "visit_date"))) or "").strip()[:10]
+        if not value:
+            continue
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            raise InputError(Problem(str(export), line, str(entry.get("date")),
+                                     f"{value!r} is no date (REDCap exports dates as YYYY-MM-DD)")) from None
+        problem = date_problem(day)
+        if problem:
+            raise InputError(Problem(str(export), line, str(entry.get("date")), problem))
+        out.setdefault(row[id_field], []).append((str(entry["event"]), day.isoformat()))
+    return {record: _csv(("event_id", "date", "status"), [(e, d, "done") for e, d in items])
+            for record, items in out.items()}
