@@ -2,9 +2,10 @@
 "Upload events" and "Upload instrument-event mappings" take), and a REDCap record export turned into actuals CSVs.
 
 Events are the clinic visit days of each arm's path: ``event_name`` (at most 50 characters), ``arm_num``,
-``day_offset`` (days from study day 1), ``offset_min``/``offset_max`` (the window), ``unique_event_name`` (as REDCap
-derives it: the name in lower case with underscores, cut to 18 characters, unique within the arm, then ``_arm_N``) and
-``custom_event_label``. Instruments are one per activity (its name in lower case with underscores). A map
+``day_offset`` (days from study day 1), ``offset_min``/``offset_max`` (the window), ``unique_event_name`` (REDCap
+derives its own on upload; ours: the name in lower case with underscores, cut to 18 characters, unique within the
+arm, then ``_arm_N`` — check them against the project's before uploading the mappings) and ``custom_event_label``.
+Instruments are one per activity (its name in lower case with underscores). A map
 (``actuals-map.yaml``) says which protocol event each REDCap event stands for and which field holds its date;
 ``actuals_from_redcap`` reads a record export (``record_id``, ``redcap_event_name`` and the date fields) with it.
 
