@@ -124,9 +124,19 @@ def test_a_redcap_export_becomes_actuals_the_calendar_reads(tmp_path: Path) -> N
                                  str(out)])
     assert result.exit_code == 0, result.output
     actuals = load_actuals(out)
-    assert len(actuals.entries) == 6
-    records = actuals_from_redcap(export, tmp_path / "rc" / "actuals-map.yaml")
-    assert set(records) == {"P001", "P002"}
+    schedule = timeline_for(PPCL)
+    days = {e.event.id: e.t for e in schedule.events}
+    first_six = {int(e["day_offset"]) for e in events[:6]}
+    same_days = {e.event.id for e in schedule.events if e.t in first_six and e.event.kind != "milestone"
+                 and e.event.setting != "home"}
+    assert {a.event_id for a in actuals.entries} == same_days  # a visit done: every event of that day done
+    late = {a.event_id: a.date for a in actuals.entries}
+    assert late[events[1]["custom_event_label"]] == start + timedelta(days=days[events[1]["custom_event_label"]] + 1)
+    found = actuals_from_redcap(export, tmp_path / "rc" / "actuals-map.yaml")
+    assert set(found.records) == {"P001", "P002"} and found.warnings == []
+    result = runner.invoke(app, ["check", str(PPCL), "--start", "2027-01-04", "--actuals", str(out)])
+    assert result.exit_code in (0, 1), result.output  # checked (2 would be an unreadable actuals file)
+    assert "SCH153" not in result.output  # no dose of a done visit reported missed
     result = runner.invoke(app, ["calendar", str(PPCL), "--start", "2027-01-04", "--actuals", str(out)])
     assert result.exit_code == 0, result.output
     ambiguous = runner.invoke(app, ["actuals", "from-redcap", str(export), "--map",

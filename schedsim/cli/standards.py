@@ -146,12 +146,18 @@ def actuals_from_redcap_command(
 
     def run() -> None:
         pick_format(None, output, {".csv": "csv"}, "csv")
-        records = actuals_from_redcap(export, map_file)
+        found = actuals_from_redcap(export, map_file)
+        records = found.records
+        known = ", ".join(sorted(records)[:10]) or "none"
+        if record is not None and record not in records:
+            raise InputError(Problem(str(export), None, "--record", f"record {record!r} has no dated event the map "
+                                                                    f"names (records with dates: {known})"))
         chosen = record if record is not None else (next(iter(records)) if len(records) == 1 else None)
-        if chosen is None or chosen not in records:
-            known = ", ".join(sorted(records)[:10]) or "none"
-            raise InputError(Problem("--record", None, "", f"give the record to convert with --record (records with "
-                                                           f"dates: {known})"))
+        if chosen is None:
+            raise InputError(Problem(str(export), None, "--record", f"the export holds {len(records)} records with "
+                                                                    f"dates: choose one with --record ({known})"))
+        for warning in found.warnings:
+            typer.echo(f"warning: {warning}", err=True)
         emit(records[chosen], output)
 
     guard(run)

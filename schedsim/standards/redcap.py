@@ -59,7 +59,7 @@ class RedcapProject:
     arms: list[tuple[int, str]] = field(default_factory=list)
     events: list[tuple[Any, ...]] = field(default_factory=list)
     mappings: list[tuple[int, str, str]] = field(default_factory=list)
-    actual_map: dict[str, dict[str, str]] = field(default_factory=dict)
+    actual_map: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def files(self) -> dict[str, str]:
         return {"arms.csv": _csv(ARM_COLUMNS, self.arms), "events.csv": _csv(EVENT_COLUMNS, self.events),
@@ -79,7 +79,8 @@ def redcap_project(path: str | Path) -> RedcapProject:
             unique = unique_event_name(name, number, taken)
             event_id = visit.main.event.id
             project.events.append((name, number, visit.t, visit.early, visit.late, unique, event_id))
-            project.actual_map[unique] = {"event": event_id, "date": "visit_date"}
+            also = [i.event.id for i in visit.items if i.event.id != event_id]
+            project.actual_map[unique] = {"event": event_id, "also": also, "date": "visit_date"}
             forms = {form_name(a.name) for item in visit.items for a in activities_of(item.event, timeline)}
             project.mappings += [(number, unique, form) for form in sorted(forms)]
     return project
@@ -93,17 +94,29 @@ def _csv(columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
     return buffer.getvalue()
 
 
-def _map_yaml(mapping: dict[str, dict[str, str]]) -> str:
-    lines = ["# Which protocol event each REDCap event records, and the field that holds its date; edit 'date' to",
-             "# your project's field names. Used by: schedsim actuals from-redcap EXPORT.csv --map actuals-map.yaml",
+def _map_yaml(mapping: dict[str, dict[str, Any]]) -> str:
+    lines = ["# Which protocol event each REDCap event records (and the other events of that visit day, done with it),",
+             "# and the field that holds its date; edit 'date' to your project's field names.",
+             "# Used by: schedsim actuals from-redcap EXPORT.csv --map actuals-map.yaml",
              "record_id: record_id", "events:"]
-    lines += [f"  {unique}: {{event: {m['event']}, date: {m['date']}}}" for unique, m in mapping.items()]
+    for unique, m in mapping.items():
+        also = f", also: [{', '.join(m['also'])}]" if m.get("also") else ""
+        lines.append(f"  {unique}: {{event: {m['event']}{also}, date: {m['date']}}}")
     return "\n".join(lines) + "\n"
 
 
-def actuals_from_redcap(export: str | Path, map_path: str | Path) -> dict[str, str]:
-    """Record id → actuals CSV text (``event_id,date,status``) from a REDCap record export and an actuals map."""
-    mapping = parse_yaml(read_input(map_path, "actuals"), str(map_path)).data
+@dataclass
+class RedcapActuals:
+    """Record id → actuals CSV text, and what was left out (events the map does not name)."""
+
+    records: dict[str, str]
+    warnings: list[str]
+
+
+def actuals_from_redcap(export: str | Path, map_path: str | Path) -> RedcapActuals:
+    """Actuals CSV text (``event_id,date,status``) per record of a REDCap record export, read with an actuals map:
+    a REDCap event's date marks its protocol event and the others of that visit day (``also``) done."""
+    mapping = parse_yaml(read_input(map_path, "map"), str(map_path)).data
     if not isinstance(mapping, dict) or not isinstance(mapping.get("events"), dict):
         raise InputError(Problem(str(map_path), None, "events", "the map needs 'events:' (REDCap event → "
                                                                   "{event: protocol event id, date: field})"))
@@ -115,10 +128,15 @@ def actuals_from_redcap(export: str | Path, map_path: str | Path) -> dict[str, s
         raise InputError(Problem(str(export), 1, id_field, f"a REDCap record export needs the columns {id_field!r} "
                                                            "and 'redcap_event_name'"))
     out: dict[str, list[tuple[str, str]]] = {}
+    seen: dict[tuple[str, str], int] = {}
+    unmapped: dict[str, int] = {}
     for line, row in enumerate(rows, 2):
         entry = events.get(row["redcap_event_name"])
         if not isinstance(entry, dict):
+            unmapped[row["redcap_event_name"]] = unmapped.get(row["redcap_event_name"], 0) + 1
             continue  # an event the map does not name (a repeating form, an unscheduled visit)
+        if row.get("redcap_repeat_instrument") or row.get("redcap_repeat_instance"):
+            continue  # a repeating form's row: no visit date of its own
         value = (row.get(str(entry.get("date", "visit_date"))) or "").strip()[:10]
         if not value:
             continue
@@ -130,6 +148,15 @@ def actuals_from_redcap(export: str | Path, map_path: str | Path) -> dict[str, s
         problem = date_problem(day)
         if problem:
             raise InputError(Problem(str(export), line, str(entry.get("date")), problem))
-        out.setdefault(row[id_field], []).append((str(entry["event"]), day.isoformat()))
-    return {record: _csv(("event_id", "date", "status"), [(e, d, "done") for e, d in items])
-            for record, items in out.items()}
+        key = (row[id_field], row["redcap_event_name"])
+        if key in seen:
+            raise InputError(Problem(str(export), line, "redcap_event_name", f"record {key[0]!r} has event {key[1]!r} "
+                                                                            f"twice (first on line {seen[key]})"))
+        seen[key] = line
+        for event in [str(entry["event"]), *(str(e) for e in entry.get("also") or [])]:
+            out.setdefault(row[id_field], []).append((event, day.isoformat()))
+    warnings = [f"{count} row(s) of REDCap event {name!r} left out: the map does not name it"
+                for name, count in sorted(unmapped.items())]
+    records = {record: _csv(("event_id", "date", "status"), [(e, d, "done") for e, d in items])
+               for record, items in out.items()}
+    return RedcapActuals(records, warnings)

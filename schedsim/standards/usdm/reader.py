@@ -31,7 +31,7 @@ class UsdmImport:
 
 def protocol_from_usdm(path: str | Path) -> UsdmImport:
     source = str(path)
-    text = read_input(path, "record")
+    text = read_input(path, "USDM")
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
@@ -112,16 +112,17 @@ class _Reader:
                 visit["at"] = parent if anchor_day <= 1 else f"{parent} + {anchor_day - 1}d"
             else:
                 timing = timings.get(instance_id)
+                where = f"timeline {timeline.get('name')!r}, instance {instance.get('name')!r}"
                 if timing is None:
-                    self.warnings.append(f"instance {instance.get('name')!r} has no timing: not imported")
-                    continue
+                    raise InputError(Problem(self.source, None, where, "has no timing: nothing places it"))
                 target = timing.get("relativeToScheduledInstanceId")
                 ref = "schedule.day1" if target == anchor and parent is None else ids.get(target, "")
                 if not ref:
-                    self.warnings.append(f"instance {instance.get('name')!r} is timed from an unknown instance")
-                    continue
-                visit["at"] = self._at(ref, timing)
-                visit["window"] = self._window(timing, instance)
+                    raise InputError(Problem(self.source, None, f"{where}, timing {timing.get('name')!r}",
+                                             f"relativeToScheduledInstanceId {target!r} names no instance of the "
+                                             "timeline"))
+                visit["at"] = self._at(ref, timing, where)
+                visit["window"] = self._window(timing, instance, where)
             self.visits.append(visit)
             if instance.get("timelineId") in self.timelines:
                 self.used_subtimelines.add(instance["timelineId"])
@@ -135,22 +136,36 @@ class _Reader:
         return {"id": ident, "label": label, "activities": list(dict.fromkeys(activities)), "window": None,
                 "note": instance.get("description") or ""}
 
-    def _at(self, ref: str, timing: dict[str, Any]) -> str:
-        value = timing.get("value") or "P0D"
+    def _duration(self, text: Any, where: str, key: str) -> int:
+        """Days of a timing's ISO 8601 duration; ``InputError`` naming the timing when it is none."""
+        try:
+            if not isinstance(text, str) or not text.startswith("P"):
+                raise ValueError
+            return days_of_iso(text)
+        except ValueError:
+            raise InputError(Problem(self.source, None, f"{where}, {key}",
+                                     f"{text!r} is no non-negative ISO 8601 duration (such as P2W or P3D)")) from None
+
+    def _at(self, ref: str, timing: dict[str, Any], where: str) -> str:
+        value = timing.get("value")
+        days = self._duration(value, where, "value")
+        if re.search(r"T\d", value) and days * 24 != sum(int(h) for h in re.findall(r"(\d+)H", value)):
+            self.warnings.append(f"{where}: value {value} is not whole days: read as {days} day(s)")
         kind = (timing.get("type") or {}).get("decode", "After")
         sign = "-" if kind.startswith("Before") else "+"
         months = re.fullmatch(r"P(\d+)M", value)
         years = re.fullmatch(r"P(\d+)Y", value)
         weeks = re.fullmatch(r"P(\d+)W", value)
         amount = (f"{months[1]}mo" if months else f"{years[1]}y" if years else f"{weeks[1]}w" if weeks
-                  else f"{days_of_iso(value)}d")
+                  else f"{days}d")
         return ref if amount in ("0d", "0w") else f"{ref} {sign} {amount}"
 
-    def _window(self, timing: dict[str, Any], instance: dict[str, Any]) -> str | None:
+    def _window(self, timing: dict[str, Any], instance: dict[str, Any], where: str) -> str | None:
         lower, upper = timing.get("windowLower"), timing.get("windowUpper")
         if not lower and not upper:
             return None
-        early, late = days_of_iso(lower or "P0D"), days_of_iso(upper or "P0D")
+        early = self._duration(lower or "P0D", where, "windowLower")
+        late = self._duration(upper or "P0D", where, "windowUpper")
         if early == late == 0:
             self.warnings.append(f"instance {instance.get('name')!r}: window {timing.get('windowLabel') or ''!r} "
                                  f"({lower}, {upper}) is shorter than a day: not imported (windows are in days)")
@@ -160,7 +175,10 @@ class _Reader:
     def _render(self) -> str:
         study = self.document["study"]
         version = study["versions"][0]
-        title = next((t.get("text") for t in version.get("titles") or [] if t.get("text")), study.get("name", "USDM"))
+        titles = {(t.get("type") or {}).get("decode", ""): t.get("text") for t in version.get("titles") or []
+                  if t.get("text")}
+        title = (titles.get("Official Study Title") or next(iter(titles.values()), None) or study.get("name")
+                 or "USDM study")
         protocol_id = _slug(study.get("name") or "usdm_study", set())
         out = [f"# Imported by `schedsim import usdm` from {Path(self.source).name} (USDM "
                f"{self.document.get('usdmVersion', '?')}): the main timeline of study design "
