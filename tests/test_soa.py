@@ -40,7 +40,7 @@ def test_cycles_are_compressed_with_their_days_and_dates() -> None:
     cells = {a.name: text for a, text in induction[0].cells.items()}
     assert cells["Bortezomib 1.3 mg/m² SC"] == "X"
     assert cells["Lenalidomide 25 mg PO (at home)"] == "days 1–14"  # the home doses, on the visit that dispenses them
-    assert induction[0].window == "0/+3 d" and induction[1].window == "-1/+1 d"
+    assert induction[0].window == "−1/+3 d" and induction[1].window == "−1/+1 d"  # declared windows, minus signs
     assert "Lenalidomide maintenance C1–C13" in soa.groups
 
 

@@ -15,13 +15,17 @@ TITLES = {"eligibility": "Eligibility", "treatment": "Treatment", "efficacy": "E
 
 _WORDS = (
     ("eligibility", r"consent|eligib|screening|inclusion|exclusion|medical history|demograph|pregnancy test|"
-                    r"hla typ|registration|enrol|infectious|serolog|viral marker"),
-    ("pk", r"\bpk\b|pharmacokinetic|car[- ]?t (?:cell )?copies|qpcr|persistence|cytokine|\bil-?6\b|biomarker|"
+                    r"hla typ|registration|enrol|infectious|serolog|viral marker|randomi[sz]|genotyp"),
+    ("pk", r"\bpk\b|pharmacokinetic|car[- ]?t (?:cell )?copies|car[- ]?t cells|qpcr|persistence|cytokine|\bil-?6\b|"
+           r"biomarker|plasma specimen|serum specimen|"
            r"ctdna|immunophenotyp|concentration|\bcmax\b|trough|anti-?drug|\bada\b|expansion|vector"),
     ("efficacy", r"response|\bmrd\b|minimal residual|measurable residual|\bpet\b|bone marrow|imwg|progression|"
-                 r"survival|remission|disease assessment|m-?protein|free light|\bflc\b|imaging|efficacy|relapse"),
+                 r"survival|remission|disease (?:assessment|status)|m-?protein|free light|\bflc\b|imaging|efficacy|"
+                 r"relapse|adas|cibic|\bnpi\b|\bdad\b|cognitive|quality of life|\bqol\b|questionnaire|"
+                 r"patient[- ]reported"),
     ("safety", r"adverse|\b(?:te)?aes?\b|ctcae|safety|toxicit|\bdlt\b|\bcrs\b|icans|\bcbc\b|blood count|chemistry|"
-               r"vital|\becg\b|echocard|physical exam|laborator|monitoring|neurolog|follow-up|hospital|engraftment|"
+               r"vital|weight|\becg\b|echocard|physical exam|laborator|monitoring|neurolog|follow-up|hospital|"
+               r"engraftment|"
                r"gvhd|infection"),
     ("treatment", r"dispens|infusion|apheresis|conditioning|lymphodeplet|transplant|stem[- ]cell|bridging|"
                   r"mobili[sz]ation|collection|dose|treatment"),

@@ -23,7 +23,8 @@ body { font: 8.5pt/1.3 system-ui, -apple-system, "Segoe UI", sans-serif; color: 
        max-width: 277mm; padding: 4mm; }
 h1 { font-size: 13pt; margin: 0 0 .2em; } p.meta { margin: .1em 0 .8em; color: #444; }
 table.soa { border-collapse: collapse; width: 100%; table-layout: fixed; margin: 0 0 6mm; page-break-inside: auto; }
-table.soa th, table.soa td { border: 1px solid #999; padding: 2px 3px; overflow-wrap: anywhere; vertical-align: top; }
+table.soa th, table.soa td { border: 1px solid #999; padding: 2px 3px; overflow-wrap: break-word;
+                             hyphens: auto; vertical-align: top; }
 table.soa thead { display: table-header-group; } table.soa tr { break-inside: avoid; page-break-inside: avoid; }
 table.soa col.activity { width: 22%; }
 thead th { background: #eef1f5; font-weight: 600; text-align: center; } thead th.row { text-align: left; }

@@ -28,7 +28,14 @@ from schedsim.inputs import as_date
 from schedsim.standards.soa.groups import GROUPS, group_of
 
 _CYCLE = re.compile(r"^(?P<phase>[a-z][a-z0-9_]*)\.c(?P<cycle>\d+)\.d(?P<day>\d+)(?:\.|$)")
-_SUFFIX = re.compile(r"\s*(?:\((?:day|d) ?[+-]?\d+\)|#\d+)$")
+_DAY_SUFFIX = re.compile(r"\s*\((?:day|d) ?[+-]?\d+\)$")
+
+
+def plain_label(event: Event) -> str:
+    """An event's label without the day its block gives it ("(day 14)") or, for one of a numbered series
+    ("followup.3"), its number ("#3"); "after CAR-T #2" keeps its number."""
+    label = _DAY_SUFFIX.sub("", event.label)
+    return re.sub(r"\s*#\d+$", "", label) if re.search(r"\.\d+$", event.id) else label
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +117,8 @@ def build_soa(timeline: Timeline, start: date | None = None) -> SoA:
         slot = slots.setdefault(key, _Slot(key))
         slot.add(item, timeline)
     _place_home_doses(home, slots)
-    visits = _visits(slots, phases, timeline)
+    spans = [(p.start_t, p.end_t, p.info) for p in schedule.phases]
+    visits = _visits(slots, phases, timeline, spans)
     used = sorted({a for visit in visits for a in visit.assumptions}, key=lambda a: int(a[1:]))
     activities = sorted({a for visit in visits for a in visit.cells},
                         key=lambda a: (GROUPS.index(a.group), _first_use(a, visits), a.name))
@@ -145,10 +153,9 @@ def activities_of(event: Event, timeline: Timeline) -> list[Activity]:
         return [Activity("treatment", _capital(name))]
     if event.activities:
         return [Activity(group_of(name, event.kind), _capital(name)) for name in event.activities]
-    label = event.label
+    label = plain_label(event)
     if event.kind == "assessment" and event.id.split(".")[0] in timeline.assessment_labels:
-        label = timeline.assessment_labels[event.id.split(".")[0]]
-    label = _SUFFIX.sub("", label)
+        label = _DAY_SUFFIX.sub("", timeline.assessment_labels[event.id.split(".")[0]])
     return [Activity(group_of(label, event.kind), _capital(label))]
 
 
@@ -171,7 +178,7 @@ def _slot_key(event: Event, t: int, phases: Mapping[str, PhaseInfo], times: Mapp
     if info is not None:
         reference = times.get(info.reference or "", times.get(info.start, t))
         return ("block", info.id, t - reference)
-    return ("other", event.id.split(".")[0], t)
+    return ("other", "", t)
 
 
 def _place_home_doses(home: list[tuple[ScheduledEvent, tuple]], slots: dict[tuple, _Slot]) -> None:
@@ -190,7 +197,8 @@ def _place_home_doses(home: list[tuple[ScheduledEvent, tuple]], slots: dict[tupl
         slot.cells[Activity("treatment", name)] = f"days {day_ranges(days)}"
 
 
-def _visits(slots: Mapping[tuple, _Slot], phases: Mapping[str, PhaseInfo], timeline: Timeline) -> list[Visit]:
+def _visits(slots: Mapping[tuple, _Slot], phases: Mapping[str, PhaseInfo], timeline: Timeline,
+            spans: list[tuple[int, int, PhaseInfo]]) -> list[Visit]:
     columns: list[tuple[int, int, Visit]] = []
     cycles: dict[str, dict[int, list[_Slot]]] = {}
     blocks: dict[str, list[_Slot]] = {}
@@ -200,8 +208,10 @@ def _visits(slots: Mapping[tuple, _Slot], phases: Mapping[str, PhaseInfo], timel
         elif key[0] == "block":
             blocks.setdefault(key[1], []).append(slot)
         else:
-            label = _SUFFIX.sub("", slot.items[0].event.label)
-            columns.append((slot.t, 0, _visit(f"{key[1]}@{slot.t}", "Follow-up", label, [slot], timeline)))
+            labels = list(dict.fromkeys(plain_label(item.event) for item in slot.items))
+            label = labels[0] if len(labels) == 1 else " + ".join(labels)
+            day = study_day(slot.t, timeline.conventions.study_day_zero)
+            columns.append((slot.t, 0, _visit(f"day{day}", _group_at(slot.t, spans), label, [slot], timeline)))
     for phase, by_cycle in cycles.items():
         columns += _cycle_columns(phases[phase], by_cycle, timeline)
     for phase, items in blocks.items():
@@ -210,9 +220,18 @@ def _visits(slots: Mapping[tuple, _Slot], phases: Mapping[str, PhaseInfo], timel
     return _merge_follow_up([visit for _, _, visit in columns])
 
 
+def _group_at(t: int, spans: list[tuple[int, int, PhaseInfo]]) -> str:
+    """The column group of a day outside the phases' own days: the procedure block running then, "Screening" before
+    the first phase, else "Follow-up"."""
+    for start, end, info in spans:
+        if start <= t <= end and info.kind == "procedure":
+            return info.label
+    return "Screening" if spans and t < min(start for start, _, _ in spans) else "Follow-up"
+
+
 def _cycle_columns(info: PhaseInfo, by_cycle: Mapping[int, list[_Slot]], timeline: Timeline
                    ) -> list[tuple[int, int, Visit]]:
-    pattern = {c: tuple((s.key[3], tuple(sorted((a.name, v) for a, v in s.cells.items())))
+    pattern = {c: tuple((s.key[3], _window_text(s), tuple(sorted((a.name, v) for a, v in s.cells.items())))
                         for s in sorted(slots, key=lambda s: s.key[3])) for c, slots in by_cycle.items()}
     runs: list[list[int]] = []
     for cycle in sorted(by_cycle):
@@ -252,6 +271,18 @@ def _block_columns(info: PhaseInfo, slots: list[_Slot], timeline: Timeline) -> l
     return out
 
 
+def _window_text(slot: _Slot) -> str:
+    """The declared window of the slot's main event (its visit, else its first event with one): "−1/+3 d" (a minus
+    sign, not a hyphen: no spreadsheet reads it as a formula)."""
+    events = [item.event for item in slot.items]
+    main = next((e for e in events if e.kind == "visit" and e.window is not None),
+                next((e for e in events if e.window is not None), None))
+    if main is None or main.window is None or main.window.early == main.window.late == 0:
+        return ""
+    early, late = main.window.early, main.window.late
+    return f"{'−' + str(early) if early else '0'}/+{late} d"
+
+
 def _has_window(slot: _Slot) -> bool:
     return any(item.earliest is not None and item.earliest != item.latest for item in slot.items)
 
@@ -260,12 +291,7 @@ def _visit(key: str, group: str, label: str, slots: list[_Slot], timeline: Timel
     """A column from the slots it stands for: several cycles (one occurrence each) or a run of days (first, last)."""
     days_t = [slots[0].t, slots[-1].t] if span else [slot.t for slot in slots]
     first = slots[0]
-    main = next((i for i in first.items if i.event.kind == "visit" and i.earliest is not None),
-                next((i for i in first.items if i.earliest is not None), None))
-    window = ""
-    if main is not None and main.earliest is not None and main.latest is not None:
-        early, late = main.t - main.earliest, main.latest - main.t
-        window = "" if early == late == 0 else f"{-early if early else 0}/+{late} d"
+    window = _window_text(first)
     start = first.items[0].date.fromordinal(first.items[0].date.toordinal() - first.items[0].t) \
         if first.items[0].date is not None else None
     dates = tuple(date_of(start, t) for t in days_t) if start is not None else ()
