@@ -59,8 +59,8 @@ def xpt_bytes(dataset: Dataset, created: str = DEFAULT_CREATED) -> bytes:
     for variable in dataset.variables:
         if variable.kind == "integer":
             frame[variable.name] = frame[variable.name].astype("float64")
-        else:
-            frame[variable.name] = frame[variable.name].astype(str)
+        else:  # SAS transport version 5 is ASCII: "mg/m²" → "mg/m2", "µg" → "ug"
+            frame[variable.name] = frame[variable.name].astype(str).map(ascii_text)
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / f"{dataset.name.lower()}.xpt"
         pyreadstat.write_xport(frame, str(target), file_label=dataset.label, table_name=dataset.name,
@@ -72,9 +72,28 @@ def xpt_bytes(dataset: Dataset, created: str = DEFAULT_CREATED) -> bytes:
     return head + data[end:]
 
 
+_ASCII = str.maketrans({"²": "2", "³": "3", "µ": "u", "μ": "u", "±": "+/-", "–": "-", "—": "-", "−": "-", "’": "'",
+                        "“": '"', "”": '"', "≥": ">=", "≤": "<=", "×": "x"})
+
+
+def ascii_text(text: str) -> str:
+    """Text for a SAS transport file: common symbols spelled in ASCII, anything else dropped.
+
+    >>> ascii_text("Bortezomib 1.3 mg/m² SC, G-CSF 10 µg/kg")
+    'Bortezomib 1.3 mg/m2 SC, G-CSF 10 ug/kg'
+    """
+    import unicodedata
+
+    spelled = unicodedata.normalize("NFKD", text.translate(_ASCII))
+    return spelled.encode("ascii", "ignore").decode("ascii")
+
+
 def write_sdtm(path: str | Path, output: str | Path, formats: Sequence[str] = FORMATS,
                created: str = DEFAULT_CREATED) -> list[Path]:
     """Write the trial design datasets of a protocol into the folder ``output``; the files written."""
+    if Path(output).suffix:
+        raise InputError(Problem(str(output), None, "", "give a folder (no extension): the datasets are ta.json, "
+                                                         "ta.xpt, te.json, ..."))
     tables = sdtm_tables(path)
     study = tables[0].rows[0][0] if tables[0].rows else "STUDY"
     contents: dict[str, str | bytes] = {}

@@ -71,7 +71,7 @@ def sdtm_tables(path: str | Path) -> list[Dataset]:
     """The trial design datasets of a protocol file (every arm)."""
     main = compile_file(path)
     timelines = [main] + [compile_file(path, arm=arm) for arm, _ in main.design.arms[1:]]
-    study = main.protocol_id.upper()[:20]
+    study = main.protocol_id.upper()
     elements = _elements(timelines)
     return [_ta(study, timelines, elements), _te(study, elements), _tv(study, timelines), _td(study, main),
             _ts(study, main)]
@@ -123,11 +123,11 @@ def _ta(study: str, timelines: list[Timeline], elements: dict[str, tuple]) -> Da
             repeats = info.cycles or 1 if info.kind == "cycles" else 1
             if info.kind == "cycles" and info.cycle_length:
                 repeats = max(1, round((phase.end_t - phase.start_t + 1) / info.cycle_length))
-            for cycle in range(repeats):
+            for _cycle in range(repeats):
                 order += 1
-                rows.append((study, "TA", armcd, arm, order, code,
-                             element if repeats == 1 else f"{element} ({cycle + info.first_cycle})", "",
-                             "", info.label.upper()[:40]))
+                branch = (f"Randomized to {arm}" if order == 1 and timeline.design.assignment == "randomised"
+                          and len(timelines) > 1 else "")
+                rows.append((study, "TA", armcd, arm, order, code, element, branch, "", info.label.upper()[:40]))
     return Dataset("TA", "Trial Arms", TA_VARIABLES, tuple(rows))
 
 
@@ -137,19 +137,35 @@ def _te(study: str, elements: dict[str, tuple]) -> Dataset:
 
 
 def _tv(study: str, timelines: list[Timeline]) -> Dataset:
+    """One row per visit of each arm; a visit on the same study day with the same name has one VISITNUM in every
+    arm, numbered in study-day order."""
+    per_arm = [(timeline, clinic_days(build_schedule(timeline))) for timeline in timelines]
+    names: dict[tuple[int, str], str] = {}
+    for _timeline, visits in per_arm:
+        for visit in visits:
+            names.setdefault((visit.day, visit.name), _visit_name(visit.name, visit.day, set(names.values())))
+    numbers = {key: number for number, key in enumerate(sorted(names), 1)}
     rows = []
-    number = 0
-    for timeline in timelines:
+    for timeline, visits in per_arm:
         armcd, arm = _arm(timeline)
-        for visit in clinic_days(build_schedule(timeline)):
-            day, name, before, after = visit.day, f"{visit.name} (day {visit.day})"[:40], visit.early, visit.late
-            number += 1
+        for visit in visits:
+            day, before, after = visit.day, visit.early, visit.late
             start = f"Study day {day}" + (f", window {-before if before else 0}/+{after} days" if before or after
                                           else "")
             end = f"Study day {day + after}" if after else f"Study day {day}"
-            rows.append((study, "TV", number, name, day, armcd if len(timelines) > 1 else "",
-                         arm if len(timelines) > 1 else "", start, end))
+            rows.append((study, "TV", numbers[(day, visit.name)], names[(day, visit.name)], day,
+                         armcd if len(timelines) > 1 else "", arm if len(timelines) > 1 else "", start, end))
+    rows.sort(key=lambda row: (row[2], row[5]))
     return Dataset("TV", "Trial Visits", TV_VARIABLES, tuple(rows))
+
+
+def _visit_name(name: str, day: int, taken: set[str]) -> str:
+    """A VISIT of at most 40 characters, unique: the name, shortened at a word, with its study day when needed."""
+    suffix = f" D{day}"
+    text = name if len(name) <= 40 else name[: 40 - len(suffix)].rsplit(" ", 1)[0] + suffix
+    if text in taken:
+        text = name[: 40 - len(suffix)].rsplit(" ", 1)[0] + suffix if len(name) + len(suffix) > 40 else name + suffix
+    return text
 
 
 def _td(study: str, timeline: Timeline) -> Dataset:
@@ -161,12 +177,15 @@ def _td(study: str, timeline: Timeline) -> Dataset:
                 == "efficacy":
             series.setdefault(event.id.split(".")[0], []).append(item.t)
     rows = []
-    for order, (_name, times) in enumerate(sorted(series.items(), key=lambda kv: min(kv[1])), 1):
+    for _name, times in sorted(series.items(), key=lambda kv: min(kv[1])):
         times = sorted(times)
         gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-        interval = iso_days(round(statistics.median(gaps))) if gaps else ""
-        rows.append((study, "TD", order, "RFSTDTC", iso_days(max(times[0], 0)), interval,
-                     iso_days(min(gaps)) if gaps else "", iso_days(max(gaps)) if gaps else "", len(times)))
+        if len(gaps) >= 2 and max(gaps) - min(gaps) <= 1:  # a regular schedule: one row with its interval
+            interval = iso_days(round(statistics.median(gaps)))
+            rows.append([iso_days(max(times[0], 0)), interval, iso_days(min(gaps)), iso_days(max(gaps)), len(times)])
+        else:  # assessments tied to events, not to an interval: one row each
+            rows += [[iso_days(max(t, 0)), "", "", "", 1] for t in times]
+    rows = [(study, "TD", order, "RFSTDTC", *row) for order, row in enumerate(rows, 1)]
     return Dataset("TD", "Trial Disease Assessments", TD_VARIABLES, tuple(rows))
 
 
