@@ -64,7 +64,8 @@ def test_cycles_are_repeated_elements_and_visits_are_the_plan(tmp_path: Path) ->
     assert durations["INDUCTIO"] == "P3W"  # a 21-day cycle
     tv = read_json(tmp_path / "sdtm", "tv")
     schedule = timeline_for(PPCL)
-    clinic = sorted({e.day for e in schedule.events if e.event.kind != "milestone" and e.event.setting != "home"})
+    clinic = sorted({e.day for e in schedule.events
+                     if e.event.kind != "milestone" and e.event.setting not in ("home", "offsite")})
     assert [row[4] for row in tv["rows"]] == clinic
     td = read_json(tmp_path / "sdtm", "td")
     first = td["rows"][0]
@@ -101,7 +102,7 @@ def test_redcap_files_have_redcaps_columns(tmp_path: Path) -> None:
     assert (first["day_offset"], first["offset_min"], first["offset_max"]) == ("0", "0", "3")
     schedule = timeline_for(PPCL)
     assert [int(e["day_offset"]) for e in ppcl] == sorted(
-        {e.t for e in schedule.events if e.event.kind != "milestone" and e.event.setting != "home"})
+        {e.t for e in schedule.events if e.event.kind != "milestone" and e.event.setting not in ("home", "offsite")})
 
 
 def test_a_redcap_export_becomes_actuals_the_calendar_reads(tmp_path: Path) -> None:
@@ -128,7 +129,7 @@ def test_a_redcap_export_becomes_actuals_the_calendar_reads(tmp_path: Path) -> N
     days = {e.event.id: e.t for e in schedule.events}
     first_six = {int(e["day_offset"]) for e in events[:6]}
     same_days = {e.event.id for e in schedule.events if e.t in first_six and e.event.kind != "milestone"
-                 and e.event.setting != "home"}
+                 and e.event.setting not in ("home", "offsite")}
     assert {a.event_id for a in actuals.entries} == same_days  # a visit done: every event of that day done
     late = {a.event_id: a.date for a in actuals.entries}
     assert late[events[1]["custom_event_label"]] == start + timedelta(days=days[events[1]["custom_event_label"]] + 1)

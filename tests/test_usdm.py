@@ -58,7 +58,7 @@ def test_every_bundled_protocol_exports_valid_conforming_usdm(path: Path, valida
     schedule = timeline_for(path)  # the main path: one instance per visit day, one per cycle
     days, cycles = set(), set()
     for item in schedule.events:
-        if item.event.kind == "milestone" or item.event.setting == "home":
+        if item.event.kind == "milestone" or item.event.setting in ("home", "offsite"):
             continue
         cycle = re.match(r"^([a-z0-9_]+)\.c(\d+)\.d\d+", item.event.id)
         if cycle and any(p.id == cycle[1] and p.kind == "cycles" for p in schedule.timeline.phases):

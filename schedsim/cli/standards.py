@@ -116,6 +116,9 @@ def export_redcap(
     from schedsim.standards.redcap import FILES, redcap_project
 
     def run() -> None:
+        if output.suffix:
+            raise InputError(Problem(str(output), None, "", "give a folder (no extension): the files are arms.csv, "
+                                                            "events.csv, instrument_designation.csv, actuals-map.yaml"))
         files = redcap_project(file).files()
 
         def write(folder: Path) -> list[str]:

@@ -75,7 +75,8 @@ def redcap_project(path: str | Path) -> RedcapProject:
         project.arms.append((number, (timeline.design.arm_label or "Arm 1")[:50]))
         taken: set[str] = set()
         for visit in clinic_days(build_schedule(timeline)):
-            name = f"{visit.name} (day {visit.day})"[:50]
+            full = f"{visit.name} (day {visit.day})"
+            name = full if len(full) <= 50 else f"{visit.name[:42].rsplit(' ', 1)[0]} (day {visit.day})"
             unique = unique_event_name(name, number, taken)
             event_id = visit.main.event.id
             project.events.append((name, number, visit.t, visit.early, visit.late, unique, event_id))

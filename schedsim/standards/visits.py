@@ -30,7 +30,7 @@ class VisitDay:
 def clinic_days(schedule: Schedule) -> list[VisitDay]:
     days: dict[int, list[ScheduledEvent]] = {}
     for item in schedule.events:
-        if item.event.kind != "milestone" and item.event.setting != "home":
+        if item.event.kind != "milestone" and item.event.setting not in ("home", "offsite"):  # not patient visits
             days.setdefault(item.t, []).append(item)
     out = []
     for t, items in sorted(days.items()):

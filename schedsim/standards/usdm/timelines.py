@@ -44,8 +44,8 @@ class TimelineBuilder(DesignParts):
         schedule = build_schedule(timeline)
         visits: dict[tuple, _Visit] = {}
         for item in schedule.events:
-            if item.event.kind == "milestone" or item.event.setting == "home":
-                continue
+            if item.event.kind == "milestone" or item.event.setting in ("home", "offsite"):
+                continue  # drugs taken at home and manufacturing are no encounters
             match = _CYCLE.match(item.event.id)
             phase = next((p for p in timeline.phases if p.id == item.event.phase), None)
             if match and phase is not None and phase.kind == "cycles":
