@@ -65,8 +65,16 @@ def test_every_bundled_protocol_exports_valid_conforming_usdm(path: Path, valida
             cycles.add(cycle.groups())
         else:
             days.add((item.event.phase or "", item.t))
-    activity_instances = [i for i in main["instances"] if i["instanceType"] == "ScheduledActivityInstance"]
+    decisions = {i["name"] for i in main["instances"] if i["instanceType"] == "ScheduledDecisionInstance"}
+    activity_instances = [i for i in main["instances"] if i["instanceType"] == "ScheduledActivityInstance"
+                          and i["name"].split(".")[0] not in decisions]  # not the instances that run a branch
     assert len(activity_instances) == len(days) + len(cycles)
+    epochs = {e["id"]: e["name"] for e in design["epochs"]}
+    for timeline in design["scheduleTimelines"]:  # a phase's instances are in its epoch, on every path
+        for instance in timeline["instances"]:
+            phase = instance["name"].split(".")[0]
+            if instance.get("epochId") and phase in epochs.values():
+                assert epochs[instance["epochId"]] == phase, instance["name"]
     assert main["entryId"] == main["instances"][0]["id"]
 
 
@@ -90,6 +98,7 @@ def test_timings_windows_and_cycles_of_an_export() -> None:
     assert (days["induction.d4"]["windowLower"], days["induction.d4"]["windowUpper"]) == ("P1D", "P1D")
     second = timings[cycle2["id"]]
     assert (second["value"], second["relativeToScheduledInstanceId"]) == ("P3W", cycle1["id"])
+    assert (second["windowLower"], second["windowUpper"]) == ("P1D", "P3D")  # cycle 2 day 1: -1/+3 days
     anchor = next(t["relativeFromScheduledInstanceId"] for t in main["timings"] if t["type"]["decode"] ==
                   "Fixed Reference")
     response = timings[instances["response.post_cart1"]["id"]]
@@ -99,14 +108,22 @@ def test_timings_windows_and_cycles_of_an_export() -> None:
 
 
 def test_decisions_are_decision_instances() -> None:
+    """A decision comes after the assessment it reads; each branch's condition leads to an instance of the main
+    timeline: the next one for the default branch, one that runs the branch's own timeline for the others."""
     document = usdm_for(ROOT / "protocols" / "examples" / "response-adapted-cart2.yaml")
     design, main = main_timeline(document)
+    order = [i["name"] for i in main["instances"]]
     decisions = [i for i in main["instances"] if i["instanceType"] == "ScheduledDecisionInstance"]
     assert decisions and all(len(d["conditionAssignments"]) >= 2 for d in decisions)
-    known = {i["id"] for t in design["scheduleTimelines"] for i in t["instances"]}
-    targets = {a["conditionTargetId"] for d in decisions for a in d["conditionAssignments"]}
-    assert targets <= known and len(targets) >= 2  # each branch leads somewhere, not all to the same place
-    assert len(design["scheduleTimelines"]) > 2
+    in_main = {i["id"]: i for i in main["instances"]}
+    timelines = {t["id"]: t for t in design["scheduleTimelines"]}
+    for decision in decisions:
+        targets = [a["conditionTargetId"] for a in decision["conditionAssignments"]]
+        assert set(targets) <= set(in_main) and len(set(targets)) == len(targets)  # distinct, in the main timeline
+        runners = [in_main[t] for t in targets if in_main[t].get("timelineId")]
+        assert runners and all(not timelines[r["timelineId"]]["mainTimeline"] for r in runners)
+    response = next(n for n in order if n.startswith("response.post_asct"))
+    assert order.index(response) < order.index("post_asct")  # the decision reads the response: it comes after
 
 
 @pytest.mark.parametrize(("rule", "breakage"), [

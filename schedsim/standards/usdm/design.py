@@ -20,12 +20,21 @@ class DesignParts:
         self.pending: list[tuple[dict[str, Any], str, str]] = []  # (decision instance, decision, default branch)
         self.entries: dict[tuple[str, str], str] = {}  # (decision, branch) → the branch timeline's entry
         self.windows: dict[str, tuple[int, int]] = {}  # instance → (days before, days after) its target
+        self.decision_times: dict[str, int] = {}  # decision → its day (days from study day 1)
+        self.anchor_times: dict[str, int] = {}  # timeline → its anchor's day
 
     # --- design-level parts -------------------------------------------------------------------------------------
 
-    def epochs_for(self, timeline: Timeline) -> dict[str, str]:
+    def epochs_for(self, timelines: list[Timeline]) -> dict[str, str]:
+        """One epoch (and element) per phase of any path, in the order the phases start, then follow-up."""
+        from schedsim.engine.schedule import build_schedule
+
+        starts: dict[str, tuple[int, int, Any]] = {}
+        for timeline in timelines:
+            for order, phase in enumerate(build_schedule(timeline).phases):
+                starts.setdefault(phase.info.id, (phase.start_t, order, phase.info))
         previous = None
-        for info in [*timeline.phases, None]:
+        for info in [*(item[2] for item in sorted(starts.values(), key=lambda v: (v[0], v[1]))), None]:
             key, label = (info.id, info.label) if info is not None else ("", "Follow-up")
             kind = "follow-up" if info is None else "treatment"
             epoch = {"id": self.ids.next("StudyEpoch"), "extensionAttributes": [], "name": key or "follow_up",

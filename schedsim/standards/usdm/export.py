@@ -12,6 +12,7 @@ paths are timelines of their own.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -60,10 +61,13 @@ def build_usdm(main: Timeline, others: list[tuple[str, Timeline]] = ()) -> dict[
         "subTypes": [], "model": ids.code(MODEL["parallel" if len(main.design.arms) > 1 else "single"]),
         "intentTypes": [], "blindingSchema": None, "instanceType": "InterventionalStudyDesign"}
     builder = TimelineBuilder(ids, design)
-    epochs = builder.epochs_for(main)
+    epochs = builder.epochs_for([main, *(timeline for _, timeline in others)])
     arms = main.design.arms or (("treatment", "Treatment"),)
-    for index, (arm, label) in enumerate(arms):
-        kind = "experimental" if index == 0 else "comparator"
+    for arm, label in arms:
+        words = f"{arm} {label}".lower()
+        kind = ("placebo" if "placebo" in words else "comparator" if re.search(
+            r"comparator|standard of care|\bsoc\b|control|best supportive", words) else "experimental")
+
         design["arms"].append({
             "id": ids.next("StudyArm"), "extensionAttributes": [], "name": arm, "label": label,
             "description": label, "type": ids.code(ARM_TYPE[kind]),
@@ -71,7 +75,8 @@ def build_usdm(main: Timeline, others: list[tuple[str, Timeline]] = ()) -> dict[
             "populationIds": [], "notes": [], "instanceType": "StudyArm"})
     main_timeline = builder.timeline(main, "Main Timeline", main=True)
     for label, timeline in others:
-        builder.timeline(timeline, f"Timeline: {label}", main=False)
+        branch = label.split("=", 1) if "=" in label else None
+        builder.timeline(timeline, f"Timeline: {label}", main=False, branch=tuple(branch) if branch else None)
     builder.link_decisions(main_timeline)
     phases_by_arm = {arm: {p.id for p in (t.phases)} for arm, t in
                      [(arms[0][0], main), *((t.design.arm, t) for _, t in others if t.design.arm)]}

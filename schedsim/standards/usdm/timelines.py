@@ -16,6 +16,7 @@ from schedsim.standards.usdm.codes import (
     TIMING_TYPE,
     iso_days,
 )
+from schedsim.standards.usdm.decisions import DecisionParts
 from schedsim.standards.usdm.design import DesignParts
 
 _CYCLE = re.compile(r"^(?P<phase>[a-z][a-z0-9_]*)\.c(?P<cycle>\d+)\.d(?P<day>\d+)(?:\.|$)")
@@ -35,12 +36,15 @@ class _Visit:
                     next((i for i in self.items if i.earliest is not None), self.items[0]))
 
 
-class TimelineBuilder(DesignParts):
+class TimelineBuilder(DecisionParts, DesignParts):
     """Builds the timelines of one study design (see ``export``)."""
 
     # --- timelines ----------------------------------------------------------------------------------------------
 
-    def timeline(self, timeline: Timeline, name: str, main: bool) -> dict[str, Any]:
+    def timeline(self, timeline: Timeline, name: str, main: bool, branch: tuple[str, str] | None = None
+                 ) -> dict[str, Any]:
+        """A schedule timeline of one path; ``branch`` (decision, branch): only what follows that decision, which
+        the main timeline's decision leads to."""
         schedule = build_schedule(timeline)
         visits: dict[tuple, _Visit] = {}
         for item in schedule.events:
@@ -62,18 +66,17 @@ class TimelineBuilder(DesignParts):
             steps.append((visit.t, 1, instance))
         steps += self._cycles(timeline, visits)
         times = {item.event.id: item.t for item in schedule.events}
-        for decision in timeline.design.decisions:
-            if decision.id in times:
-                steps.append((times[decision.id], 0, self._decision(decision)))
+        if main:
+            for decision in timeline.design.decisions:
+                if decision.id in times:  # after the day's instances: a decision reads what they find
+                    steps.append((times[decision.id], 2, self._decision(decision)))
+        if branch is not None and branch[0] in times:
+            steps = [step for step in steps if step[0] > times[branch[0]]]
+            self.entries[branch] = record["id"]
+            self.decision_times[branch[0]] = times[branch[0]]
         steps.sort(key=lambda s: (s[0], s[1]))
         self._chain(record, steps)
         self._timings(record, steps, timeline, by_event, times)
-        if not main:
-            for decision, branch in timeline.design.decisions and [(d.id, d.branch) for d in
-                                                                   timeline.design.decisions]:
-                after = next((s for s in steps if s[0] > times.get(decision, 10**9)), None)
-                if after is not None:
-                    self.entries.setdefault((decision, branch), after[2]["id"])
         return record
 
     def _new_timeline(self, name: str, main: bool) -> dict[str, Any]:
@@ -132,6 +135,9 @@ class TimelineBuilder(DesignParts):
                             "epochId": self.epochs.get(info.id), "timelineId": subs[pattern],
                             "timelineExitId": None, "activityIds": [], "encounterId": None,
                             "instanceType": "ScheduledActivityInstance"}
+                main = days[first_day].main  # the cycle's day-1 window is the cycle's own
+                if main.earliest is not None and main.latest is not None and main.latest > main.earliest:
+                    self.windows[instance["id"]] = (main.t - main.earliest, main.latest - main.t)
                 steps.append((start, 1, instance))
         return steps
 
@@ -152,27 +158,6 @@ class TimelineBuilder(DesignParts):
                 record["timings"].append(timing)
         return record["id"]
 
-    def _decision(self, decision: Any) -> dict[str, Any]:
-        instance = {"id": self.ids.next("ScheduledDecisionInstance"), "extensionAttributes": [], "name": decision.id,
-                    "label": decision.label, "description": decision.label, "defaultConditionId": None,
-                    "epochId": None, "conditionAssignments": [], "instanceType": "ScheduledDecisionInstance"}
-        for branch, label in decision.branches:
-            instance["conditionAssignments"].append({
-                "id": self.ids.next("ConditionAssignment"), "extensionAttributes": [],
-                "condition": f"{decision.label}: {label}", "conditionTargetId": f"@{decision.id}={branch}",
-                "instanceType": "ConditionAssignment"})
-        self.pending.append((instance, decision.id, decision.branch))
-        return instance
-
-    def link_decisions(self, main_timeline: dict[str, Any]) -> None:
-        """Point each decision's condition assignments at the instance its branch goes on to: the next instance of
-        the main timeline for the default branch, the branch timeline's first instance after it otherwise."""
-        for instance, decision, default in self.pending:
-            for assignment in instance["conditionAssignments"]:
-                branch = assignment["conditionTargetId"].split("=", 1)[1]
-                target = instance["defaultConditionId"] if branch == default else self.entries.get((decision, branch))
-                assignment["conditionTargetId"] = target or instance["defaultConditionId"] or main_timeline["entryId"]
-
     # --- order and timings --------------------------------------------------------------------------------------
 
     def _chain(self, record: dict[str, Any], steps: list[tuple[int, int, dict[str, Any]]]) -> None:
@@ -192,6 +177,7 @@ class TimelineBuilder(DesignParts):
         if not timed:
             return
         anchor_t, _, anchor = min(timed, key=lambda s: (s[0] < 0, abs(s[0])))
+        self.anchor_times[record["id"]] = anchor_t
         record["timings"].append(self._timing("fixed", iso_days(anchor_t + 1), anchor["id"], anchor["id"]))
         at = {s[2]["id"]: s[0] for s in timed}
         previous_cycle: dict[str, tuple[int, str]] = {}
