@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from schedsim.standards.soa.groups import TITLES
 from schedsim.standards.soa.model import SoA, Visit
-from schedsim.standards.soa.rows import footnotes, header_rows
+from schedsim.standards.soa.rows import footnotes, grouped_rows, header_rows
 from schedsim.tabular import Table, csv_text, workbook_bytes
 
 #: Visits per block of the text and Markdown tables.
@@ -46,14 +46,9 @@ def to_text(soa: SoA, block: int = TEXT_BLOCK) -> str:
     lines = [soa.title, f"Schedule of activities — {soa.protocol_id}" + (f" — {soa.path}" if soa.path else ""), ""]
     for visits in _blocks(soa.visits, block):
         grid = [[name, *cells] for name, cells in header_rows(soa, visits)]
-        group = None
-        for activity in soa.activities:
-            if not any(soa.cell(activity, v) for v in visits):
-                continue
-            if activity.group != group:
-                group = activity.group
-                grid.append([f"{TITLES[group]}:", *([""] * len(visits))])
-            grid.append([f"  {activity.name}", *(soa.cell(activity, v) for v in visits)])
+        for name, activity in grouped_rows(soa, visits):
+            grid.append([f"{name}:", *([""] * len(visits))] if activity is None else
+                        [f"  {name}", *(soa.cell(activity, v) for v in visits)])
         widths = [max(len(row[i]) for row in grid) for i in range(len(grid[0]))]
         widths = [min(w, 44) for w in widths]
         for row in grid:
@@ -79,14 +74,9 @@ def to_markdown(soa: SoA, block: int = TEXT_BLOCK) -> str:
         lines.append("|---|" + "---|" * len(visits))
         for name, cells in head[2:]:
             lines.append(f"| *{name}* | " + " | ".join(cell(c) for c in cells) + " |")
-        group = None
-        for activity in soa.activities:
-            if not any(soa.cell(activity, v) for v in visits):
-                continue
-            if activity.group != group:
-                group = activity.group
-                lines.append(f"| **{TITLES[group]}** |" + " |" * len(visits))
-            lines.append(f"| {cell(activity.name)} | " + " | ".join(soa.cell(activity, v) for v in visits) + " |")
+        for name, activity in grouped_rows(soa, visits):
+            lines.append(f"| **{name}** |" + " |" * len(visits) if activity is None else
+                         f"| {cell(name)} | " + " | ".join(soa.cell(activity, v) for v in visits) + " |")
         lines.append("")
     lines += [f"- {cell(line)}" for line in footnotes(soa)]
     return "\n".join(lines) + "\n"

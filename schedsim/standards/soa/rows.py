@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from schedsim.standards.soa.model import SoA, Visit
+from schedsim.standards.soa.model import Activity, SoA, Visit
 
 
 def header_rows(soa: SoA, visits: Sequence[Visit]) -> list[tuple[str, list[str]]]:
@@ -23,3 +23,20 @@ def footnotes(soa: SoA) -> list[str]:
     lines += list(soa.notes)
     lines += [f"{ident}: {rationale}" for ident, rationale in soa.assumptions.items()]
     return lines
+
+
+def grouped_rows(soa: SoA, visits: Sequence[Visit]) -> list[tuple[str, Activity | None]]:
+    """The body of a block of visits: ("Treatment", None) before each group's first row, then (name, activity) for
+    each activity marked on one of these visits."""
+    from schedsim.standards.soa.groups import TITLES
+
+    rows: list[tuple[str, Activity | None]] = []
+    group = None
+    for activity in soa.activities:
+        if not any(soa.cell(activity, v) for v in visits):
+            continue
+        if activity.group != group:
+            group = activity.group
+            rows.append((TITLES[group], None))
+        rows.append((activity.name, activity))
+    return rows
