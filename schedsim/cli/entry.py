@@ -51,7 +51,7 @@ for command in (protocol.validate, protocol.timeline, protocol.explain, protocol
 app.command("patient-gantt", cls=Command)(plots.patient_gantt)
 app.command(cls=Command)(plots.swimmer)
 app.command("visit-load", cls=Command)(plots.visit_load)
-for command in (check.check, check.rules, simulate.simulate):
+for command in (check.check, check.rules, simulate.simulate, simulate.sweep):
     app.command(cls=Command)(command)
 app.add_typer(escalation.escalation_app, name="escalation")
 escalation.escalation_app.command("table", cls=Command)(escalation.escalation_table)

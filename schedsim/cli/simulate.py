@@ -1,7 +1,9 @@
-"""``simulate``: a cohort simulated, its tables and (unless ``--no-plots``) its plots written to a folder."""
+"""``simulate``: a cohort simulated, its tables and (unless ``--no-plots``) its plots written to a folder; ``sweep``:
+the simulation over a grid of scenarios, on Dask."""
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -74,3 +76,47 @@ def simulate(
         return describe(result.summary())
 
     typer.echo(guard(go), nl=False)
+
+
+def sweep(
+    file: Annotated[Path, typer.Argument(help="protocol file")],
+    scenario: Annotated[Path, typer.Option("--scenario", help="the scenario the grid varies")],
+    grid: Annotated[Path, typer.Option("--grid", metavar="FILE", help="grid file: 'parameters: {name: [values]}' "
+                                                                      "(every combination) or 'points: [...]'")],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="DIR", help="folder for grid.csv, summary.csv/"
+                                                                               ".parquet, events/point=K/ and "
+                                                                               "sweep.png")],
+    patients: Annotated[int, typer.Option("--patients", "-n", help="patients per replicate")] = 20,
+    replicates: Annotated[int, typer.Option("--replicates", "-r", help="replicates per grid point")] = 10,
+    seed: Annotated[int, typer.Option("--seed", help="master seed: same seed, same files")] = 0,
+    workers: Annotated[int, typer.Option("--workers", "-w", help="Dask workers on this machine (1: no Dask); "
+                                                                 "results do not depend on it")] = 1,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", metavar="ADDRESS", help="an existing Dask "
+                                                  "scheduler (tcp://host:8786); its workers must see the files")]
+    = None,
+    plots: Annotated[bool, typer.Option(help="also write sweep.png")] = True,
+) -> None:
+    """Simulate a grid of scenarios (enrolment rate x manufacturing slots x ...) with replicates, on Dask."""
+    from schedsim.fileio import folder_target
+    from schedsim.plots.sweep import SWEEP_FILES, write_sweep
+    from schedsim.simulation.sweep import load_grid
+    from schedsim.simulation.sweep import sweep as run
+
+    def go() -> None:
+        if output.suffix:
+            raise InputError(Problem("--output", None, "", f"{output} has an extension; sweep writes a folder"))
+        folder_target(output, SWEEP_FILES)
+        cpus = os.cpu_count() or 1
+        if not 1 <= workers <= cpus:
+            raise InputError(Problem("--workers", None, "", f"give 1 to {cpus} workers (the CPUs here)"))
+        if not 1 <= replicates <= 10_000 or not 1 <= patients <= 20_000 or seed < 0:
+            raise InputError(Problem("--replicates", None, "", "give 1 to 10,000 replicates, 1 to 20,000 patients "
+                                                               "and a non-negative seed"))
+        result = run(file, scenario, load_grid(grid), patients=patients, replicates=replicates, seed=seed,
+                     workers=workers, scheduler=scheduler)
+        for path in write_sweep(result, output, plots):
+            if path.suffix != ".parquet" or path.parent == output:
+                typer.echo(f"wrote {path}")
+        typer.echo(f"wrote {output / 'events'} ({len(result.results)} grid points, partitioned by point)")
+
+    guard(go)

@@ -1,0 +1,175 @@
+"""Scenario sweeps: the cohort simulation over a grid of scenario parameters (enrolment rate × manufacturing slots ×
+dropout ...), each grid point with its replicates, run serially or on Dask distributed (a LocalCluster, or an
+existing scheduler).
+
+A grid file names scenario parameters by their path in the scenario and gives their values, as a full factorial
+(``parameters: {enrolment.rate_per_month: [2, 4, 6], resources.manufacturing_slots: [1, 2]}``) or as listed points
+(``points: [{enrolment.rate_per_month: 2, resources.manufacturing_slots: 1}, ...]``). Every task is one replicate of
+one grid point; its random streams derive from (seed, grid point, replicate) alone — the grid point's seed is
+``SeedSequence(seed, spawn_key=(point,))`` — so the results are the same bit for bit whatever runs them, in whatever
+order: the serial loop, one Dask worker or many.
+
+>>> grid = grid_of({"parameters": {"enrolment.rate_per_month": [2, 4], "resources.manufacturing_slots": [1, 2]}})
+>>> grid.names, len(grid.points)
+(('enrolment.rate_per_month', 'resources.manufacturing_slots'), 4)
+"""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from schedsim.errors import InputError, Problem
+from schedsim.inputs import read_input
+from schedsim.language.yamlsource import parse_yaml
+from schedsim.simulation.engine import ReplicateResult
+from schedsim.simulation.run import MAX_PATIENT_RUNS, SimulationResult, _prepare, _run
+
+MAX_POINTS = 1000
+
+
+@dataclass(frozen=True)
+class Grid:
+    names: tuple[str, ...]
+    points: tuple[tuple[Any, ...], ...]
+
+    def values(self, point: int) -> dict[str, Any]:
+        return dict(zip(self.names, self.points[point], strict=True))
+
+
+def grid_of(data: Any, source: str = "grid") -> Grid:
+    """A grid from its YAML data: ``parameters`` (every combination) or ``points`` (the ones listed)."""
+    if not isinstance(data, dict) or (("parameters" in data) == ("points" in data)):
+        raise InputError(Problem(source, None, "", "a grid gives either 'parameters' (name: [values]) or 'points' "
+                                                   "(a list of {name: value})"))
+    if "parameters" in data:
+        parameters = data["parameters"]
+        if not isinstance(parameters, dict) or not parameters or not all(
+                isinstance(v, list) and v for v in parameters.values()):
+            raise InputError(Problem(source, None, "parameters", "give each parameter a non-empty list of values"))
+        names = tuple(str(name) for name in parameters)
+        points = tuple(itertools.product(*parameters.values()))
+    else:
+        listed = data["points"]
+        if not isinstance(listed, list) or not listed or not all(isinstance(p, dict) for p in listed):
+            raise InputError(Problem(source, None, "points", "give a list of {parameter: value} mappings"))
+        names = tuple(dict.fromkeys(str(name) for point in listed for name in point))
+        missing = [i for i, point in enumerate(listed) if set(map(str, point)) != set(names)]
+        if missing:
+            raise InputError(Problem(source, None, f"points.{missing[0]}", f"every point gives {', '.join(names)}"))
+        points = tuple(tuple(point[name] for name in names) for point in listed)
+    if len(points) > MAX_POINTS:
+        raise InputError(Problem(source, None, "", f"{len(points)} grid points: at most {MAX_POINTS}"))
+    return Grid(names, points)
+
+
+def load_grid(path: str | Path) -> Grid:
+    return grid_of(parse_yaml(read_input(path, "scenario"), str(path)).data, str(path))
+
+
+def point_scenario(base: dict[str, Any], values: dict[str, Any]) -> str:
+    """The scenario YAML of a grid point: the base scenario with the point's values set at their paths."""
+    data = yaml.safe_load(yaml.safe_dump(base))
+    for name, value in values.items():
+        node = data
+        parts = name.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise InputError(Problem("grid", None, name, f"{part!r} is no section of the scenario"))
+        node[parts[-1]] = value
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+def point_seed(seed: int, point: int) -> int:
+    """The master seed of one grid point: from (seed, point) alone."""
+    return int(np.random.SeedSequence(seed, spawn_key=(point,)).generate_state(1, dtype=np.uint32)[0])
+
+
+Task = tuple[str, str, int, int, int, int]  # (protocol, scenario text, patients, point, point seed, replicate)
+_cohorts: dict[tuple[str, str, int], Any] = {}  # per process: each grid point's compiled cohort
+
+
+def run_task(task: Task) -> tuple[int, int, ReplicateResult]:
+    """One replicate of one grid point (in whatever process runs it): (point, replicate, its records)."""
+    protocol, scenario, patients, point, seed, replicate = task
+    key = (protocol, scenario, patients)
+    if key not in _cohorts:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "scenario.yaml"
+            path.write_text(scenario, encoding="utf-8")
+            _cohorts[key] = _prepare(protocol, path, patients, (None, ()))
+    return point, replicate, _run((protocol, None, patients, seed, replicate), _cohorts[key], None)
+
+
+@dataclass
+class SweepResult:
+    """Each grid point's simulation (its replicates in order) with the point's parameter values."""
+
+    grid: Grid
+    seed: int
+    results: list[SimulationResult]
+
+
+def sweep(protocol: str | Path, scenario: str | Path, grid: Grid, *, patients: int, replicates: int, seed: int = 0,
+          workers: int = 1, scheduler: str | None = None) -> SweepResult:
+    """Simulate every grid point ``replicates`` times: serially (``workers=1``), on a Dask LocalCluster of
+    ``workers`` processes, or on the Dask scheduler at ``scheduler`` (its workers must see the protocol's files)."""
+    if patients * replicates * len(grid.points) > MAX_PATIENT_RUNS:
+        raise InputError(Problem("--replicates", None, "", f"{patients:,} patients x {replicates:,} replicates x "
+                                                          f"{len(grid.points)} grid points is more than "
+                                                          f"{MAX_PATIENT_RUNS:,} simulated patients: give fewer"))
+    base = parse_yaml(read_input(scenario, "scenario"), str(scenario)).data
+    texts = [point_scenario(base, grid.values(point)) for point in range(len(grid.points))]
+    cohorts = []
+    for point, text in enumerate(texts):  # every point checked before any runs: a bad value is said at once
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "scenario.yaml"
+            path.write_text(text, encoding="utf-8")
+            try:
+                cohorts.append(_prepare(protocol, path, patients, (None, ())))
+            except InputError as error:
+                where = ", ".join(f"{k}={v}" for k, v in grid.values(point).items())
+                raise InputError([Problem(str(scenario), None, f"grid point {point} ({where})", p.message)
+                                  for p in error.problems]) from None
+    tasks: list[Task] = [(str(protocol), texts[point], patients, point, point_seed(seed, point), replicate)
+                         for point in range(len(grid.points)) for replicate in range(replicates)]
+    outcomes = run_tasks(tasks, workers=workers, scheduler=scheduler)
+    results = []
+    for point, cohort in enumerate(cohorts):
+        result = SimulationResult(str(protocol), cohort.timelines[0], cohort.params[0], point_seed(seed, point),
+                                  patients, cohort=cohort if len(cohort.paths) > 1 else None)
+        result.replicates = [r for p, _, r in sorted(outcomes, key=lambda o: (o[0], o[1])) if p == point]
+        results.append(result)
+    return SweepResult(grid, seed, results)
+
+
+def run_tasks(tasks: Sequence[Task], *, workers: int = 1, scheduler: str | None = None
+              ) -> list[tuple[int, int, ReplicateResult]]:
+    """The tasks' results in task order: in this process, or on Dask distributed."""
+    if scheduler is None and workers == 1:
+        return [run_task(task) for task in tasks]
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise InputError(Problem("--workers", None, "", "sweeps on workers run on Dask: install schedsim[sweep] "
+                                                        "(or give --workers 1)")) from None
+    cluster = None
+    try:
+        if scheduler is None:
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
+        with Client(cluster if cluster is not None else scheduler, timeout="30s") as client:
+            futures = client.map(run_task, list(tasks), pure=False)
+            return list(client.gather(futures))
+    except OSError as error:
+        raise InputError(Problem("--scheduler", None, "", f"cannot reach the Dask scheduler: {error}")) from None
+    finally:
+        if cluster is not None:
+            cluster.close()
