@@ -51,6 +51,7 @@ for command in (protocol.validate, protocol.timeline, protocol.explain, protocol
 app.command("patient-gantt", cls=Command)(plots.patient_gantt)
 app.command(cls=Command)(plots.swimmer)
 app.command("visit-load", cls=Command)(plots.visit_load)
+app.command(cls=Command)(plots.report)
 for command in (check.check, check.rules, simulate.simulate, simulate.sweep):
     app.command(cls=Command)(command)
 app.add_typer(escalation.escalation_app, name="escalation")

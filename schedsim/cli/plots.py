@@ -111,3 +111,26 @@ def visit_load(
 
     guard(lambda: roster_visit_load(roster, output, clinic=site_days(country, subdivision, closures, open_days),
                                     today=date_option(today, "--today")))
+
+
+def report(
+    file: Annotated[Path, typer.Argument(help="protocol file")],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="the page to write (.html)")],
+    start: StartOption = None,
+    scenario: Annotated[Path | None, typer.Option("--scenario", help="add a simulated milestone forecast")] = None,
+    patients: Annotated[int, typer.Option("--patients", "-n", help="with --scenario: patients per replicate")] = 20,
+    replicates: Annotated[int, typer.Option("--replicates", "-r", help="with --scenario: replicates")] = 5,
+    seed: Annotated[int, typer.Option("--seed", help="with --scenario: the seed")] = 0,
+) -> None:
+    """One self-contained HTML page about a protocol: an interactive Gantt (zoom, pan, hover for the chain of
+    anchors), the Schedule of Activities, check findings, assumptions and, with --scenario, the forecast."""
+    from schedsim.errors import InputError, Problem
+    from schedsim.fileio import write_atomic
+    from schedsim.plots.report import report_html
+
+    def run() -> None:
+        if output.suffix.lower() not in (".html", ".htm"):
+            raise InputError(Problem(str(output), None, "", "the report is an HTML page: give -o report.html"))
+        write_atomic(output, report_html(file, date_option(start, "--start"), scenario, patients, replicates, seed))
+
+    guard(run)

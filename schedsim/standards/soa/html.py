@@ -17,11 +17,14 @@ from schedsim.standards.soa.rows import footnotes, header_rows
 #: Visit columns per table: an A4 landscape page holds ten beside the activity column.
 HTML_BLOCK = 10
 
-_STYLE = """
+_PAGE_STYLE = """
 @page { size: A4 landscape; margin: 10mm; }
 body { font: 8.5pt/1.3 system-ui, -apple-system, "Segoe UI", sans-serif; color: #111; margin: 0 auto;
        max-width: 277mm; padding: 4mm; }
 h1 { font-size: 13pt; margin: 0 0 .2em; } p.meta { margin: .1em 0 .8em; color: #444; }
+@media print { body { padding: 0; } }
+"""
+_TABLE_STYLE = """
 table.soa { border-collapse: collapse; width: 100%; table-layout: fixed; margin: 0 0 6mm; page-break-inside: auto; }
 table.soa th, table.soa td { border: 1px solid #999; padding: 2px 3px; overflow-wrap: break-word;
                              hyphens: auto; vertical-align: top; }
@@ -31,7 +34,6 @@ thead th { background: #eef1f5; font-weight: 600; text-align: center; } thead th
 thead tr.group th { background: #dde3ea; } thead tr.meta th { font-weight: 400; font-size: 7.5pt; }
 tbody th { text-align: left; font-weight: 400; } tbody tr.group th { background: #f4f4f4; font-weight: 600; }
 td.mark { text-align: center; } ol.notes { font-size: 7.5pt; color: #333; padding-left: 1.5em; }
-@media print { body { padding: 0; } }
 """
 
 
@@ -43,15 +45,27 @@ def to_html(soa: SoA, block: int = HTML_BLOCK) -> str:
     if soa.start is not None:
         meta += f" — day 1: {soa.start.isoformat()}"
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-           f"<title>{title} — schedule of activities</title>", f"<style>{_STYLE}</style></head><body>",
+           f"<title>{title} — schedule of activities</title>",
+           f"<style>{_PAGE_STYLE}{_TABLE_STYLE}</style></head><body>",
            f"<h1>{title}</h1>", f'<p class="meta">{meta}</p>']
+    out += [_tables(soa, block), "</body></html>"]
+    return "\n".join(out) + "\n"
+
+
+def tables_html(soa: SoA, block: int = HTML_BLOCK) -> str:
+    """The SoA's tables and footnotes, with their own styles, to put in another page."""
+    return f"<style>{_TABLE_STYLE}</style>\n" + _tables(soa, block)
+
+
+def _tables(soa: SoA, block: int) -> str:
+    out: list[str] = []
     visits = list(soa.visits)
     for start in range(0, max(len(visits), 1), block):
         out += _table(soa, visits[start:start + block], block)
     out.append('<ol class="notes">')
     out += [f"<li>{escape(line)}</li>" for line in footnotes(soa)]
-    out += ["</ol>", "</body></html>"]
-    return "\n".join(out) + "\n"
+    out.append("</ol>")
+    return "\n".join(out)
 
 
 def _table(soa: SoA, visits: Sequence[Visit], block: int) -> list[str]:

@@ -1,0 +1,143 @@
+"""One self-contained HTML page about a protocol, for people without the command line: an interactive Gantt chart
+(Bokeh, its JavaScript inlined: zoom, pan, and hovering an event shows its date, window, the chain of anchors that
+fixes it and the assumptions it rests on), the Schedule of Activities, the check findings, every assumption with its
+rationale and where it is written, and with a scenario the simulated milestone forecast. Nothing is fetched when the
+page is viewed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from schedsim.check.checker import check_file
+from schedsim.compile.compiler import compile_file
+from schedsim.engine.explain import explain
+from schedsim.engine.schedule import Schedule, build_schedule
+from schedsim.standards.soa.html import tables_html
+from schedsim.standards.soa.model import build_soa
+
+_KIND_COLOURS = {"dose": "#E69F00", "procedure": "#D55E00", "assessment": "#0072B2", "visit": "#009E73",
+                 "milestone": "#555555"}
+_STYLE = """
+body { font: 10pt/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #111; margin: 1.2em auto;
+       max-width: 1200px; padding: 0 1em; }
+h1 { font-size: 16pt; } h2 { font-size: 13pt; margin-top: 1.6em; border-bottom: 1px solid #ccc; }
+table.plain { border-collapse: collapse; } table.plain th, table.plain td { border: 1px solid #bbb; padding: 2px 6px;
+  text-align: left; vertical-align: top; } .error { color: #b00; } .warning { color: #a60; } p.meta { color: #444; }
+"""
+
+
+def gantt_figure(schedule: Schedule) -> Any:
+    """The protocol's events on a time axis, a row per phase (and one for the assessments outside them): one glyph
+    per event, named ``events``; the hover shows each event's date, window, anchor chain and assumptions."""
+    from bokeh.models import ColumnDataSource, HoverTool
+    from bokeh.plotting import figure
+
+    timeline = schedule.timeline
+    labels = {p.id: p.label for p in timeline.phases}
+    rows = [labels[p.id] for p in timeline.phases] + ["Assessments"]
+    data: dict[str, list[Any]] = {k: [] for k in ("x", "width", "row", "id", "label", "kind", "when", "window",
+                                                  "chain", "assumed", "colour")}
+    dated = schedule.start is not None
+    for item in schedule.events:
+        event = item.event
+        data["x"].append(_x(item.date, item.t, dated))
+        data["width"].append(_width(dated))
+        data["row"].append(labels.get(event.phase or "", "Assessments"))
+        data["id"].append(event.id)
+        data["label"].append(event.label)
+        data["kind"].append(event.kind)
+        data["when"].append(f"day {item.day}" + (f", {item.date.isoformat()}" if item.date else ""))
+        data["window"].append(f"day {item.day - (item.t - item.earliest)} to {item.day + (item.latest - item.t)}"
+                              if item.earliest is not None and item.latest is not None else "none")
+        data["chain"].append("<br>".join(escape(line) for line in list(explain(schedule, event.id))[:6]))
+        data["assumed"].append(", ".join(item.assumptions) or "none")
+        data["colour"].append(_KIND_COLOURS.get(event.kind, "#333333"))
+    source = ColumnDataSource(data, name="events")
+    plot = figure(name="gantt", y_range=list(reversed(rows)), height=90 + 34 * len(rows), sizing_mode="stretch_width",
+                  x_axis_type="datetime" if dated else "linear", tools="xpan,xwheel_zoom,box_zoom,reset,save",
+                  active_scroll="xwheel_zoom", title=f"{timeline.title} — events by phase")
+    plot.rect(x="x", y="row", width="width", height=0.6, source=source, color="colour", line_color="colour",
+              name="event_glyphs")
+    plot.add_tools(HoverTool(tooltips="""<div style="max-width: 420px"><b>@label</b> (@id, @kind)<br>
+        When: @when<br>Window: @window<br><div style="font-size: 85%">@{chain}{safe}</div>Assumptions: @assumed
+        </div>""", renderers=plot.renderers))
+    plot.xaxis.axis_label = "date" if dated else "days from study day 1"
+    return plot
+
+
+def _x(day: date | None, t: int, dated: bool) -> Any:
+    from datetime import datetime
+
+    return datetime(day.year, day.month, day.day, 12) if dated and day is not None else t
+
+
+def _width(dated: bool) -> float:
+    return 86_400_000.0 * 0.9 if dated else 0.9  # a day: milliseconds on a date axis
+
+
+def report_html(path: str | Path, start: date | None = None, scenario: str | Path | None = None,
+                patients: int = 20, replicates: int = 5, seed: int = 0) -> str:
+    """The page for a protocol file (the first arm's path), dated from ``start`` when given; with ``scenario``, a
+    simulated forecast of ``patients`` x ``replicates`` (``seed``)."""
+    try:
+        from bokeh.embed import components
+        from bokeh.resources import Resources
+    except ImportError:
+        from schedsim.errors import InputError, Problem
+
+        raise InputError(Problem("report", None, "", "the report's interactive chart needs bokeh: install "
+                                                     "schedsim[report]")) from None
+
+    inline = Resources(mode="inline", components=["bokeh"])  # the plotting library only: about 1.3 MB
+
+    timeline = compile_file(path)
+    schedule = build_schedule(timeline, start)
+    script, div = components(gantt_figure(schedule))
+    report = check_file(path, start=start)
+    parts = [f"<h1>{escape(timeline.title)}</h1>",
+             f'<p class="meta">Protocol <code>{escape(timeline.protocol_id)}</code> — {escape(str(path))}'
+             + (f" — day 1: {start.isoformat()}" if start else " — study days (no start date)")
+             + (f" — {escape(timeline.design.label)}" if timeline.design.label else "") + "</p>",
+             "<h2>Timeline</h2>", "<p>Drag to pan, scroll to zoom, hover an event for its date, window, the chain "
+                                  "of anchors that fixes it and the assumptions it rests on.</p>", div,
+             "<h2>Schedule of activities</h2>", tables_html(build_soa(timeline, start)),
+             "<h2>Check findings</h2>", _findings(report), "<h2>Assumptions</h2>", _assumptions(timeline)]
+    if scenario is not None:
+        parts += ["<h2>Simulated forecast</h2>", _forecast(path, scenario, patients, replicates, seed)]
+    head = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(timeline.title)}</title>'
+            f"<style>{_STYLE}</style>{inline.render_js()}{inline.render_css()}{script}</head>")
+    return head + "<body>" + "\n".join(parts) + "</body></html>\n"
+
+
+def _findings(report: Any) -> str:
+    if not report.findings:
+        return "<p>No findings: the protocol passes every rule.</p>"
+    rows = "".join(f'<tr><td class="{escape(f.severity)}">{escape(f.severity)}</td><td>{escape(f.rule)}</td>'
+                   f"<td>{escape(f.message)}</td><td>{escape(f.file)}:{f.line or ''}</td></tr>"
+                   for f in report.findings)
+    return f'<table class="plain"><tr><th>level</th><th>rule</th><th>finding</th><th>where</th></tr>{rows}</table>'
+
+
+def _assumptions(timeline: Any) -> str:
+    rows = "".join(f"<tr><td>{escape(a.id)}</td><td>{escape(a.rationale)}</td><td>{escape(a.file)}:{a.line or ''} "
+                   f"{escape(a.field)}</td></tr>" for a in timeline.assumptions.values())
+    return (f'<table class="plain"><tr><th>id</th><th>assumed, and why</th><th>written at</th></tr>{rows}</table>'
+            if rows else "<p>No assumptions.</p>")
+
+
+def _forecast(path: str | Path, scenario: str | Path, patients: int, replicates: int, seed: int) -> str:
+    from schedsim.simulation.run import simulate
+
+    summary = simulate(path, patients=patients, replicates=replicates, seed=seed, scenario=scenario).summary()
+    completion = summary.get("completion") or {}
+    rows = "".join(f"<tr><td>{escape(name)}</td><td>{m['dates']['p5']}</td><td>{m['dates']['p50']}</td>"
+                   f"<td>{m['dates']['p95']}</td><td>{m['reached']}</td></tr>"
+                   for name, m in summary["milestones"].items() if m.get("dates"))
+    return (f"<p>{patients} patients x {replicates} replicates, seed {seed}, scenario {escape(str(scenario))}: the "
+            f"last patient's last primary assessment p50 {completion.get('p50')} (p5 {completion.get('p5')}, p95 "
+            f"{completion.get('p95')}).</p><table class=\"plain\"><tr><th>milestone</th><th>p5</th><th>p50</th>"
+            f"<th>p95</th><th>reached</th></tr>{rows}</table>")

@@ -1,0 +1,67 @@
+"""Issue 20 (part): the protocol report, one self-contained HTML page, in headless Chromium: it loads with no console
+errors and no network request, the Gantt has one glyph per event, hovering an event shows its anchor chain, and the
+page is drawn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from browser import page_of
+from typer.testing import CliRunner
+
+from schedsim.cli import app
+from schedsim.engine.schedule import timeline_for
+
+ROOT = Path(__file__).resolve().parents[1]
+PPCL = ROOT / "protocols" / "ppcl-vrd-cart-asct-cart2.yaml"
+SCENARIO = ROOT / "protocols" / "scenarios" / "ppcl-baseline.yaml"
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pytest.importorskip("bokeh", reason="bokeh is installed by make test (the report extra)")
+    out = tmp_path_factory.mktemp("report") / "report.html"
+    result = CliRunner().invoke(app, ["report", str(PPCL), "--start", "2027-01-04", "--scenario", str(SCENARIO),
+                                      "-n", "6", "-r", "2", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_the_page_holds_every_section_and_fetches_nothing(report: Path) -> None:
+    html = report.read_text(encoding="utf-8")
+    for heading in ("Timeline", "Schedule of activities", "Check findings", "Assumptions", "Simulated forecast"):
+        assert f"<h2>{heading}</h2>" in html
+    assert "<script src=" not in html and "<link " not in html  # everything inline
+    assert "asct.transplant + 100d" in html  # the explain chain of maintenance.start, for the hover
+
+
+def test_in_a_browser_one_glyph_per_event_and_the_hover_shows_the_chain(report: Path) -> None:
+    events = timeline_for(PPCL, "2027-01-04").events
+    with page_of(report, {"width": 1280, "height": 900}) as page:
+        page.wait_for_function("window.Bokeh !== undefined && Bokeh.documents.length > 0")
+        page.wait_for_function("Object.keys(Bokeh.index).length > 0")
+        count = page.evaluate("Bokeh.documents[0].get_model_by_name('events').data.id.length")
+        assert count == len(events)
+        spot = page.evaluate("""() => {
+            const source = Bokeh.documents[0].get_model_by_name('events');
+            const i = source.data.id.indexOf('maintenance.start');
+            const view = Object.values(Bokeh.index)[0];
+            const x = view.frame.x_scale.compute(source.data.x[i]);
+            const y = view.frame.y_scale.compute(source.data.row[i]);
+            const box = view.canvas_view.el.getBoundingClientRect();
+            return {x: box.left + x, y: box.top + y};
+        }""")
+        chain = page.get_by_text("maintenance.start = asct.transplant + 100d").first
+        assert not chain.is_visible()  # no tooltip before the hover
+        page.mouse.move(spot["x"], spot["y"])
+        chain.wait_for(state="visible", timeout=5000)  # the tooltip (in Bokeh's shadow DOM) shows the chain
+        assert "day 359 (2027-12-28)" in chain.inner_text()  # the event's date, as the timeline gives it
+        shot = page.screenshot()
+        assert len(set(shot[200:6000])) > 20
+        assert page.errors == []
+
+
+def test_bad_output_is_refused(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["report", str(PPCL), "-o", str(tmp_path / "report.pdf")])
+    assert result.exit_code == 2 and not (tmp_path / "report.pdf").exists()
