@@ -93,20 +93,32 @@ def point_seed(seed: int, point: int) -> int:
     return int(np.random.SeedSequence(seed, spawn_key=(point,)).generate_state(1, dtype=np.uint32)[0])
 
 
-Task = tuple[str, str, int, int, int, int]  # (protocol, scenario text, patients, point, point seed, replicate)
+#: (protocol, scenario text, patients, point, point seed, first replicate, replicates): a few replicates of one grid
+#: point, each with its own random streams, so that a task is worth sending to a worker.
+Task = tuple[str, str, int, int, int, int, int]
 _cohorts: dict[tuple[str, str, int], Any] = {}  # per process: each grid point's compiled cohort
 
 
-def run_task(task: Task) -> tuple[int, int, ReplicateResult]:
-    """One replicate of one grid point (in whatever process runs it): (point, replicate, its records)."""
-    protocol, scenario, patients, point, seed, replicate = task
+def run_task(task: Task) -> list[tuple[int, int, ReplicateResult]]:
+    """Replicates of one grid point (in whatever process runs it): (point, replicate, its records) each."""
+    protocol, scenario, patients, point, seed, first, count = task
     key = (protocol, scenario, patients)
     if key not in _cohorts:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "scenario.yaml"
             path.write_text(scenario, encoding="utf-8")
             _cohorts[key] = _prepare(protocol, path, patients, (None, ()))
-    return point, replicate, _run((protocol, None, patients, seed, replicate), _cohorts[key], None)
+    return [(point, replicate, _run((protocol, None, patients, seed, replicate), _cohorts[key], None))
+            for replicate in range(first, first + count)]
+
+
+def _tasks(protocol: str, texts: list[str], patients: int, seed: int, replicates: int, workers: int) -> list[Task]:
+    """Each grid point's replicates in a few chunks: enough tasks to keep every worker busy, few enough that
+    sending them costs little. The results do not depend on the chunks."""
+    chunks = max(1, min(replicates, 4 * max(workers, 1) // max(len(texts), 1) or 1, 8))
+    size = -(-replicates // chunks)
+    return [(protocol, text, patients, point, point_seed(seed, point), first, min(size, replicates - first))
+            for point, text in enumerate(texts) for first in range(0, replicates, size)]
 
 
 @dataclass
@@ -139,9 +151,8 @@ def sweep(protocol: str | Path, scenario: str | Path, grid: Grid, *, patients: i
                 where = ", ".join(f"{k}={v}" for k, v in grid.values(point).items())
                 raise InputError([Problem(str(scenario), None, f"grid point {point} ({where})", p.message)
                                   for p in error.problems]) from None
-    tasks: list[Task] = [(str(protocol), texts[point], patients, point, point_seed(seed, point), replicate)
-                         for point in range(len(grid.points)) for replicate in range(replicates)]
-    outcomes = run_tasks(tasks, workers=workers, scheduler=scheduler)
+    tasks = _tasks(str(protocol), texts, patients, seed, replicates, workers if scheduler is None else 8)
+    outcomes = [outcome for done in run_tasks(tasks, workers=workers, scheduler=scheduler) for outcome in done]
     results = []
     for point, cohort in enumerate(cohorts):
         result = SimulationResult(str(protocol), cohort.timelines[0], cohort.params[0], point_seed(seed, point),
@@ -152,7 +163,7 @@ def sweep(protocol: str | Path, scenario: str | Path, grid: Grid, *, patients: i
 
 
 def run_tasks(tasks: Sequence[Task], *, workers: int = 1, scheduler: str | None = None
-              ) -> list[tuple[int, int, ReplicateResult]]:
+              ) -> list[list[tuple[int, int, ReplicateResult]]]:
     """The tasks' results in task order: in this process, or on Dask distributed."""
     if scheduler is None and workers == 1:
         return [run_task(task) for task in tasks]
