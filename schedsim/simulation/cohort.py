@@ -9,7 +9,7 @@ drawing it at the decision: nothing the simulation does changes a patient's resp
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,9 +45,26 @@ class Cohort:
 def prepare_cohort(loaded: LoadedProtocol, scenario: str | Path | None, arm: str | None = None,
                    branches: Mapping[str, str] | None = None) -> Cohort:
     """Compile every path (only those of ``arm`` and ``branches`` when given) and resolve the scenario on each."""
+    return cohort_from(loaded, compile_paths(loaded, arm, branches), scenario, arm, branches)
+
+
+Compiled = tuple[tuple[PathChoice, ...], tuple[Timeline, ...], Sequence[Timeline]]  # paths, their timelines, every
+
+
+def compile_paths(loaded: LoadedProtocol, arm: str | None = None, branches: Mapping[str, str] | None = None
+                  ) -> Compiled:
+    """The paths a cohort follows and their timelines (and every path's, which a scenario may name): compiled once
+    for many scenarios (a sweep)."""
     paths = tuple(all_paths(loaded, arm, branches))
     timelines = tuple(compile_protocol(loaded, path) for path in paths)
     every = timelines if arm is None and not branches else [compile_protocol(loaded, p) for p in all_paths(loaded)]
+    return paths, timelines, every
+
+
+def cohort_from(loaded: LoadedProtocol, compiled: Compiled, scenario: str | Path | None, arm: str | None = None,
+                branches: Mapping[str, str] | None = None) -> Cohort:
+    """A cohort of compiled paths under one scenario."""
+    paths, timelines, every = compiled
     known = references(every)  # a scenario for the study may name another arm's phases
     params = tuple(load_scenario(loaded, timeline, scenario, known) for timeline in timelines)
     weights = _weights(params[0], paths, arm, branches or {})

@@ -206,7 +206,11 @@ Choice = tuple[str | None, tuple[tuple[str, str], ...]]  # the arm and branches 
 
 def _prepare(protocol: str | Path, scenario: str | Path | None, patients: int, choice: Choice) -> Cohort:
     loaded = load_protocol(protocol)
-    cohort = prepare_cohort(loaded, scenario, choice[0], dict(choice[1]) or None)
+    return checked_cohort(prepare_cohort(loaded, scenario, choice[0], dict(choice[1]) or None), patients)
+
+
+def checked_cohort(cohort: Cohort, patients: int) -> Cohort:
+    """The cohort, once its scenario can enrol ``patients`` (before minutes are spent on it)."""
     params = cohort.params[0]
     dates = params.scenario.enrolment.dates
     rate = params.scenario.enrolment.rate_per_month

@@ -28,9 +28,11 @@ import yaml
 
 from schedsim.errors import InputError, Problem
 from schedsim.inputs import read_input
+from schedsim.language.loader import load_protocol
 from schedsim.language.yamlsource import parse_yaml
+from schedsim.simulation.cohort import Cohort, cohort_from, compile_paths
 from schedsim.simulation.engine import ReplicateResult
-from schedsim.simulation.run import MAX_PATIENT_RUNS, SimulationResult, _prepare, _run
+from schedsim.simulation.run import MAX_PATIENT_RUNS, SimulationResult, _run, checked_cohort
 
 MAX_POINTS = 1000
 
@@ -96,7 +98,20 @@ def point_seed(seed: int, point: int) -> int:
 #: (protocol, scenario text, patients, point, point seed, first replicate, replicates): a few replicates of one grid
 #: point, each with its own random streams, so that a task is worth sending to a worker.
 Task = tuple[str, str, int, int, int, int, int]
-_cohorts: dict[tuple[str, str, int], Any] = {}  # per process: each grid point's compiled cohort
+_cohorts: dict[tuple[str, str, int], Any] = {}  # per process: each grid point's cohort
+_compiled: dict[str, tuple[Any, Any]] = {}  # per process: each protocol, loaded and compiled once
+
+
+def cohort_for(protocol: str, scenario: str, patients: int) -> Cohort:
+    """The cohort of a grid point (its scenario's text), the protocol compiled once per process."""
+    if protocol not in _compiled:
+        loaded = load_protocol(protocol)
+        _compiled[protocol] = (loaded, compile_paths(loaded))
+    loaded, compiled = _compiled[protocol]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "scenario.yaml"
+        path.write_text(scenario, encoding="utf-8")
+        return checked_cohort(cohort_from(loaded, compiled, path), patients)
 
 
 def run_task(task: Task) -> list[tuple[int, int, ReplicateResult]]:
@@ -104,10 +119,7 @@ def run_task(task: Task) -> list[tuple[int, int, ReplicateResult]]:
     protocol, scenario, patients, point, seed, first, count = task
     key = (protocol, scenario, patients)
     if key not in _cohorts:
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "scenario.yaml"
-            path.write_text(scenario, encoding="utf-8")
-            _cohorts[key] = _prepare(protocol, path, patients, (None, ()))
+        _cohorts[key] = cohort_for(protocol, scenario, patients)
     return [(point, replicate, _run((protocol, None, patients, seed, replicate), _cohorts[key], None))
             for replicate in range(first, first + count)]
 
@@ -142,15 +154,12 @@ def sweep(protocol: str | Path, scenario: str | Path, grid: Grid, *, patients: i
     texts = [point_scenario(base, grid.values(point)) for point in range(len(grid.points))]
     cohorts = []
     for point, text in enumerate(texts):  # every point checked before any runs: a bad value is said at once
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "scenario.yaml"
-            path.write_text(text, encoding="utf-8")
-            try:
-                cohorts.append(_prepare(protocol, path, patients, (None, ())))
-            except InputError as error:
-                where = ", ".join(f"{k}={v}" for k, v in grid.values(point).items())
-                raise InputError([Problem(str(scenario), None, f"grid point {point} ({where})", p.message)
-                                  for p in error.problems]) from None
+        try:
+            cohorts.append(cohort_for(str(protocol), text, patients))
+        except InputError as error:
+            where = ", ".join(f"{k}={v}" for k, v in grid.values(point).items())
+            raise InputError([Problem(str(scenario), None, f"grid point {point} ({where})", p.message)
+                              for p in error.problems]) from None
     tasks = _tasks(str(protocol), texts, patients, seed, replicates, workers if scheduler is None else 8)
     outcomes = [outcome for done in run_tasks(tasks, workers=workers, scheduler=scheduler) for outcome in done]
     results = []
