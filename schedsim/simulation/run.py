@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,6 +21,7 @@ from schedsim.errors import InputError, Problem
 from schedsim.language.loader import load_protocol
 from schedsim.simulation.cohort import Cohort, prepare_cohort
 from schedsim.simulation.engine import ReplicateResult, simulate_replicate
+from schedsim.simulation.executors import Processes
 from schedsim.simulation.parameters import SimParameters, enrolment_days
 from schedsim.simulation.records import MISSING, STATUSES
 from schedsim.tabular import Table, dataframe
@@ -184,20 +184,13 @@ def simulate(protocol: str | Path, *, patients: int, replicates: int = 1, seed: 
             offset = len(result.replicates) * patients
             counted = None if progress is None else (lambda done, _, o=offset: progress(o + done, total))
             result.replicates.append(_run(job, cohort, counted))
-    else:
-        with ProcessPoolExecutor(max_workers=min(workers, replicates), initializer=_start_worker,
-                                 initargs=(str(protocol), None if scenario is None else str(scenario), patients,
-                                           choice)) as pool:
-            try:
-                for done, replicate in enumerate(pool.map(_run_job, jobs), start=1):
-                    result.replicates.append(replicate)
-                    if progress is not None:
-                        progress(done * patients, total)
-            except BaseException:  # interrupted or killed: the workers stop too, none is left running
-                for process in list(getattr(pool, "_processes", {}).values()):
-                    process.terminate()
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+    else:  # worker processes (schedsim.simulation.executors): each compiles the protocol once
+        executor = Processes(workers, _start_worker, (str(protocol), None if scenario is None else str(scenario),
+                                                      patients, choice))
+        for done, replicate in enumerate(executor.imap(_run_job, jobs), start=1):
+            result.replicates.append(replicate)
+            if progress is not None:
+                progress(done * patients, total)
     return result
 
 

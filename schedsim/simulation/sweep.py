@@ -32,6 +32,7 @@ from schedsim.language.loader import load_protocol
 from schedsim.language.yamlsource import parse_yaml
 from schedsim.simulation.cohort import Cohort, cohort_from, compile_paths
 from schedsim.simulation.engine import ReplicateResult
+from schedsim.simulation.executors import DaskCluster, Serial
 from schedsim.simulation.run import MAX_PATIENT_RUNS, SimulationResult, _run, checked_cohort
 
 MAX_POINTS = 1000
@@ -173,23 +174,7 @@ def sweep(protocol: str | Path, scenario: str | Path, grid: Grid, *, patients: i
 
 def run_tasks(tasks: Sequence[Task], *, workers: int = 1, scheduler: str | None = None
               ) -> list[list[tuple[int, int, ReplicateResult]]]:
-    """The tasks' results in task order: in this process, or on Dask distributed."""
-    if scheduler is None and workers == 1:
-        return [run_task(task) for task in tasks]
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError:
-        raise InputError(Problem("--workers", None, "", "sweeps on workers run on Dask: install schedsim[sweep] "
-                                                        "(or give --workers 1)")) from None
-    cluster = None
-    try:
-        if scheduler is None:
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
-        with Client(cluster if cluster is not None else scheduler, timeout="30s") as client:
-            futures = client.map(run_task, list(tasks), pure=False)
-            return list(client.gather(futures))
-    except OSError as error:
-        raise InputError(Problem("--scheduler", None, "", f"cannot reach the Dask scheduler: {error}")) from None
-    finally:
-        if cluster is not None:
-            cluster.close()
+    """The tasks' results in task order: in this process, or on Dask distributed
+    (``schedsim.simulation.executors``)."""
+    executor = Serial() if scheduler is None and workers == 1 else DaskCluster(workers, scheduler)
+    return list(executor.imap(run_task, tasks))
