@@ -1,10 +1,11 @@
 """Benchmark: the cohort simulation engine (issue 6).
 
-Targets: engine throughput (events per second) at least 0.5x a minimal hand-written simpy model firing the same
-number of timeouts, measured in the same run; 10,000 patients of seed 000 (one replicate, one core) in under 30 s
-with peak memory under 1 GB (measured in a child process); 2 workers at least 1.7x faster than 1 on a 20-replicate
-run. The scenario is seed 000's own kind of trial scaled up: every random element on, resources that bind now and
-then, enrolment fast enough that 10,000 patients enrol within about two years.
+Targets: engine throughput (events per second) at least that of a minimal hand-written simpy model firing the same
+number of timeouts, measured in the same run (issue 20; issue 6 asked for 0.5x); 10,000 patients of seed 000 (one
+replicate, one core) in under 30 s with peak memory under 1 GB (measured in a child process); 2 workers at least
+1.7x faster than 1 on a 20-replicate run. The scenario is seed 000's own kind of trial scaled up: every random
+element on, resources that bind now and then, enrolment fast enough that 10,000 patients enrol within about two
+years.
 
 Run: ``make bench`` or ``.venv/bin/python benchmarks/bench_simulate.py [--quick]``.
 """
@@ -12,6 +13,7 @@ Run: ``make bench`` or ``.venv/bin/python benchmarks/bench_simulate.py [--quick]
 from __future__ import annotations
 
 import argparse
+import math
 import subprocess
 import sys
 import tempfile
@@ -74,6 +76,13 @@ def minimal_simpy(patients: int, per_patient: int) -> int:
     return len(records)
 
 
+def clear_caches() -> None:
+    """Forget what an earlier round left in process-wide caches (calendar months): each round starts cold."""
+    from schedsim.engine.dates import _shift
+
+    _shift.cache_clear()
+
+
 def burn(count: int) -> int:
     total = 0
     for i in range(count):
@@ -107,13 +116,20 @@ def main() -> None:
         folder = Path(name)
         patients = 2000 if not args.quick else 300
         path = scenario_file(folder, patients)
-        engine, result = timed(lambda: simulate(SEED_000, patients=patients, scenario=path, seed=1))
-        events = len(result.replicates[0].records)
-        baseline, fired = timed(lambda: minimal_simpy(patients, max(1, events // patients)))
+        engine, baseline = math.inf, math.inf
+        for _round in range(3):  # interleaved, best of three each: this machine's timings vary between runs
+            clear_caches()
+            took, result = timed(lambda: simulate(SEED_000, patients=patients, scenario=path, seed=1))
+            events = len(result.replicates[0].records)
+            engine = min(engine, took)
+            per_patient = max(1, events // patients)
+            took, fired = timed(lambda: minimal_simpy(patients, per_patient))  # noqa: B023 (called at once)
+            baseline = min(baseline, took)
         ratio = (events / engine) / (fired / baseline)
-        print(f"engine: {patients} patients, {events:,} events in {engine:.2f} s = {events / engine:,.0f} events/s")
+        print(f"engine (best of 3): {patients} patients, {events:,} events in {engine:.2f} s = "
+              f"{events / engine:,.0f} events/s")
         print(f"  baseline: minimal simpy model, {fired:,} timeouts in {baseline:.2f} s = {fired / baseline:,.0f}/s")
-        print(f"  throughput ratio {ratio:.2f}x (target >= 0.5x: {'met' if ratio >= 0.5 else 'NOT met'})")
+        print(f"  throughput ratio {ratio:.2f}x (target >= 1.0x: {'met' if ratio >= 1.0 else 'NOT met'})")
 
         out = subprocess.run([sys.executable, "-c", CHILD, str(SEED_000), str(scenario_file(folder, big)), str(big),
                               str(folder / "out")], check=True, capture_output=True, text=True).stdout.split()

@@ -16,6 +16,7 @@ default: day 1 is the first dose, the day before is day −1, there is no day 0.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -51,7 +52,14 @@ def date_of(start: date, t: int) -> date:
 
 def add_offset(day: date, offset: Offset) -> date:
     """Calendar arithmetic: years, then months (clipped to month end), then days."""
-    return day + relativedelta(years=offset.years, months=offset.months) + timedelta(days=offset.days)
+    return _shift(day, offset.years, offset.months) + timedelta(days=offset.days)
+
+
+@lru_cache(maxsize=1 << 16)
+def _shift(day: date, years: int, months: int) -> date:
+    """``day`` moved by calendar years and months (a pure function, remembered: a cohort asks the same few
+    thousand questions again and again)."""
+    return day + relativedelta(years=years, months=months)
 
 
 def calendar_advance(start: date) -> Advance:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from functools import partial
 
 import numpy as np
 import simpy
@@ -100,7 +101,7 @@ class Patient:
                 when = booked
         if reason:
             self.reasons[i] = reason
-        shared.env.timeout(when - now).callbacks.append(lambda _e, i=i, t=target: self._arrive(i, t))
+        shared.env.timeout(when - now).callbacks.append(partial(self._arrive, i, target))
 
     def _book(self, i: int, when: int, target: int, now: int, slots: DaySlots) -> int:
         """The day a shared per-day slot is free, inside the window if any is; one visit slot per patient-day."""
@@ -115,7 +116,7 @@ class Patient:
                 self.visits[when] = booked
         return booked
 
-    def _arrive(self, i: int, target: int) -> None:
+    def _arrive(self, i: int, target: int, _event: object = None) -> None:
         if self.dropped:
             return
         shared = self.shared
@@ -169,7 +170,8 @@ class Patient:
         shared = self.shared
         now = int(shared.env.now) - self.offset
         self.fired[i] = now
-        if self._within_limit(i, now):
+        key = shared.limit_ids[i]
+        if key < 0 or now <= self._bound(key):
             early, late = shared.windows[i]
             status = ON_TIME if now == target else IN_WINDOW if target - early <= now <= target + late else (
                 EARLY if now < target else LATE)
@@ -177,7 +179,7 @@ class Patient:
         hazard = shared.hazards.get(i)
         if hazard is not None:
             self._hazard(hazard)
-        if i not in self.completion and (i in shared.step_durations or i in shared.failures):
+        if i in shared.produced and i not in self.completion:
             self._produce(i)
         if self.bed is not None and self.bed[4] == i:
             self._free_bed()
@@ -225,29 +227,30 @@ class Patient:
         if not self.pending:
             return
         shared = self.shared
-        limit_ids, moved = shared.limit_ids, self.moved
-        bounds = self._bounds()
-        if moved:
-            kept = [(i, day, moved.get(k, day)) for k, (i, day) in enumerate(zip(self.pending, self.pending_days,
-                                                                                strict=True))
-                    if limit_ids[i] < 0 or moved.get(k, day) <= bounds[limit_ids[i]]]
-        else:
-            kept = [(i, day, day) for i, day in zip(self.pending, self.pending_days, strict=True)
-                    if limit_ids[i] < 0 or day <= bounds[limit_ids[i]]]
+        events = np.frombuffer(self.pending, dtype=np.int32)
+        days = np.frombuffer(self.pending_days, dtype=np.int32)
+        actual = days.copy()
+        if self.moved:
+            actual[list(self.moved)] = list(self.moved.values())
+        bounds = np.array([*self._bounds(), math.inf])  # limit id -1 (no limit): the last, infinite
+        kept = np.flatnonzero(actual <= bounds[shared.limit_array[events]])
         self.pending, self.pending_days, self.moved = array("i"), array("i"), {}
-        done = [(i, day) for i, day, actual in kept if day == actual and (until is None or day <= until)]
-        shared.records.extend_on_time(self.subject, [i for i, _ in done], [day for _, day in done])
+        on_time = actual[kept] == days[kept]
+        if until is not None:
+            on_time &= days[kept] <= until
+        done = kept[on_time]
+        shared.records.extend_on_time(self.subject, events[done], days[done])
         if len(done) == len(kept):
             return
         windows, add = shared.windows, shared.records.add
         reason = "" if until is None else f"dropout: {shared.dropouts[-1][2]} in {shared.dropouts[-1][1]}"
-        for i, day, actual in kept:
-            if until is not None and actual > until:
+        for i, day, moved in zip(events[kept].tolist(), days[kept].tolist(), actual[kept].tolist(), strict=True):
+            if until is not None and moved > until:
                 add(self.subject, i, day, MISSING, CANCELLED, reason)
-            elif actual != day:
+            elif moved != day:
                 early, late = windows[i]
-                status = IN_WINDOW if day - early <= actual <= day + late else EARLY if actual < day else LATE
-                add(self.subject, i, day, actual, status, "no visit slot")
+                status = IN_WINDOW if day - early <= moved <= day + late else EARLY if moved < day else LATE
+                add(self.subject, i, day, moved, status, "no visit slot")
 
     def _free_bed(self) -> None:
         request, resource, use, since, _release = self.bed  # type: ignore[misc]
@@ -273,10 +276,6 @@ class Patient:
             bound = self.bounds[key] = self.advance(base, offset)
         return bound
 
-    def _within_limit(self, i: int, now: int) -> bool:
-        key = self.shared.limit_ids[i]
-        return key < 0 or now <= self._bound(key)
-
     def _hazard(self, hazard: Hazard) -> None:
         if not hazard.rates:
             return
@@ -293,11 +292,12 @@ class Patient:
         self.dropped = True
         shared.dropouts.append((self.subject, phase, cause, now))
         reason = f"dropout: {cause} in {phase}"
-        dated = set(self.pending)
+        dated = np.frombuffer(self.pending, dtype=np.int32).copy()
         self.flush(until=now)
-        for i, fired in enumerate(self.fired):
-            if fired == MISSING and shared.included[i] and i not in dated:
-                shared.records.add(self.subject, i, shared.nominal[i], MISSING, CANCELLED, reason)
+        left = (np.frombuffer(self.fired, dtype=np.int32) == MISSING) & shared.included_mask
+        left[dated] = False
+        events = np.flatnonzero(left)
+        shared.records.extend_cancelled(self.subject, events, shared.nominal_days[events], reason)
         if self.bed is not None:
             self._free_bed()
         self.fired = self.waiting = self.pending = self.pending_days = array("i")

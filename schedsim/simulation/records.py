@@ -44,15 +44,25 @@ class RecordTable:
         self.status.append(status)
         self.reason.append(code)
 
-    def extend_on_time(self, subject: int, events: list[int], days: list[int]) -> None:
+    def extend_on_time(self, subject: int, events: np.ndarray, days: np.ndarray) -> None:
         """Many records at once, each on its target day with no reason."""
         count = len(events)
         self.subject.extend([subject] * count)
-        self.event.extend(events)
-        self.target.extend(days)
-        self.actual.extend(days)
+        self.event.frombytes(events.astype(np.int32).tobytes())
+        self.target.frombytes(days.astype(np.int32).tobytes())
+        self.actual.frombytes(days.astype(np.int32).tobytes())
         self.status.frombytes(bytes(count))
         self.reason.frombytes(bytes(count * self.reason.itemsize))
+
+    def extend_cancelled(self, subject: int, events: np.ndarray, targets: np.ndarray, reason: str) -> None:
+        """Many cancelled records at once (no actual day), all for one reason."""
+        count = len(events)
+        self.subject.extend([subject] * count)
+        self.event.frombytes(events.astype(np.int32).tobytes())
+        self.target.frombytes(targets.astype(np.int32).tobytes())
+        self.actual.extend([MISSING] * count)
+        self.status.extend([CANCELLED] * count)
+        self.reason.extend([self.code(reason)] * count)
 
     def __len__(self) -> int:
         return len(self.subject)

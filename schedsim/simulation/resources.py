@@ -27,6 +27,11 @@ class DaySlots:
     def book(self, wanted: int, earliest: int, latest: int, now: int) -> int:
         capacity, booked = self.use.capacity, self.booked
         low = max(earliest, now)
+        count = booked.get(wanted, 0)
+        if count < capacity and low <= wanted <= latest:  # the day wanted is free: most bookings
+            booked[wanted] = count + 1
+            self.use.busy_days += 1
+            return wanted
         for step in range(0, 2 * max(latest - earliest, 0) + 1):
             day = wanted + (step + 1) // 2 if step % 2 else wanted - step // 2
             if low <= day <= latest and booked.get(day, 0) < capacity:

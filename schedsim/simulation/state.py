@@ -6,6 +6,7 @@ from __future__ import annotations
 from array import array
 from typing import Any
 
+import numpy as np
 import simpy
 
 from schedsim.compile.ir import Timeline
@@ -35,6 +36,7 @@ class SharedState:
         unique_limits = list(dict.fromkeys(limit for limit in self.limits if limit is not None))
         self.limit_ids = [unique_limits.index(limit) if limit is not None else -1 for limit in self.limits]
         self.limit_count = len(unique_limits)
+        self.limit_array = np.array(self.limit_ids, dtype=np.intp)
         self.limit_defs = unique_limits  # key → (limit event, offset)
         self.rules = [e.rule for e in events]
         self.windows = [(e.window.early, e.window.late) if e.window else (0, 0) for e in events]
@@ -53,6 +55,8 @@ class SharedState:
                 self.anchors[i] = forward
                 self.simple[i] = None
         self.included = [self._included(i, nominal) for i in range(len(events))]
+        self.included_mask = np.array(self.included, dtype=bool)  # the same two as arrays: a dropout cancels
+        self.nominal_days = np.array(self.nominal, dtype=np.int32)  # every event still to come in one go
         self.roots = [i for i in range(len(events)) if self.waiting[i] == 0]
         self.unfired = array("i", [MISSING]) * len(events)
         self.records = RecordTable()
@@ -74,6 +78,7 @@ class SharedState:
         self.step_days = {self.index[k]: v for k, v in by_id[0].items()}
         self.step_durations = {self.index[k]: v for k, v in by_id[1].items()}
         self.failures = {self.index[k]: v for k, v in by_id[2].items()}
+        self.produced = set(self.step_durations) | set(self.failures)  # steps that take a time of their own
         delay = params.cycle_delay
         self.cycle_delay = (delay[0], delay[1], {self.index[k] for k in delay[2]}) if delay else None
         self.hazards = {self.index[k]: v for k, v in params.hazards.items()}
