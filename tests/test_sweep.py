@@ -58,10 +58,10 @@ def test_serial_and_local_cluster_are_byte_identical(tmp_path: Path) -> None:
     assert serial == files(run(tmp_path, "one", "--workers", "1"))
     two = files(run(tmp_path, "two", "--workers", "2"))
     assert two == serial
-    assert sorted(serial) == ["events/point=0/events.parquet", "events/point=1/events.parquet",
-                              "events/point=2/events.parquet", "events/point=3/events.parquet",
-                              "events/point=4/events.parquet", "events/point=5/events.parquet", "grid.csv",
-                              "summary.csv", "summary.parquet"]
+    assert sorted(serial) == sorted([*(f"{name}/point={point}/{name}.parquet" for point in range(6)
+                                       for name in ("events", "patient_milestones")), "grid.csv",
+                                     "milestone_summary.csv", "milestone_summary.parquet", "summary.csv",
+                                     "summary.parquet"])
 
 
 def test_an_existing_scheduler_gives_the_same_files(tmp_path: Path) -> None:
@@ -108,6 +108,25 @@ def test_summary_and_plot(tmp_path: Path) -> None:
     events = pandas.read_parquet(out / "events")  # hive partitions: one table with a 'point' column
     assert sorted(events["point"].astype(int).unique()) == [0, 1, 2, 3, 4, 5]
     assert (out / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # each patient's milestones: the rows of the milestone events, reached unless cancelled, same days and dates
+    patients = pandas.read_parquet(out / "patient_milestones")
+    assert {"cart1.infusion", "asct.transplant", "cart2.infusion"} <= set(patients["milestone"].astype(str))
+    joined = patients.merge(events, left_on=["point", "replicate", "subject", "milestone"],
+                            right_on=["point", "replicate", "subject", "event_id"], validate="one_to_one")
+    assert len(joined) == len(patients)
+    assert (joined["reached"] == (joined["window_status"] != "cancelled")).all()
+    reached = joined[joined["reached"]]
+    assert (reached["study_day"] == reached["actual_day"]).all() and (reached["date_x"] == reached["date_y"]).all()
+    # the milestone summary: the quantiles of those days, per grid point
+    milestones = pandas.read_csv(out / "milestone_summary.csv")
+    assert milestones.equals(pandas.read_parquet(out / "milestone_summary.parquet").astype(
+        milestones.dtypes.to_dict()))
+    for point in (0, 5):
+        row = milestones[(milestones["point"] == point) & (milestones["milestone"] == "asct.transplant")].iloc[0]
+        days = reached[(reached["point"].astype(int) == point) & (reached["milestone"] == "asct.transplant")]
+        assert row["reached"] == len(days)
+        assert row["study_day_p50"] == pytest.approx(days["study_day"].median(), abs=0.05)
+        assert row["study_day_p5"] <= row["study_day_p50"] <= row["study_day_p95"]
     slower = summary[summary["enrolment.rate_per_month"] == 2]["completion_days_p50"].mean()
     faster = summary[summary["enrolment.rate_per_month"] == 6]["completion_days_p50"].mean()
     assert faster < slower  # enrolling three times faster finishes sooner
@@ -125,3 +144,32 @@ def test_bad_sweeps_are_refused(tmp_path: Path) -> None:
     result = runner.invoke(app, ["sweep", str(PROTOCOL), "--scenario", str(SCENARIO), "--grid", str(grid),
                                  "-o", str(tmp_path / "out")])
     assert result.exit_code == 2 and "grid.yaml" in result.output
+
+
+def test_the_plot_draws_each_forecast_against_each_parameter() -> None:
+    """A row per forecast (completion, then each block's day 0), a column per swept parameter; each grid point one
+    dot, coloured by the other parameters' values (named in the column's legend)."""
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    from schedsim.plots.sweep import sweep_figure
+    from schedsim.simulation.sweep import sweep
+
+    result = sweep(PROTOCOL, SCENARIO, grid_of({"parameters": {"enrolment.rate_per_month": [2, 4, 6],
+                                                               "resources.manufacturing_slots": [1, 2]}}),
+                   patients=4, replicates=2, seed=3)
+    figure = sweep_figure(result)
+    try:
+        axes = figure.axes
+        assert len(axes) == 4 * 2
+        labels = [axes[2 * row].get_ylabel() for row in range(4)]
+        assert labels[0].startswith("days to completion")
+        assert [label.split(" ")[0] for label in labels[1:]] == ["cart1.infusion", "asct.transplant",
+                                                                 "cart2.infusion"]
+        for axis in axes:  # six grid points: six dots in every panel
+            assert sum(len(line.get_xdata()) for line in axis.lines if line.get_marker() == "o") == 6
+        assert axes[0].get_legend().get_title().get_text() == "resources.manufacturing_slots"
+        assert axes[1].get_legend().get_title().get_text() == "enrolment.rate_per_month"
+        assert [t.get_text() for t in axes[0].get_xticklabels()] == ["2", "4", "6"]
+    finally:
+        plt.close(figure)

@@ -83,9 +83,10 @@ def sweep(
     scenario: Annotated[Path, typer.Option("--scenario", help="the scenario the grid varies")],
     grid: Annotated[Path, typer.Option("--grid", metavar="FILE", help="grid file: 'parameters: {name: [values]}' "
                                                                       "(every combination) or 'points: [...]'")],
-    output: Annotated[Path, typer.Option("--output", "-o", metavar="DIR", help="folder for grid.csv, summary.csv/"
-                                                                               ".parquet, events/point=K/ and "
-                                                                               "sweep.png")],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="DIR", help="folder for grid.csv, summary and "
+                                                                               "milestone_summary (.csv, .parquet),"
+                                                                               " events/ and patient_milestones/ "
+                                                                               "(point=K/) and sweep.png")],
     patients: Annotated[int, typer.Option("--patients", "-n", help="patients per replicate")] = 20,
     replicates: Annotated[int, typer.Option("--replicates", "-r", help="replicates per grid point")] = 10,
     seed: Annotated[int, typer.Option("--seed", help="master seed: same seed, same files")] = 0,
@@ -117,6 +118,7 @@ def sweep(
         for path in write_sweep(result, output, plots):
             if path.suffix != ".parquet" or path.parent == output:
                 typer.echo(f"wrote {path}")
-        typer.echo(f"wrote {output / 'events'} ({len(result.results)} grid points, partitioned by point)")
+        for name in ("events", "patient_milestones"):
+            typer.echo(f"wrote {output / name} ({len(result.results)} grid points, partitioned by point)")
 
     guard(go)

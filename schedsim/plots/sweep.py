@@ -1,5 +1,5 @@
-"""A sweep's output folder: its tables (``schedsim.simulation.sweep_outputs``) and ``sweep.png``, the completion
-forecast (median and p5–p95) against each swept parameter, written together as one run.
+"""A sweep's output folder: its tables (``schedsim.simulation.sweep_outputs``) and ``sweep.png``, the completion and
+milestone forecasts (median and p5–p95) against each swept parameter, written together as one run.
 
 matplotlib is imported only when the plot is drawn."""
 
@@ -10,36 +10,71 @@ from typing import Any
 
 from schedsim.fileio import replace_folder
 from schedsim.simulation.sweep import SweepResult
-from schedsim.simulation.sweep_outputs import SUMMARY_FILES, summary_rows, write_sweep_tables
+from schedsim.simulation.sweep_outputs import (
+    PARTITIONS,
+    SUMMARY_FILES,
+    milestone_rows,
+    summary_rows,
+    write_sweep_tables,
+)
 
-SWEEP_FILES = (*SUMMARY_FILES, "events", "sweep.png")
+SWEEP_FILES = (*SUMMARY_FILES, *PARTITIONS, "sweep.png")
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")  # Okabe-Ito
 
 
 def sweep_figure(result: SweepResult, title: str = "") -> Any:
-    """One panel per swept parameter: each grid point's completion (days from the scenario start), the median as a
-    dot and p5–p95 as a bar, against that parameter's value."""
+    """A grid of panels: a column per swept parameter, a row per forecast — completion (days from the scenario
+    start) and each block's day 0 (CAR-T infusion, transplant: study days), at most four. Each grid point is a dot at
+    its median with a p5–p95 bar, against that parameter's value."""
     import matplotlib.pyplot as plt
 
     summary = summary_rows(result)
-    index = {name: i for i, name in enumerate(summary.columns)}
+    milestones = milestone_rows(result)
+    references = list(dict.fromkeys(phase.reference for simulation in result.results[:1]
+                                    for phase in simulation.timeline.phases if phase.reference))[:4]
+    rows: list[tuple[str, list[tuple[Any, Any, Any]]]] = [("days to completion", [
+        tuple(row[summary.columns.index(f"completion_days_{q}")] for q in ("p5", "p50", "p95"))
+        for row in summary.rows])]
+    for reference in references:
+        found = {row[0]: row for row in milestones.rows if row[milestones.columns.index("milestone")] == reference}
+        rows.append((f"{reference} (study day)", [
+            tuple(found[point][milestones.columns.index(f"study_day_{q}")] if point in found else None
+                  for q in ("p5", "p50", "p95")) for point in range(len(result.grid.points))]))
     names = result.grid.names
-    figure, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names) + 1, 3.8), squeeze=False)
-    for axis, name in zip(axes[0], names, strict=True):
-        values = [row[index[name]] for row in summary.rows]
-        numeric = all(isinstance(v, int | float) for v in values)
-        xs = values if numeric else list(range(len(values)))
-        mid = [row[index["completion_days_p50"]] for row in summary.rows]
-        low = [m - row[index["completion_days_p5"]] if m is not None else 0 for m, row in zip(mid, summary.rows,
-                                                                                               strict=True)]
-        high = [row[index["completion_days_p95"]] - m if m is not None else 0 for m, row in zip(mid, summary.rows,
-                                                                                                 strict=True)]
-        axis.errorbar(xs, mid, yerr=[low, high], fmt="o", capsize=3, color="#0072B2", ecolor="#56B4E9")
-        axis.set_xlabel(name)
-        axis.set_ylabel("days to completion (p50, p5–p95)")
-        if not numeric:
-            axis.set_xticks(xs, [str(v) for v in values], rotation=30)
-        axis.grid(alpha=0.3)
-    figure.suptitle(title or "Completion against the swept parameters", fontsize=11)
+    figure, axes = plt.subplots(len(rows), len(names), figsize=(4.2 * len(names) + 1, 2.6 * len(rows) + 1.2),
+                                squeeze=False)
+    for c, name in enumerate(names):
+        values = [point[c] for point in result.grid.points]
+        numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+        distinct = sorted(set(values)) if numeric else list(dict.fromkeys(values))
+        position = {v: (v if numeric else k) for k, v in enumerate(distinct)}
+        steps = [b - a for a, b in zip(distinct, distinct[1:], strict=False)] if numeric else [1]
+        # the grid points that share this parameter's value differ in the others: a colour (and a nudge) each
+        others = [tuple(v for k, v in enumerate(point) if k != c) for point in result.grid.points]
+        groups = list(dict.fromkeys(others))
+        nudge = 0.6 * (min(steps) if steps else 1) / max(len(groups), 1)
+        for r, (label, quantiles) in enumerate(rows):
+            axis = axes[r][c]
+            for g, group in enumerate(groups):
+                shown = [(position[values[k]] + (g - (len(groups) - 1) / 2) * nudge, q)
+                         for k, q in enumerate(quantiles) if others[k] == group and q[1] is not None]
+                if not shown:
+                    continue
+                legend = ", ".join(str(v) for v in group)
+                axis.errorbar([x for x, _ in shown], [q[1] for _, q in shown],
+                              yerr=[[q[1] - q[0] for _, q in shown], [q[2] - q[1] for _, q in shown]], fmt="o",
+                              capsize=3, color=PALETTE[g % len(PALETTE)], label=legend or None)
+            axis.set_xticks([position[v] for v in distinct], [str(v) for v in distinct])
+            if r == len(rows) - 1:
+                axis.set_xlabel(name)
+            if c == 0:
+                axis.set_ylabel(f"{label}\np50, p5–p95", fontsize=8)
+            if r == 0 and 1 < len(groups) <= 8:
+                axis.legend(fontsize=7, title=", ".join(n for k, n in enumerate(names) if k != c), title_fontsize=7,
+                            loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(len(groups), 4),
+                            frameon=False)  # above the column: never over a point
+            axis.grid(alpha=0.3)
+    figure.suptitle(title or "Forecasts against the swept parameters", fontsize=11)
     figure.tight_layout()
     return figure
 
@@ -53,7 +88,7 @@ def write_sweep(result: SweepResult, folder: str | Path, plots: bool = True) -> 
         if plots:
             from schedsim.plots.style import save_figure
 
-            save_figure(sweep_figure(result, f"{result.results[0].timeline.protocol_id}: completion by grid point "
+            save_figure(sweep_figure(result, f"{result.results[0].timeline.protocol_id}: forecasts by grid point "
                                              f"(seed {result.seed})"), staging / "sweep.png")
             names.append("sweep.png")
         return names

@@ -48,9 +48,9 @@ def events_csv_chunks(result: SimulationResult, rows_per_chunk: int = 50_000, bo
             subject, event, target, actual, status, reason = (column[part] for column in columns)
             done = actual != MISSING
             ordinal = (base + day1[subject] + actual).tolist()
-            shown_actual = _study_days(actual, zero).tolist()
+            shown_actual = study_days(actual, zero).tolist()
             lines = []
-            for s, e, t, a, o, ok, st, r in zip(subject.tolist(), event.tolist(), _study_days(target, zero).tolist(),
+            for s, e, t, a, o, ok, st, r in zip(subject.tolist(), event.tolist(), study_days(target, zero).tolist(),
                                                  shown_actual, ordinal, done.tolist(), status.tolist(),
                                                  reason.tolist(), strict=True):
                 if ok:
@@ -61,7 +61,7 @@ def events_csv_chunks(result: SimulationResult, rows_per_chunk: int = 50_000, bo
             yield "".join(lines)
 
 
-def _columns(result: SimulationResult) -> Iterator[tuple[Any, ...]]:
+def record_columns(result: SimulationResult) -> Iterator[tuple[Any, ...]]:
     """Per replicate, in record order: (replicate, reasons, subject, event, target, actual, status, reason, day1)."""
     for replicate in result.replicates:
         table = replicate.records
@@ -89,7 +89,7 @@ def events_parquet(result: SimulationResult) -> bytes:
     kinds = pa.array([e.kind for e in result.events])
     statuses = pa.array(list(STATUSES))
     parts = []
-    for replicate, reasons, subject, event, target, actual, status, reason, day1 in _columns(result):
+    for replicate, reasons, subject, event, target, actual, status, reason, day1 in record_columns(result):
         done = actual != MISSING
         days = (base + day1[subject] + actual).astype(np.int32)
         parts.append(pa.table({
@@ -97,8 +97,8 @@ def events_parquet(result: SimulationResult) -> bytes:
             "subject": pa.array(subject.astype(np.int64)),
             "event_id": pa.DictionaryArray.from_arrays(pa.array(event), ids),
             "kind": pa.DictionaryArray.from_arrays(pa.array(event), kinds),
-            "target_day": pa.array(_study_days(target, zero).astype(np.int64)),
-            "actual_day": pa.array(_study_days(actual, zero).astype(np.int64), mask=~done),
+            "target_day": pa.array(study_days(target, zero).astype(np.int64)),
+            "actual_day": pa.array(study_days(actual, zero).astype(np.int64), mask=~done),
             "date": pa.array(days, type=pa.int32(), mask=~done).cast(pa.date32()).cast(pa.timestamp("s")),
             "window_status": pa.DictionaryArray.from_arrays(pa.array(status.astype(np.int32)), statuses),
             "shift_reason": pa.array([r or None for r in reasons], pa.string()).take(pa.array(reason))
@@ -110,7 +110,7 @@ def events_parquet(result: SimulationResult) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def _study_days(times: np.ndarray, zero: bool) -> np.ndarray:
+def study_days(times: np.ndarray, zero: bool) -> np.ndarray:
     """Times (0 = day 1) as study days: no day 0 unless the protocol counts one."""
     return times if zero else np.where(times >= 0, times + 1, times)
 

@@ -126,9 +126,10 @@ def run_task(task: Task) -> list[tuple[int, int, ReplicateResult]]:
 
 
 def _tasks(protocol: str, texts: list[str], patients: int, seed: int, replicates: int, workers: int) -> list[Task]:
-    """Each grid point's replicates in a few chunks: enough tasks to keep every worker busy, few enough that
-    sending them costs little. The results do not depend on the chunks."""
-    chunks = max(1, min(replicates, 4 * max(workers, 1) // max(len(texts), 1) or 1, 8))
+    """Each grid point's replicates in chunks: about eight tasks a worker, so that points of unequal cost (a fast
+    enrolment simulates longer) still share out evenly, and few enough that sending them costs little. The results
+    do not depend on the chunks."""
+    chunks = max(1, min(replicates, -(-8 * max(workers, 1) // max(len(texts), 1))))
     size = -(-replicates // chunks)
     return [(protocol, text, patients, point, point_seed(seed, point), first, min(size, replicates - first))
             for point, text in enumerate(texts) for first in range(0, replicates, size)]

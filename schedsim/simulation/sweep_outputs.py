@@ -1,6 +1,7 @@
-"""A sweep's tables: the grid, each grid point's events as Parquet partitioned by grid point
-(``events/point=K/events.parquet``, hive style: DuckDB and pandas read the folder as one table with a ``point``
-column), and a summary per grid point (completion p5/p50/p95, resource utilisation, dropouts) as Parquet and CSV.
+"""A sweep's tables: the grid; each grid point's events and each patient's milestones as Parquet partitioned by grid
+point (``events/point=K/events.parquet``, ``patient_milestones/point=K/patient_milestones.parquet``, hive style:
+DuckDB and pandas read a folder as one table with a ``point`` column); a summary per grid point (completion
+p5/p50/p95, resource utilisation, dropouts) and the milestones' quantiles per grid point, each as Parquet and CSV.
 
 Parquet files are written from a canonical table (read back and written again), so the bytes depend on the records
 alone, not on which process made them.
@@ -13,19 +14,25 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from schedsim.simulation.outputs import events_parquet
+import numpy as np
+
+from schedsim.simulation.outputs import events_parquet, record_columns, study_days
+from schedsim.simulation.records import CANCELLED, MISSING
+from schedsim.simulation.run import SimulationResult
+from schedsim.simulation.summary import QUANTILES, milestone_events
 from schedsim.simulation.sweep import SweepResult
 from schedsim.tabular import Table, csv_text
 
-SUMMARY_FILES = ("grid.csv", "summary.csv", "summary.parquet")
+SUMMARY_FILES = ("grid.csv", "summary.csv", "summary.parquet", "milestone_summary.csv", "milestone_summary.parquet")
+PARTITIONS = ("events", "patient_milestones")
 
 
-def summary_rows(result: SweepResult) -> Table:
+def summary_rows(result: SweepResult, summaries: list[dict[str, Any]] | None = None) -> Table:
     """One row per grid point: its parameters, then completion (date and days from the scenario start, p5/p50/p95),
-    each resource's utilisation and the dropouts."""
+    each resource's utilisation and the dropouts. ``summaries``: each point's ``summary()``, when already made."""
     rows = []
     resources: list[str] = []
-    summaries = [simulation.summary() for simulation in result.results]
+    summaries = summaries or [simulation.summary() for simulation in result.results]
     for summary in summaries:
         resources += [name for name in summary.get("resources", {}) if name not in resources]
     for point, (simulation, summary) in enumerate(zip(result.results, summaries, strict=True)):
@@ -44,6 +51,61 @@ def summary_rows(result: SweepResult) -> Table:
     return Table("summary", columns, rows)
 
 
+def milestone_rows(result: SweepResult, summaries: list[dict[str, Any]] | None = None) -> Table:
+    """One row per grid point and milestone (each block's day 0, the primary assessments, every milestone event):
+    how many patient-replicates reached it, and its study day and date at p5/p50/p95."""
+    summaries = summaries or [simulation.summary() for simulation in result.results]
+    rows = []
+    for point, summary in enumerate(summaries):
+        for milestone, found in (summary.get("milestones") or {}).items():
+            dates = found.get("dates") or {}
+            rows.append([point, *result.grid.points[point], milestone, found.get("reached", 0),
+                         *(found.get(q) for q in QUANTILES), *(dates.get(q) for q in QUANTILES)])
+    columns = ("point", *result.grid.names, "milestone", "reached", "study_day_p5", "study_day_p50",
+               "study_day_p95", "date_p5", "date_p50", "date_p95")
+    return Table("milestone_summary", columns, rows)
+
+
+def patient_milestones_parquet(simulation: SimulationResult) -> bytes:
+    """Each patient's milestones (one row per replicate, patient and milestone): the study day and date it was
+    reached, or nulls and ``reached`` false when the patient left the study before it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    zero = simulation.timeline.conventions.study_day_zero
+    base = simulation.start.toordinal() - date(1970, 1, 1).toordinal()
+    wanted = np.asarray(milestone_events(simulation), dtype=np.int32)
+    ids = pa.array([simulation.events[i].id for i in range(len(simulation.events))])
+    parts = []
+    for replicate, _reasons, subject, event, _target, actual, status, _reason, day1 in record_columns(simulation):
+        keep = np.isin(event, wanted)
+        subject, event, actual = subject[keep], event[keep], actual[keep]
+        done = (status[keep] != CANCELLED) & (actual != MISSING)
+        days = (base + day1[subject] + actual).astype(np.int32)
+        parts.append(pa.table({
+            "replicate": pa.array(np.full(len(subject), replicate, dtype=np.int64)),
+            "subject": pa.array(subject.astype(np.int64)),
+            "milestone": pa.DictionaryArray.from_arrays(pa.array(event), ids),
+            "reached": pa.array(done),
+            "study_day": pa.array(study_days(actual, zero).astype(np.int64), mask=~done),
+            "date": pa.array(days, type=pa.int32(), mask=~done).cast(pa.date32()).cast(pa.timestamp("s")),
+        }))
+    table = pa.concat_tables(parts, promote_options="permissive") if parts else pa.table({})
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
+
+
+def table_parquet(table: Table) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = pa.table({name: [row[i] for row in table.rows] for i, name in enumerate(table.columns)})
+    sink = pa.BufferOutputStream()
+    pq.write_table(data, sink, compression="zstd")
+    return canonical_parquet(sink.getvalue().to_pybytes())
+
+
 def canonical_parquet(data: bytes) -> bytes:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -54,22 +116,21 @@ def canonical_parquet(data: bytes) -> bytes:
 
 
 def write_sweep_tables(result: SweepResult, folder: Path) -> list[str]:
-    """Write the grid, the events and the summary into ``folder``; the names written (relative to it)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
+    """Write the grid, the events, the patients' milestones and the summaries into ``folder``; the names written
+    (relative to it)."""
     grid = Table("grid", ("point", *result.grid.names), [[i, *p] for i, p in enumerate(result.grid.points)])
     (folder / "grid.csv").write_text(csv_text(grid), encoding="utf-8")
     names = ["grid.csv"]
     for point, simulation in enumerate(result.results):
-        part = folder / "events" / f"point={point}"
-        part.mkdir(parents=True)
-        (part / "events.parquet").write_bytes(canonical_parquet(events_parquet(simulation)))
-        names.append(f"events/point={point}/events.parquet")
-    summary = summary_rows(result)
-    (folder / "summary.csv").write_text(csv_text(summary), encoding="utf-8")
-    table = pa.table({name: [row[i] for row in summary.rows] for i, name in enumerate(summary.columns)})
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="zstd")
-    (folder / "summary.parquet").write_bytes(canonical_parquet(sink.getvalue().to_pybytes()))
-    return [*names, "summary.csv", "summary.parquet"]
+        for name, content in (("events", events_parquet(simulation)),
+                              ("patient_milestones", patient_milestones_parquet(simulation))):
+            part = folder / name / f"point={point}"
+            part.mkdir(parents=True)
+            (part / f"{name}.parquet").write_bytes(canonical_parquet(content))
+            names.append(f"{name}/point={point}/{name}.parquet")
+    summaries = [simulation.summary() for simulation in result.results]
+    for table in (summary_rows(result, summaries), milestone_rows(result, summaries)):
+        (folder / f"{table.name}.csv").write_text(csv_text(table), encoding="utf-8")
+        (folder / f"{table.name}.parquet").write_bytes(table_parquet(table))
+        names += [f"{table.name}.csv", f"{table.name}.parquet"]
+    return names
