@@ -52,7 +52,8 @@ def test_grids() -> None:
 
 
 def test_serial_and_local_cluster_are_byte_identical(tmp_path: Path) -> None:
-    """3 x 2 grid points x 50 replicates: serial, one Dask worker and two give the same files."""
+    """3 x 2 grid points x 50 replicates: the serial path (no Dask), a LocalCluster of one Dask worker and one of two
+    give the same files."""
     pytest.importorskip("dask.distributed", reason="dask[distributed] is installed by make test (the sweep extra)")
     serial = files(run(tmp_path, "serial"))
     assert serial == files(run(tmp_path, "one", "--workers", "1"))
@@ -173,3 +174,24 @@ def test_the_plot_draws_each_forecast_against_each_parameter() -> None:
         assert [t.get_text() for t in axes[0].get_xticklabels()] == ["2", "4", "6"]
     finally:
         plt.close(figure)
+
+
+def test_workers_choose_the_executor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No --workers: this process; --workers N: a Dask LocalCluster of N (even N = 1); --scheduler: that cluster."""
+    from schedsim.simulation import sweep as module
+
+    chosen: list[object] = []
+
+    class Recorder:
+        def __init__(self, executor: object) -> None:
+            chosen.append(executor)
+
+        def imap(self, function, items):  # type: ignore[no-untyped-def]
+            return (function(item) for item in items)
+
+    monkeypatch.setattr(module, "Serial", lambda: Recorder(("serial",)))
+    monkeypatch.setattr(module, "DaskCluster", lambda workers, scheduler: Recorder(("dask", workers, scheduler)))
+    grid = grid_of({"parameters": {"resources.manufacturing_slots": [1]}})
+    for options in ({}, {"workers": 1}, {"workers": 2}, {"scheduler": "tcp://127.0.0.1:8786"}):
+        module.sweep(PROTOCOL, SCENARIO, grid, patients=2, replicates=1, **options)  # type: ignore[arg-type]
+    assert chosen == [("serial",), ("dask", 1, None), ("dask", 2, None), ("dask", 1, "tcp://127.0.0.1:8786")]

@@ -90,8 +90,10 @@ def sweep(
     patients: Annotated[int, typer.Option("--patients", "-n", help="patients per replicate")] = 20,
     replicates: Annotated[int, typer.Option("--replicates", "-r", help="replicates per grid point")] = 10,
     seed: Annotated[int, typer.Option("--seed", help="master seed: same seed, same files")] = 0,
-    workers: Annotated[int, typer.Option("--workers", "-w", help="Dask workers on this machine (1: no Dask); "
-                                                                 "results do not depend on it")] = 1,
+    workers: Annotated[int | None, typer.Option("--workers", "-w", help="a Dask LocalCluster of this many workers"
+                                                                        " (without it or --scheduler: this process"
+                                                                        " alone, no Dask); the files do not "
+                                                                        "depend on it")] = None,
     scheduler: Annotated[str | None, typer.Option("--scheduler", metavar="ADDRESS", help="an existing Dask "
                                                   "scheduler (tcp://host:8786); its workers must see the files")]
     = None,
@@ -108,7 +110,7 @@ def sweep(
             raise InputError(Problem("--output", None, "", f"{output} has an extension; sweep writes a folder"))
         folder_target(output, SWEEP_FILES)
         cpus = os.cpu_count() or 1
-        if not 1 <= workers <= cpus:
+        if workers is not None and not 1 <= workers <= cpus:
             raise InputError(Problem("--workers", None, "", f"give 1 to {cpus} workers (the CPUs here)"))
         if not 1 <= replicates <= 10_000 or not 1 <= patients <= 20_000 or seed < 0:
             raise InputError(Problem("--replicates", None, "", "give 1 to 10,000 replicates, 1 to 20,000 patients "

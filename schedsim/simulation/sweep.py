@@ -145,9 +145,10 @@ class SweepResult:
 
 
 def sweep(protocol: str | Path, scenario: str | Path, grid: Grid, *, patients: int, replicates: int, seed: int = 0,
-          workers: int = 1, scheduler: str | None = None) -> SweepResult:
-    """Simulate every grid point ``replicates`` times: serially (``workers=1``), on a Dask LocalCluster of
-    ``workers`` processes, or on the Dask scheduler at ``scheduler`` (its workers must see the protocol's files)."""
+          workers: int | None = None, scheduler: str | None = None) -> SweepResult:
+    """Simulate every grid point ``replicates`` times: in this process (no ``workers``, no ``scheduler``), on a Dask
+    LocalCluster of ``workers`` processes, or on the Dask scheduler at ``scheduler`` (its workers must see the
+    protocol's files). The results are the same whichever runs them."""
     if patients * replicates * len(grid.points) > MAX_PATIENT_RUNS:
         raise InputError(Problem("--replicates", None, "", f"{patients:,} patients x {replicates:,} replicates x "
                                                           f"{len(grid.points)} grid points is more than "
@@ -162,7 +163,7 @@ def sweep(protocol: str | Path, scenario: str | Path, grid: Grid, *, patients: i
             where = ", ".join(f"{k}={v}" for k, v in grid.values(point).items())
             raise InputError([Problem(str(scenario), None, f"grid point {point} ({where})", p.message)
                               for p in error.problems]) from None
-    tasks = _tasks(str(protocol), texts, patients, seed, replicates, workers if scheduler is None else 8)
+    tasks = _tasks(str(protocol), texts, patients, seed, replicates, 8 if scheduler else workers or 1)
     outcomes = [outcome for done in run_tasks(tasks, workers=workers, scheduler=scheduler) for outcome in done]
     results = []
     for point, cohort in enumerate(cohorts):
@@ -173,9 +174,9 @@ def sweep(protocol: str | Path, scenario: str | Path, grid: Grid, *, patients: i
     return SweepResult(grid, seed, results)
 
 
-def run_tasks(tasks: Sequence[Task], *, workers: int = 1, scheduler: str | None = None
+def run_tasks(tasks: Sequence[Task], *, workers: int | None = None, scheduler: str | None = None
               ) -> list[list[tuple[int, int, ReplicateResult]]]:
-    """The tasks' results in task order: in this process, or on Dask distributed
-    (``schedsim.simulation.executors``)."""
-    executor = Serial() if scheduler is None and workers == 1 else DaskCluster(workers, scheduler)
+    """The tasks' results in task order: in this process (neither ``workers`` nor ``scheduler``), or on Dask
+    distributed (``schedsim.simulation.executors``)."""
+    executor = Serial() if scheduler is None and workers is None else DaskCluster(workers or 1, scheduler)
     return list(executor.imap(run_task, tasks))
