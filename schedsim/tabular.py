@@ -63,6 +63,7 @@ class Table:
     name: str
     columns: tuple[str, ...]
     rows: Sequence[Sequence[Any]] = field(default_factory=list)
+    frozen: tuple[int, int] = (1, 0)  # in a workbook: the rows and columns kept in view when scrolling
 
     @property
     def date_columns(self) -> tuple[str, ...]:
@@ -139,7 +140,7 @@ def workbook_bytes(tables: Sequence[Table]) -> bytes:
             if name in dates:
                 for (cell,) in sheet.iter_rows(min_row=2, min_col=index + 1, max_col=index + 1):
                     cell.number_format = "yyyy-mm-dd"
-        sheet.freeze_panes = "A2"
+        sheet.freeze_panes = f"{get_column_letter(table.frozen[1] + 1)}{table.frozen[0] + 1}"
         if table.columns:
             sheet.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{max(len(table.rows) + 1, 1)}"
     book.properties.creator = "schedsim"

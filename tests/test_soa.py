@@ -92,6 +92,8 @@ def test_csv_and_excel_open_as_tables() -> None:
     book = openpyxl.load_workbook(io.BytesIO(render_soa(soa, "xlsx")))
     assert book.sheetnames == ["schedule of activities", "notes"]
     assert book["schedule of activities"].max_column == 2 + len(soa.visits)
+    # scrolling keeps the column names and the six visit rows (phase ... assumptions) and the activity names in view
+    assert book["schedule of activities"].freeze_panes == "C8" and book["notes"].freeze_panes == "A2"
     assert any("A16" in str(row[0].value) for row in book["notes"].iter_rows(min_row=2))
     assert render_soa(soa, "xlsx") == render_soa(soa, "xlsx")  # byte-reproducible
 

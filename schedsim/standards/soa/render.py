@@ -20,12 +20,14 @@ TEXT_BLOCK = 8
 
 
 def soa_table(soa: SoA) -> Table:
-    """One table for CSV and Excel: the visit rows, then the activities."""
+    """One table for CSV and Excel: the visit rows, then the activities; in Excel the visit rows and the activity
+    names stay in view when scrolling."""
     keys = [v.key for v in soa.visits]
     rows: list[list[object]] = [["", name, *cells] for name, cells in header_rows(soa, soa.visits)]
+    headers = len(rows)
     for activity in soa.activities:
         rows.append([TITLES[activity.group], activity.name, *(soa.cell(activity, v) for v in soa.visits)])
-    return Table("schedule of activities", ("group", "activity", *keys), rows)
+    return Table("schedule of activities", ("group", "activity", *keys), rows, frozen=(1 + headers, 2))
 
 
 def to_csv(soa: SoA, bom: bool = False) -> str:
