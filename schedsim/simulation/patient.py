@@ -18,6 +18,7 @@ import simpy
 
 from schedsim.compile.graph import Advance
 from schedsim.engine.sampling import stream
+from schedsim.simulation.leaving import FIRST, LAST, OnDay, end_of_study, leave
 from schedsim.simulation.parameters import Hazard
 from schedsim.simulation.records import CANCELLED, EARLY, IN_WINDOW, LATE, MISSING, ON_TIME
 from schedsim.simulation.resources import DaySlots, ResourceUse
@@ -163,7 +164,7 @@ class Patient:
                 return total
         self.completion[i] = total - planned
         phase = self.shared.timeline.events[i].phase or ""
-        shared.env.timeout(total).callbacks.append(lambda _e: self._drop("manufacturing failure", phase))
+        OnDay(shared.env, total, LAST).callbacks.append(lambda _e: self._drop("manufacturing failure", phase))
         return total
 
     def _fire(self, i: int, target: int) -> None:
@@ -181,8 +182,10 @@ class Patient:
             self._hazard(hazard)
         if i in shared.produced and i not in self.completion:
             self._produce(i)
+        if i == shared.horizon:  # the patient's study ends with this day
+            OnDay(shared.env, 1, FIRST).callbacks.append(lambda _e: end_of_study(self))
         if self.bed is not None and self.bed[4] == i:
-            self._free_bed()
+            self.free_bed()
         self.left -= 1
         passive, simple, waiting = shared.passive, shared.simple, self.waiting
         pending, pending_days = self.pending, self.pending_days
@@ -222,8 +225,8 @@ class Patient:
         self.fired = self.waiting = self.pending = self.pending_days = array("i")
         self.streams, self.reasons, self.visits, self.completion = {}, {}, {}, {}
 
-    def flush(self, until: int | None = None) -> None:
-        """Record the passive events dated so far (those after ``until`` are cancelled, with the dropout)."""
+    def flush(self, until: int | None = None, reason: str = "") -> None:
+        """Record the passive events dated so far (those after ``until`` are cancelled for ``reason``)."""
         if not self.pending:
             return
         shared = self.shared
@@ -243,7 +246,6 @@ class Patient:
         if len(done) == len(kept):
             return
         windows, add = shared.windows, shared.records.add
-        reason = "" if until is None else f"dropout: {shared.dropouts[-1][2]} in {shared.dropouts[-1][1]}"
         for i, day, moved in zip(events[kept].tolist(), days[kept].tolist(), actual[kept].tolist(), strict=True):
             if until is not None and moved > until:
                 add(self.subject, i, day, MISSING, CANCELLED, reason)
@@ -252,7 +254,7 @@ class Patient:
                 status = IN_WINDOW if day - early <= moved <= day + late else EARLY if moved < day else LATE
                 add(self.subject, i, day, moved, status, "no visit slot")
 
-    def _free_bed(self) -> None:
+    def free_bed(self) -> None:
         request, resource, use, since, _release = self.bed  # type: ignore[misc]
         use.busy_days += int(self.shared.env.now) - since
         resource.release(request)
@@ -282,23 +284,12 @@ class Patient:
         rng = self.rng("dropout")
         when, cause = min((float(rng.exponential(1 / rate)), cause) for cause, rate in hazard.rates)
         if when < hazard.span:
-            self.shared.env.timeout(int(when)).callbacks.append(lambda _e: self._drop(cause, hazard.phase))
+            OnDay(self.shared.env, int(when), LAST).callbacks.append(lambda _e: self._drop(cause, hazard.phase))
 
     def _drop(self, cause: str, phase: str) -> None:
         if self.dropped:  # already out of the study, or finished it
             return
         shared = self.shared
         now = int(shared.env.now) - self.offset
-        self.dropped = True
         shared.dropouts.append((self.subject, phase, cause, now))
-        reason = f"dropout: {cause} in {phase}"
-        dated = np.frombuffer(self.pending, dtype=np.int32).copy()
-        self.flush(until=now)
-        left = (np.frombuffer(self.fired, dtype=np.int32) == MISSING) & shared.included_mask
-        left[dated] = False
-        events = np.flatnonzero(left)
-        shared.records.extend_cancelled(self.subject, events, shared.nominal_days[events], reason)
-        if self.bed is not None:
-            self._free_bed()
-        self.fired = self.waiting = self.pending = self.pending_days = array("i")
-        self.streams, self.reasons, self.visits, self.completion = {}, {}, {}, {}
+        leave(self, now, f"dropout: {cause} in {phase}")

@@ -86,7 +86,11 @@ class SharedState:
         self.bed_release = {self.index[k]: self.index[v] for k, v in params.beds.items()}
         self.chair_events = {self.index[k] for k in params.chairs}
         self.visit_events = {self.index[k] for k in params.visits}
-        active = (set(self.step_days) | set(self.step_durations) | set(self.failures) | set(self.hazards)
+        self.horizon = self.index[timeline.horizon] if timeline.horizon in self.index else -1
+        self.phase_ends = {self.index[p.end]: self.index[p.start] for p in timeline.phases
+                           if p.end in self.index and p.start in self.index}  # a phase's end → its start
+        active = ({self.horizon} - {-1}  # the horizon fires: the patient's study ends with its day
+                  | set(self.step_days) | set(self.step_durations) | set(self.failures) | set(self.hazards)
                   | set(self.bed_release) | set(self.bed_release.values())
                   | (self.cycle_delay[2] if self.cycle_delay else set())
                   | (self.manufactured if self.manufacturing else set())
