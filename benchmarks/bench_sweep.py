@@ -23,7 +23,8 @@ from pathlib import Path
 from bench_simulate import machine_speedup  # a sibling module: scripts run from benchmarks/
 from dask.distributed import Client, LocalCluster
 
-from schedsim.simulation.sweep import grid_of, sweep
+from schedsim.simulation.grid import grid_of
+from schedsim.simulation.sweep import sweep
 from schedsim.simulation.sweep_outputs import write_sweep_tables
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 
 from schedsim.cli import app
 from schedsim.errors import InputError
-from schedsim.simulation.sweep import grid_of, point_seed
+from schedsim.simulation.grid import grid_of
+from schedsim.simulation.sweep import point_seed
 
 ROOT = Path(__file__).resolve().parents[1]
 PROTOCOL = ROOT / "protocols" / "ppcl-vrd-cart-asct-cart2.yaml"
@@ -164,14 +165,14 @@ def test_the_plot_draws_each_forecast_against_each_parameter() -> None:
         axes = figure.axes
         assert len(axes) == 4 * 2
         labels = [axes[2 * row].get_ylabel() for row in range(4)]
-        assert labels[0].startswith("days to completion")
+        assert labels[0].startswith("completion (days from")
         assert [label.split(" ")[0] for label in labels[1:]] == ["cart1.infusion", "asct.transplant",
                                                                  "cart2.infusion"]
         for axis in axes:  # six grid points: six dots in every panel
             assert sum(len(line.get_xdata()) for line in axis.lines if line.get_marker() == "o") == 6
         assert axes[0].get_legend().get_title().get_text() == "resources.manufacturing_slots"
         assert axes[1].get_legend().get_title().get_text() == "enrolment.rate_per_month"
-        assert [t.get_text() for t in axes[0].get_xticklabels()] == ["2", "4", "6"]
+        assert [t.get_text() for t in axes[-2].get_xticklabels()] == ["2", "4", "6"]  # on the bottom row
     finally:
         plt.close(figure)
 
@@ -195,3 +196,57 @@ def test_workers_choose_the_executor(monkeypatch: pytest.MonkeyPatch) -> None:
     for options in ({}, {"workers": 1}, {"workers": 2}, {"scheduler": "tcp://127.0.0.1:8786"}):
         module.sweep(PROTOCOL, SCENARIO, grid, patients=2, replicates=1, **options)  # type: ignore[arg-type]
     assert chosen == [("serial",), ("dask", 1, None), ("dask", 2, None), ("dask", 1, "tcp://127.0.0.1:8786")]
+
+
+@pytest.mark.parametrize(("grid_text", "args", "expected"), [
+    ("parameters:\n  enrolment.rate_per_mnth: [2, 4]\n", [],
+     "grid.yaml:2: enrolment.rate_per_mnth: unknown field 'rate_per_mnth' (grid point 0: 2)"),
+    ("points:\n  - {enrolment.rate_per_month: 2}\n  - {enrolment.rate_per_month: two}\n", [],
+     "grid.yaml:3: enrolment.rate_per_month: Input should be a valid number"),
+    ("parameters:\n  resources.manufacturing_slots:\n    - 1\n    - 0\n", [],
+     "grid.yaml:4: resources.manufacturing_slots:"),
+    ("parameters:\n  enrolment.rate_per_month: [2]\n", ["--scheduler", "garbage"],
+     "--scheduler: cannot reach the Dask scheduler at 'garbage'"),
+    ("parameters:\n  enrolment.rate_per_month: [2]\n", ["-n", "0"], "--patients: give 1 to 20,000, not 0"),
+    ("parameters:\n  enrolment.rate_per_month: [2]\n", ["--seed", "-1"], "--seed: give a seed of 0 or more"),
+])
+def test_sweep_errors_name_where_the_mistake_is(tmp_path: Path, grid_text: str, args: list[str],
+                                                expected: str) -> None:
+    """A value the scenario refuses is named at its line in the grid file (not in the scenario); each option's
+    own range is named; an address that is none is refused without a traceback."""
+    grid = tmp_path / "grid.yaml"
+    grid.write_text(grid_text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner_invoke(["sweep", str(PROTOCOL), "--scenario", str(SCENARIO), "--grid", str(grid), "-r", "1",
+                            "-n", "2", "-o", str(out), *args])
+    assert result.exit_code == 2, result.output
+    assert expected in " ".join(result.output.split()), result.output
+    assert "Traceback" not in result.output and not out.exists()
+
+
+def test_a_missing_grid_is_called_a_grid(tmp_path: Path) -> None:
+    result = runner_invoke(["sweep", str(PROTOCOL), "--scenario", str(SCENARIO), "--grid",
+                            str(tmp_path / "nothing.yaml"), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "nothing.yaml: grid file not found" in result.output
+
+
+def test_a_distribution_can_be_swept(tmp_path: Path) -> None:
+    """Grid values that are mappings (a manufacturing time's law) run, and are written as JSON text."""
+    pandas = pytest.importorskip("pandas")
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("parameters:\n  steps.manufacturing.duration:\n    - {fixed: 14d}\n    - {fixed: 60d}\n",
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner_invoke(["sweep", str(PROTOCOL), "--scenario", str(SCENARIO), "--grid", str(grid), "-r", "2",
+                            "-n", "6", "--seed", "4", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pandas.read_csv(out / "grid.csv")
+    assert list(table["steps.manufacturing.duration"]) == ['{"fixed": "14d"}', '{"fixed": "60d"}']
+    milestones = pandas.read_csv(out / "milestone_summary.csv").set_index(["point", "milestone"])
+    assert milestones.loc[(1, "cart1.infusion"), "study_day_p50"] > milestones.loc[(0, "cart1.infusion"),
+                                                                                     "study_day_p50"]
+    assert (out / "sweep.png").exists()
+
+
+def runner_invoke(args: list[str]):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(app, args)

@@ -102,8 +102,9 @@ def sweep(
     """Simulate a grid of scenarios (enrolment rate x manufacturing slots x ...) with replicates, on Dask."""
     from schedsim.fileio import folder_target
     from schedsim.plots.sweep import SWEEP_FILES, write_sweep
-    from schedsim.simulation.sweep import load_grid
+    from schedsim.simulation.grid import load_grid
     from schedsim.simulation.sweep import sweep as run
+    from schedsim.simulation.sweep_outputs import require_pyarrow
 
     def go() -> None:
         if output.suffix:
@@ -112,9 +113,12 @@ def sweep(
         cpus = os.cpu_count() or 1
         if workers is not None and not 1 <= workers <= cpus:
             raise InputError(Problem("--workers", None, "", f"give 1 to {cpus} workers (the CPUs here)"))
-        if not 1 <= replicates <= 10_000 or not 1 <= patients <= 20_000 or seed < 0:
-            raise InputError(Problem("--replicates", None, "", "give 1 to 10,000 replicates, 1 to 20,000 patients "
-                                                               "and a non-negative seed"))
+        for option, value, low, high in (("--replicates", replicates, 1, 10_000), ("--patients", patients, 1, 20_000)):
+            if not low <= value <= high:
+                raise InputError(Problem(option, None, "", f"give {low:,} to {high:,}, not {value:,}"))
+        if seed < 0:
+            raise InputError(Problem("--seed", None, "", f"give a seed of 0 or more, not {seed}"))
+        require_pyarrow("sweep")
         result = run(file, scenario, load_grid(grid), patients=patients, replicates=replicates, seed=seed,
                      workers=workers, scheduler=scheduler)
         for path in write_sweep(result, output, plots):

@@ -5,6 +5,8 @@ matplotlib is imported only when the plot is drawn."""
 
 from __future__ import annotations
 
+import json
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,21 @@ SWEEP_FILES = (*SUMMARY_FILES, *PARTITIONS, "sweep.png")
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")  # Okabe-Ito
 
 
+def value_label(value: Any) -> str:
+    """A grid value as a plot shows it: a distribution's JSON as ``lognormal(median 20d, p95 30d)``, wrapped."""
+    if isinstance(value, str) and value[:1] in "{[":
+        def compact(data: Any) -> str:
+            if isinstance(data, dict):
+                return ", ".join(f"{k}({compact(v)})" if isinstance(v, dict) else f"{k} {compact(v)}"
+                                 for k, v in data.items())
+            if isinstance(data, list):
+                return "[" + ", ".join(compact(v) for v in data) + "]"
+            return str(data)
+
+        value = compact(json.loads(value))
+    return "\n".join(textwrap.wrap(str(value), 28)) or str(value)
+
+
 def sweep_figure(result: SweepResult, title: str = "") -> Any:
     """A grid of panels: a column per swept parameter, a row per forecast — completion (days from the scenario
     start) and each block's day 0 (CAR-T infusion, transplant: study days), at most four. Each grid point is a dot at
@@ -32,7 +49,7 @@ def sweep_figure(result: SweepResult, title: str = "") -> Any:
     milestones = milestone_rows(result)
     references = list(dict.fromkeys(phase.reference for simulation in result.results[:1]
                                     for phase in simulation.timeline.phases if phase.reference))[:4]
-    rows: list[tuple[str, list[tuple[Any, Any, Any]]]] = [("days to completion", [
+    rows: list[tuple[str, list[tuple[Any, Any, Any]]]] = [("completion (days from\nthe scenario start)", [
         tuple(row[summary.columns.index(f"completion_days_{q}")] for q in ("p5", "p50", "p95"))
         for row in summary.rows])]
     for reference in references:
@@ -44,13 +61,14 @@ def sweep_figure(result: SweepResult, title: str = "") -> Any:
     figure, axes = plt.subplots(len(rows), len(names), figsize=(4.2 * len(names) + 1, 2.6 * len(rows) + 1.2),
                                 squeeze=False)
     for c, name in enumerate(names):
-        values = [point[c] for point in result.grid.points]
+        shown = [result.grid.shown(point) for point in range(len(result.grid.points))]
+        values = [point[c] for point in shown]
         numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
         distinct = sorted(set(values)) if numeric else list(dict.fromkeys(values))
         position = {v: (v if numeric else k) for k, v in enumerate(distinct)}
         steps = [b - a for a, b in zip(distinct, distinct[1:], strict=False)] if numeric else [1]
         # the grid points that share this parameter's value differ in the others: a colour (and a nudge) each
-        others = [tuple(v for k, v in enumerate(point) if k != c) for point in result.grid.points]
+        others = [tuple(v for k, v in enumerate(point) if k != c) for point in shown]
         groups = list(dict.fromkeys(others))
         nudge = 0.6 * (min(steps) if steps else 1) / max(len(groups), 1)
         for r, (label, quantiles) in enumerate(rows):
@@ -60,11 +78,13 @@ def sweep_figure(result: SweepResult, title: str = "") -> Any:
                          for k, q in enumerate(quantiles) if others[k] == group and q[1] is not None]
                 if not shown:
                     continue
-                legend = ", ".join(str(v) for v in group)
+                legend = ", ".join(value_label(v) for v in group)
                 axis.errorbar([x for x, _ in shown], [q[1] for _, q in shown],
                               yerr=[[q[1] - q[0] for _, q in shown], [q[2] - q[1] for _, q in shown]], fmt="o",
                               capsize=3, color=PALETTE[g % len(PALETTE)], label=legend or None)
-            axis.set_xticks([position[v] for v in distinct], [str(v) for v in distinct])
+            axis.set_xticks([position[v] for v in distinct],
+                            [value_label(v) if r == len(rows) - 1 else "" for v in distinct],
+                            fontsize=7 if any(len(str(v)) > 8 for v in distinct) else None)
             if r == len(rows) - 1:
                 axis.set_xlabel(name)
             if c == 0:
@@ -88,8 +108,10 @@ def write_sweep(result: SweepResult, folder: str | Path, plots: bool = True) -> 
         if plots:
             from schedsim.plots.style import save_figure
 
-            save_figure(sweep_figure(result, f"{result.results[0].timeline.protocol_id}: forecasts by grid point "
-                                             f"(seed {result.seed})"), staging / "sweep.png")
+            first = result.results[0]
+            title = (f"{first.timeline.protocol_id}: forecasts by grid point ({first.patients} patients x "
+                     f"{len(first.replicates)} replicates, seed {result.seed})")
+            save_figure(sweep_figure(result, title), staging / "sweep.png")
             names.append("sweep.png")
         return names
 

@@ -67,12 +67,16 @@ class DaskCluster:
             if self.scheduler is None:
                 cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                        dashboard_address=":0")
-            with Client(cluster if cluster is not None else self.scheduler, timeout="30s") as client:
+            try:
+                client = Client(cluster if cluster is not None else self.scheduler, timeout="15s")
+            except (OSError, ValueError, TypeError) as error:  # unreachable, or not an address at all
+                raise InputError(Problem("--scheduler", None, "", f"cannot reach the Dask scheduler at "
+                                                                  f"{self.scheduler!r} (an address such as "
+                                                                  f"tcp://host:8786): {error}")) from None
+            with client:
                 futures = client.map(function, list(items), pure=False)
                 for future in futures:
                     yield future.result()
-        except OSError as error:
-            raise InputError(Problem("--scheduler", None, "", f"cannot reach the Dask scheduler: {error}")) from None
         finally:
             if cluster is not None:
                 cluster.close()

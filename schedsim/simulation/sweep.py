@@ -2,21 +2,14 @@
 dropout ...), each grid point with its replicates, run serially or on Dask distributed (a LocalCluster, or an
 existing scheduler).
 
-A grid file names scenario parameters by their path in the scenario and gives their values, as a full factorial
-(``parameters: {enrolment.rate_per_month: [2, 4, 6], resources.manufacturing_slots: [1, 2]}``) or as listed points
-(``points: [{enrolment.rate_per_month: 2, resources.manufacturing_slots: 1}, ...]``). Every task is one replicate of
-one grid point; its random streams derive from (seed, grid point, replicate) alone — the grid point's seed is
-``SeedSequence(seed, spawn_key=(point,))`` — so the results are the same bit for bit whatever runs them, in whatever
-order: the serial loop, one Dask worker or many.
-
->>> grid = grid_of({"parameters": {"enrolment.rate_per_month": [2, 4], "resources.manufacturing_slots": [1, 2]}})
->>> grid.names, len(grid.points)
-(('enrolment.rate_per_month', 'resources.manufacturing_slots'), 4)
+The grid (``schedsim.simulation.grid``) names scenario parameters and their values. Every task is one or a few
+replicates of one grid point; each replicate's random streams derive from (seed, grid point, replicate) alone — the
+grid point's seed is ``SeedSequence(seed, spawn_key=(point,))`` — so the results are the same bit for bit whatever
+runs them, in whatever order: the serial loop, one Dask worker or many.
 """
 
 from __future__ import annotations
 
-import itertools
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from schedsim.errors import InputError, Problem
 from schedsim.inputs import read_input
@@ -33,62 +25,8 @@ from schedsim.language.yamlsource import parse_yaml
 from schedsim.simulation.cohort import Cohort, cohort_from, compile_paths
 from schedsim.simulation.engine import ReplicateResult
 from schedsim.simulation.executors import DaskCluster, Serial
+from schedsim.simulation.grid import Grid, point_scenario
 from schedsim.simulation.run import MAX_PATIENT_RUNS, SimulationResult, _run, checked_cohort
-
-MAX_POINTS = 1000
-
-
-@dataclass(frozen=True)
-class Grid:
-    names: tuple[str, ...]
-    points: tuple[tuple[Any, ...], ...]
-
-    def values(self, point: int) -> dict[str, Any]:
-        return dict(zip(self.names, self.points[point], strict=True))
-
-
-def grid_of(data: Any, source: str = "grid") -> Grid:
-    """A grid from its YAML data: ``parameters`` (every combination) or ``points`` (the ones listed)."""
-    if not isinstance(data, dict) or (("parameters" in data) == ("points" in data)):
-        raise InputError(Problem(source, None, "", "a grid gives either 'parameters' (name: [values]) or 'points' "
-                                                   "(a list of {name: value})"))
-    if "parameters" in data:
-        parameters = data["parameters"]
-        if not isinstance(parameters, dict) or not parameters or not all(
-                isinstance(v, list) and v for v in parameters.values()):
-            raise InputError(Problem(source, None, "parameters", "give each parameter a non-empty list of values"))
-        names = tuple(str(name) for name in parameters)
-        points = tuple(itertools.product(*parameters.values()))
-    else:
-        listed = data["points"]
-        if not isinstance(listed, list) or not listed or not all(isinstance(p, dict) for p in listed):
-            raise InputError(Problem(source, None, "points", "give a list of {parameter: value} mappings"))
-        names = tuple(dict.fromkeys(str(name) for point in listed for name in point))
-        missing = [i for i, point in enumerate(listed) if set(map(str, point)) != set(names)]
-        if missing:
-            raise InputError(Problem(source, None, f"points.{missing[0]}", f"every point gives {', '.join(names)}"))
-        points = tuple(tuple(point[name] for name in names) for point in listed)
-    if len(points) > MAX_POINTS:
-        raise InputError(Problem(source, None, "", f"{len(points)} grid points: at most {MAX_POINTS}"))
-    return Grid(names, points)
-
-
-def load_grid(path: str | Path) -> Grid:
-    return grid_of(parse_yaml(read_input(path, "scenario"), str(path)).data, str(path))
-
-
-def point_scenario(base: dict[str, Any], values: dict[str, Any]) -> str:
-    """The scenario YAML of a grid point: the base scenario with the point's values set at their paths."""
-    data = yaml.safe_load(yaml.safe_dump(base))
-    for name, value in values.items():
-        node = data
-        parts = name.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-            if not isinstance(node, dict):
-                raise InputError(Problem("grid", None, name, f"{part!r} is no section of the scenario"))
-        node[parts[-1]] = value
-    return yaml.safe_dump(data, sort_keys=False)
 
 
 def point_seed(seed: int, point: int) -> int:
@@ -154,15 +92,13 @@ def sweep(protocol: str | Path, scenario: str | Path, grid: Grid, *, patients: i
                                                           f"{len(grid.points)} grid points is more than "
                                                           f"{MAX_PATIENT_RUNS:,} simulated patients: give fewer"))
     base = parse_yaml(read_input(scenario, "scenario"), str(scenario)).data
-    texts = [point_scenario(base, grid.values(point)) for point in range(len(grid.points))]
+    texts = [point_scenario(base, grid, point) for point in range(len(grid.points))]
     cohorts = []
     for point, text in enumerate(texts):  # every point checked before any runs: a bad value is said at once
         try:
             cohorts.append(cohort_for(str(protocol), text, patients))
         except InputError as error:
-            where = ", ".join(f"{k}={v}" for k, v in grid.values(point).items())
-            raise InputError([Problem(str(scenario), None, f"grid point {point} ({where})", p.message)
-                              for p in error.problems]) from None
+            raise InputError([_blame(grid, point, str(scenario), p) for p in error.problems]) from None
     tasks = _tasks(str(protocol), texts, patients, seed, replicates, 8 if scheduler else workers or 1)
     outcomes = [outcome for done in run_tasks(tasks, workers=workers, scheduler=scheduler) for outcome in done]
     results = []
@@ -172,6 +108,17 @@ def sweep(protocol: str | Path, scenario: str | Path, grid: Grid, *, patients: i
         result.replicates = [r for p, _, r in sorted(outcomes, key=lambda o: (o[0], o[1])) if p == point]
         results.append(result)
     return SweepResult(grid, seed, results)
+
+
+def _blame(grid: Grid, point: int, scenario: str, problem: Problem) -> Problem:
+    """A problem the scenario of a grid point has: at the grid's line when a swept value causes it (the field is
+    the parameter, inside it, or holds it), else at the base scenario's field."""
+    field = problem.field or ""
+    for name in grid.names:
+        if field == name or field.startswith(f"{name}.") or (field and name.startswith(f"{field}.")):
+            return grid.problem(point, name, problem.message)
+    where = ", ".join(f"{k}={v}" for k, v in zip(grid.names, grid.shown(point), strict=True))
+    return Problem(scenario, problem.line, field, f"{problem.message} (grid point {point}: {where})")
 
 
 def run_tasks(tasks: Sequence[Task], *, workers: int | None = None, scheduler: str | None = None

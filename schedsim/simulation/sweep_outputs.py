@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from schedsim.errors import InputError, Problem
 from schedsim.simulation.outputs import events_parquet, record_columns, study_days
 from schedsim.simulation.records import CANCELLED, MISSING
 from schedsim.simulation.run import SimulationResult
@@ -25,6 +26,15 @@ from schedsim.tabular import Table, csv_text
 
 SUMMARY_FILES = ("grid.csv", "summary.csv", "summary.parquet", "milestone_summary.csv", "milestone_summary.parquet")
 PARTITIONS = ("events", "patient_milestones")
+
+
+def require_pyarrow(command: str) -> None:
+    """Before any work: a sweep's tables are Parquet, which needs pyarrow (the ``sweep`` extra)."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise InputError(Problem(command, None, "", "writes Parquet files, which needs pyarrow: install "
+                                                    "schedsim[sweep]")) from None
 
 
 def summary_rows(result: SweepResult, summaries: list[dict[str, Any]] | None = None) -> Table:
@@ -41,7 +51,7 @@ def summary_rows(result: SweepResult, summaries: list[dict[str, Any]] | None = N
         days = {q: (date.fromisoformat(completion[q]) - start).days if completion.get(q) else None
                 for q in ("p5", "p50", "p95")}
         dropouts = sum(sum(causes.values()) for causes in (summary.get("dropouts") or {}).values())
-        row: list[Any] = [point, *result.grid.points[point], simulation.patients, len(simulation.replicates),
+        row: list[Any] = [point, *result.grid.shown(point), simulation.patients, len(simulation.replicates),
                           *(completion.get(q) for q in ("p5", "p50", "p95")), *days.values()]
         row += [(summary.get("resources", {}).get(name) or {}).get("utilisation") for name in resources]
         rows.append([*row, dropouts])
@@ -59,7 +69,7 @@ def milestone_rows(result: SweepResult, summaries: list[dict[str, Any]] | None =
     for point, summary in enumerate(summaries):
         for milestone, found in (summary.get("milestones") or {}).items():
             dates = found.get("dates") or {}
-            rows.append([point, *result.grid.points[point], milestone, found.get("reached", 0),
+            rows.append([point, *result.grid.shown(point), milestone, found.get("reached", 0),
                          *(found.get(q) for q in QUANTILES), *(dates.get(q) for q in QUANTILES)])
     columns = ("point", *result.grid.names, "milestone", "reached", "study_day_p5", "study_day_p50",
                "study_day_p95", "date_p5", "date_p50", "date_p95")
@@ -118,7 +128,8 @@ def canonical_parquet(data: bytes) -> bytes:
 def write_sweep_tables(result: SweepResult, folder: Path) -> list[str]:
     """Write the grid, the events, the patients' milestones and the summaries into ``folder``; the names written
     (relative to it)."""
-    grid = Table("grid", ("point", *result.grid.names), [[i, *p] for i, p in enumerate(result.grid.points)])
+    grid = Table("grid", ("point", *result.grid.names),
+                 [[i, *result.grid.shown(i)] for i in range(len(result.grid.points))])
     (folder / "grid.csv").write_text(csv_text(grid), encoding="utf-8")
     names = ["grid.csv"]
     for point, simulation in enumerate(result.results):
