@@ -36,6 +36,24 @@ def test_the_page_holds_every_section_and_fetches_nothing(report: Path) -> None:
     assert "asct.transplant + 100d" in html  # the explain chain of maintenance.start, for the hover
 
 
+def test_assumptions_are_the_protocols_and_the_forecast_says_its_start(report: Path) -> None:
+    """The assumption list holds what this protocol rests on — not a library file's other blocks (the allogeneic
+    CAR-T block sits in the same file as the BCMA one this protocol uses); the forecast names the date it starts."""
+    from schedsim.compile.compiler import compile_file
+    from schedsim.engine.schedule import build_schedule
+
+    html = report.read_text(encoding="utf-8")
+    section = html[html.index("<h2>Assumptions</h2>"):html.index("<h2>Simulated forecast</h2>")]
+    timeline = compile_file(PPCL)
+    used = set(build_schedule(timeline, None).used_assumptions)
+    listed = {a for a in timeline.assumptions if f"<td>{a}</td>" in section}
+    assert used <= listed
+    allogeneic = {a for a, found in timeline.assumptions.items() if "cart_allogeneic" in found.field}
+    assert allogeneic and not allogeneic & listed
+    forecast = html[html.index("<h2>Simulated forecast</h2>"):]
+    assert "opens on the scenario's start, <b>2027-01-04</b>" in forecast and "of 12</td>" in forecast
+
+
 def test_in_a_browser_one_glyph_per_event_and_the_hover_shows_the_chain(report: Path) -> None:
     events = timeline_for(PPCL, "2027-01-04").events
     with page_of(report, {"width": 1280, "height": 900}) as page:

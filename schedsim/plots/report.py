@@ -105,7 +105,8 @@ def report_html(path: str | Path, start: date | None = None, scenario: str | Pat
              "<h2>Timeline</h2>", "<p>Drag to pan, scroll to zoom, hover an event for its date, window, the chain "
                                   "of anchors that fixes it and the assumptions it rests on.</p>", div,
              "<h2>Schedule of activities</h2>", tables_html(build_soa(timeline, start)),
-             "<h2>Check findings</h2>", _findings(report), "<h2>Assumptions</h2>", _assumptions(timeline)]
+             "<h2>Check findings</h2>", _findings(report), "<h2>Assumptions</h2>",
+             _assumptions(timeline, set(schedule.used_assumptions), path)]
     if scenario is not None:
         parts += ["<h2>Simulated forecast</h2>", _forecast(path, scenario, patients, replicates, seed)]
     head = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(timeline.title)}</title>'
@@ -122,9 +123,13 @@ def _findings(report: Any) -> str:
     return f'<table class="plain"><tr><th>level</th><th>rule</th><th>finding</th><th>where</th></tr>{rows}</table>'
 
 
-def _assumptions(timeline: Any) -> str:
+def _assumptions(timeline: Any, used: set[str], path: str | Path) -> str:
+    """The assumptions the protocol rests on: those written in its own file, and those of included blocks and
+    regimens that some scheduled event rests on (a library file's other blocks are not this protocol's)."""
+    own = Path(path).resolve()
     rows = "".join(f"<tr><td>{escape(a.id)}</td><td>{escape(a.rationale)}</td><td>{escape(a.file)}:{a.line or ''} "
-                   f"{escape(a.field)}</td></tr>" for a in timeline.assumptions.values())
+                   f"{escape(a.field)}</td></tr>" for a in timeline.assumptions.values()
+                   if a.id in used or Path(a.file).resolve() == own)
     return (f'<table class="plain"><tr><th>id</th><th>assumed, and why</th><th>written at</th></tr>{rows}</table>'
             if rows else "<p>No assumptions.</p>")
 
@@ -134,10 +139,17 @@ def _forecast(path: str | Path, scenario: str | Path, patients: int, replicates:
 
     summary = simulate(path, patients=patients, replicates=replicates, seed=seed, scenario=scenario).summary()
     completion = summary.get("completion") or {}
+    runs = patients * replicates
+    found = sorted(((name, m) for name, m in summary["milestones"].items() if m.get("dates")),
+                   key=lambda item: (item[1]["dates"]["p50"], item[1]["p50"]))  # in time order
     rows = "".join(f"<tr><td>{escape(name)}</td><td>{m['dates']['p5']}</td><td>{m['dates']['p50']}</td>"
-                   f"<td>{m['dates']['p95']}</td><td>{m['reached']}</td></tr>"
-                   for name, m in summary["milestones"].items() if m.get("dates"))
-    return (f"<p>{patients} patients x {replicates} replicates, seed {seed}, scenario {escape(str(scenario))}: the "
-            f"last patient's last primary assessment p50 {completion.get('p50')} (p5 {completion.get('p5')}, p95 "
-            f"{completion.get('p95')}).</p><table class=\"plain\"><tr><th>milestone</th><th>p5</th><th>p50</th>"
-            f"<th>p95</th><th>reached</th></tr>{rows}</table>")
+                   f"<td>{m['dates']['p95']}</td><td>{m['p50']:g}</td><td>{m['reached']} of {runs}</td></tr>"
+                   for name, m in found)
+    return (f"<p>{patients} patients x {replicates} replicates, seed {seed}, scenario {escape(str(scenario))}. The "
+            f"simulated study opens on the scenario's start, <b>{escape(str(summary['start']))}</b>, and enrols "
+            f"patients from then on (the day 1 above dates one patient's timeline; it does not move the forecast). "
+            f"The last patient's last primary assessment: p50 {completion.get('p50')} (p5 {completion.get('p5')}, "
+            f"p95 {completion.get('p95')}). Dates are quantiles over every simulated patient who reached the "
+            f"milestone; patients who left the study before it are not counted.</p>"
+            f'<table class="plain"><tr><th>milestone</th><th>date p5</th><th>date p50</th><th>date p95</th>'
+            f"<th>study day p50</th><th>reached</th></tr>{rows}</table>")
