@@ -83,3 +83,12 @@ def test_in_a_browser_one_glyph_per_event_and_the_hover_shows_the_chain(report: 
 def test_bad_output_is_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["report", str(PPCL), "-o", str(tmp_path / "report.pdf")])
     assert result.exit_code == 2 and not (tmp_path / "report.pdf").exists()
+
+
+def test_the_same_input_gives_the_same_page(report: Path, tmp_path: Path) -> None:
+    """Bokeh's random document ids are replaced by ones derived from the protocol: byte-identical pages."""
+    again = tmp_path / "again.html"
+    result = CliRunner().invoke(app, ["report", str(PPCL), "--start", "2027-01-04", "--scenario", str(SCENARIO),
+                                      "-n", "6", "-r", "2", "-o", str(again)])
+    assert result.exit_code == 0, result.output
+    assert again.read_bytes() == report.read_bytes()

@@ -7,6 +7,8 @@ page is viewed.
 
 from __future__ import annotations
 
+import re
+import uuid
 from datetime import date
 from html import escape
 from pathlib import Path
@@ -96,7 +98,7 @@ def report_html(path: str | Path, start: date | None = None, scenario: str | Pat
 
     timeline = compile_file(path)
     schedule = build_schedule(timeline, start)
-    script, div = components(gantt_figure(schedule))
+    script, div = _stable_ids(*components(gantt_figure(schedule)), timeline.protocol_id)
     report = check_file(path, start=start)
     parts = [f"<h1>{escape(timeline.title)}</h1>",
              f'<p class="meta">Protocol <code>{escape(timeline.protocol_id)}</code> — {escape(str(path))}'
@@ -112,6 +114,27 @@ def report_html(path: str | Path, start: date | None = None, scenario: str | Pat
     head = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(timeline.title)}</title>'
             f"<style>{_STYLE}</style>{inline.render_js()}{inline.render_css()}{script}</head>")
     return head + "<body>" + "\n".join(parts) + "</body></html>\n"
+
+
+def _stable_ids(script: str, div: str, name: str) -> tuple[str, str]:
+    """Bokeh names its document and root with random UUIDs and its models from a counter that runs on in a process:
+    ids derived from the protocol and numbered in order of appearance instead, so that the same input gives the same
+    page byte for byte, in a fresh command or the tenth call in a notebook."""
+    found = list(dict.fromkeys(_UUID.findall(script + div)))
+    stable = {old: str(uuid.uuid5(uuid.NAMESPACE_URL, f"schedsim-report:{name}:{k}")) for k, old in enumerate(found)}
+    models = list(dict.fromkeys(_MODEL_ID.findall(script)))
+    stable.update({old: f"p{1000 + k}" for k, old in enumerate(models)})
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(old) for old in sorted(stable, key=len, reverse=True))
+                         + r")(?![\w-])") if stable else None
+
+    def swap(text: str) -> str:
+        return pattern.sub(lambda match: stable[match.group(0)], text) if pattern else text
+
+    return swap(script), swap(div)
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_MODEL_ID = re.compile(r'"id":"(p\d+)"')
 
 
 def _findings(report: Any) -> str:
