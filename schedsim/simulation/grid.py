@@ -67,6 +67,12 @@ def grid_of(data: Any, source: str = "grid", doc: SourceDoc | None = None) -> Gr
             raise InputError(Problem(source, line("parameters"), "parameters",
                                      "give each parameter a non-empty list of values"))
         names = tuple(str(name) for name in parameters)
+        for key, values in parameters.items():
+            shown = [json.dumps(v, sort_keys=True) for v in values]
+            twice = next((k for k, v in enumerate(shown) if v in shown[:k]), None)
+            if twice is not None:
+                raise InputError(Problem(source, line("parameters", key, twice), f"parameters.{key}",
+                                         f"the value {values[twice]!r} is given twice: each grid point once"))
         choices = list(itertools.product(*(range(len(v)) for v in parameters.values())))
         points = tuple(tuple(values[k] for values, k in zip(parameters.values(), ks, strict=True)) for ks in choices)
         for point, ks in enumerate(choices):

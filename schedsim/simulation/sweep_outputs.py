@@ -52,7 +52,7 @@ def summary_rows(result: SweepResult, summaries: list[dict[str, Any]] | None = N
                 for q in ("p5", "p50", "p95")}
         dropouts = sum(sum(causes.values()) for causes in (summary.get("dropouts") or {}).values())
         row: list[Any] = [point, *result.grid.shown(point), simulation.patients, len(simulation.replicates),
-                          *(completion.get(q) for q in ("p5", "p50", "p95")), *days.values()]
+                          *(_date(completion.get(q)) for q in ("p5", "p50", "p95")), *days.values()]
         row += [(summary.get("resources", {}).get(name) or {}).get("utilisation") for name in resources]
         rows.append([*row, dropouts])
     columns = ("point", *result.grid.names, "patients", "replicates", "completion_p5", "completion_p50",
@@ -70,10 +70,15 @@ def milestone_rows(result: SweepResult, summaries: list[dict[str, Any]] | None =
         for milestone, found in (summary.get("milestones") or {}).items():
             dates = found.get("dates") or {}
             rows.append([point, *result.grid.shown(point), milestone, found.get("reached", 0),
-                         *(found.get(q) for q in QUANTILES), *(dates.get(q) for q in QUANTILES)])
+                         *(found.get(q) for q in QUANTILES), *(_date(dates.get(q)) for q in QUANTILES)])
     columns = ("point", *result.grid.names, "milestone", "reached", "study_day_p5", "study_day_p50",
                "study_day_p95", "date_p5", "date_p50", "date_p95")
     return Table("milestone_summary", columns, rows)
+
+
+def _date(text: str | None) -> date | None:
+    """An ISO date of the summary as a date: a date column in Parquet, ISO text in CSV."""
+    return date.fromisoformat(text) if text else None
 
 
 def patient_milestones_parquet(simulation: SimulationResult) -> bytes:
