@@ -294,3 +294,19 @@ def test_every_bundled_protocol_simulates(protocol: Path, tmp_path: Path) -> Non
     infusions = [r for r in records if r.event_id.endswith(".infusion") and r.window_status != "cancelled"]
     assert infusions and all(r.date is not None for r in infusions)
     assert result.summary()["milestones"]
+
+
+def test_a_long_wait_for_manufacturing_is_pointed_out(tmp_path: Path) -> None:
+    """Waits past four weeks for a manufacturing slot: the terminal says bridging is not simulated; short ones: no."""
+    from schedsim.simulation.outputs import LONG_WAIT, describe
+
+    text = COHORT.read_text(encoding="utf-8")
+    notes = {}
+    for slots in (1, 8):
+        path = scenario(tmp_path, text.replace("manufacturing_slots: 2", f"manufacturing_slots: {slots}"),
+                        f"s{slots}.yaml")
+        summary = simulate(SEED_000, patients=12, seed=8, scenario=path).summary()
+        longest = summary["resources"]["manufacturing_slots"]["queueing_days"]["max"]
+        notes[slots] = (longest, "not simulated" in describe(summary))
+    assert notes[1][0] > LONG_WAIT and notes[1][1]
+    assert notes[8][0] <= LONG_WAIT and not notes[8][1]

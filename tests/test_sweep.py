@@ -115,6 +115,10 @@ def test_summary_and_plot(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     summary = pandas.read_csv(out / "summary.csv")
     assert list(summary["enrolment.rate_per_month"]) == [2, 2, 4, 4, 6, 6]
+    first = summary.iloc[0]  # the terminal's headline per grid point: the summary's numbers
+    assert (f"point 0 (enrolment.rate_per_month=2, resources.manufacturing_slots=1): completion p50 "
+            f"{first['completion_p50']} (p5 {first['completion_p5']}, p95 {first['completion_p95']}), "
+            f"{first['dropouts']} dropouts") in result.output
     assert (summary["completion_days_p5"] <= summary["completion_days_p50"]).all()
     assert (summary["completion_days_p50"] <= summary["completion_days_p95"]).all()
     assert same_table(summary, pandas.read_parquet(out / "summary.parquet"))

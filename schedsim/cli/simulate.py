@@ -104,7 +104,7 @@ def sweep(
     from schedsim.plots.sweep import SWEEP_FILES, write_sweep
     from schedsim.simulation.grid import load_grid
     from schedsim.simulation.sweep import sweep as run
-    from schedsim.simulation.sweep_outputs import require_pyarrow
+    from schedsim.simulation.sweep_outputs import require_pyarrow, sweep_lines
 
     def go() -> None:
         if output.suffix:
@@ -126,5 +126,7 @@ def sweep(
                 typer.echo(f"wrote {path}")
         for name in ("events", "patient_milestones"):
             typer.echo(f"wrote {output / name} ({len(result.results)} grid points, partitioned by point)")
+        for line in sweep_lines(result):
+            typer.echo(line)
 
     guard(go)

@@ -63,7 +63,9 @@ def gantt_figure(schedule: Schedule) -> Any:
                   x_axis_type="datetime" if dated else "linear", tools="xpan,xwheel_zoom,box_zoom,reset,save",
                   active_scroll="xwheel_zoom", title=f"{timeline.title} — events by phase")
     plot.rect(x="x", y="row", width="width", height=0.6, source=source, color="colour", line_color="colour",
-              name="event_glyphs")
+              name="event_glyphs", legend_field="kind")
+    plot.legend.orientation = "horizontal"
+    plot.add_layout(plot.legend[0], "above")  # the colours' key, above the rows: never over an event
     plot.add_tools(HoverTool(tooltips="""<div style="max-width: 420px"><b>@label</b> (@id, @kind)<br>
         When: @when<br>Window: @window<br><div style="font-size: 85%">@{chain}{safe}</div>Assumptions: @assumed
         </div>""", renderers=plot.renderers))

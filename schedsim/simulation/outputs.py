@@ -184,4 +184,12 @@ def describe(summary: dict[str, Any]) -> str:
         lines.append(f"{label}: {count} patients")
     dropped = sum(sum(c.values()) for c in summary["dropouts"].values())
     lines.append(f"dropouts: {dropped}; deviations: {sum(summary['deviations'].values())}")
+    longest = summary["resources"].get("manufacturing_slots", {}).get("queueing_days") or {}
+    if (longest.get("max") or 0) > LONG_WAIT:
+        lines.append(f"note: some patients waited up to {longest['max']} d for a manufacturing slot; bridging "
+                     f"therapy, and progression or death while waiting, are not simulated beyond the dropout "
+                     f"hazards given: add slots, or read these forecasts with care")
     return "\n".join(lines) + "\n"
+
+
+LONG_WAIT = 28  # days waiting for a manufacturing slot past which a forecast warns (four weeks)

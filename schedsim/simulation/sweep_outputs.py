@@ -61,6 +61,19 @@ def summary_rows(result: SweepResult, summaries: list[dict[str, Any]] | None = N
     return Table("summary", columns, rows)
 
 
+def sweep_lines(result: SweepResult) -> list[str]:
+    """A few lines for the terminal: each grid point's study completion (p50, p5–p95) and its dropouts."""
+    table = summary_rows(result)
+    at = {name: i for i, name in enumerate(table.columns)}
+    lines = []
+    for row in table.rows:
+        values = ", ".join(f"{name}={row[at[name]]}" for name in result.grid.names)
+        p5, p50, p95 = (row[at[f"completion_{q}"]] for q in ("p5", "p50", "p95"))
+        lines.append(f"point {row[0]} ({values}): completion p50 {p50} (p5 {p5}, p95 {p95}), "
+                     f"{row[at['dropouts']]} dropouts")
+    return lines
+
+
 def milestone_rows(result: SweepResult, summaries: list[dict[str, Any]] | None = None) -> Table:
     """One row per grid point and milestone (each block's day 0, the primary assessments, every milestone event):
     how many patient-replicates reached it, and its study day and date at p5/p50/p95."""
