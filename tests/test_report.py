@@ -92,3 +92,31 @@ def test_the_same_input_gives_the_same_page(report: Path, tmp_path: Path) -> Non
                                       "-n", "6", "-r", "2", "-o", str(again)])
     assert result.exit_code == 0, result.output
     assert again.read_bytes() == report.read_bytes()
+
+
+TWO_ARMS = ROOT / "protocols" / "examples" / "two-arm-dvrd-cart-vs-asct.yaml"
+
+
+@pytest.mark.parametrize(("args", "shown", "other"), [([], "cart", "asct"), (["--arm", "asct"], "asct", "cart")])
+def test_a_study_with_arms_names_the_path_it_shows(tmp_path: Path, args: list[str], shown: str, other: str) -> None:
+    """The page shows one arm's path (the first by default, --arm to choose) and names the others; its assumption
+    list holds that path's, not the other arm's."""
+    pytest.importorskip("bokeh", reason="bokeh is installed by make test (the report extra)")
+    from schedsim.compile.compiler import compile_file
+    from schedsim.engine.schedule import build_schedule
+
+    out = tmp_path / "arms.html"
+    result = CliRunner().invoke(app, ["report", str(TWO_ARMS), *args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert f"this page shows arm <b>{shown}</b>" in html and f"other arms: {other} (" in html
+    section = html[html.index("<h2>Assumptions</h2>"):]
+    mine = set(build_schedule(compile_file(TWO_ARMS, arm=shown), None).used_assumptions)
+    theirs = set(build_schedule(compile_file(TWO_ARMS, arm=other), None).used_assumptions) - mine
+    assert mine and all(f"<td>{a}</td>" in section for a in mine)
+    assert theirs and not any(f"<td>{a}</td>" in section for a in theirs)
+
+
+def test_forecast_options_need_a_scenario(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["report", str(PPCL), "-n", "50", "-o", str(tmp_path / "r.html")])
+    assert result.exit_code == 2 and "give --scenario too" in result.output and not (tmp_path / "r.html").exists()

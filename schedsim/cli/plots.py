@@ -121,6 +121,8 @@ def report(
     patients: Annotated[int, typer.Option("--patients", "-n", help="with --scenario: patients per replicate")] = 20,
     replicates: Annotated[int, typer.Option("--replicates", "-r", help="with --scenario: replicates")] = 5,
     seed: Annotated[int, typer.Option("--seed", help="with --scenario: the seed")] = 0,
+    arm: ArmOption = None,
+    branch: BranchOption = None,
 ) -> None:
     """One self-contained HTML page about a protocol: an interactive Gantt (zoom, pan, hover for the chain of
     anchors), the Schedule of Activities, check findings, assumptions and, with --scenario, the forecast."""
@@ -131,6 +133,10 @@ def report(
     def run() -> None:
         if output.suffix.lower() not in (".html", ".htm"):
             raise InputError(Problem(str(output), None, "", "the report is an HTML page: give -o report.html"))
-        write_atomic(output, report_html(file, date_option(start, "--start"), scenario, patients, replicates, seed))
+        if scenario is None and (patients, replicates, seed) != (20, 5, 0):
+            raise InputError(Problem("--patients", None, "", "-n, -r and --seed are for the forecast: give "
+                                                             "--scenario too"))
+        write_atomic(output, report_html(file, date_option(start, "--start"), scenario, patients, replicates, seed,
+                                         **path_choice(arm, branch)))  # type: ignore[arg-type]
 
     guard(run)

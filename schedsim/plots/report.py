@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from datetime import date
 from html import escape
 from pathlib import Path
@@ -84,9 +85,11 @@ def _width(dated: bool) -> float:
 
 
 def report_html(path: str | Path, start: date | None = None, scenario: str | Path | None = None,
-                patients: int = 20, replicates: int = 5, seed: int = 0) -> str:
-    """The page for a protocol file (the first arm's path), dated from ``start`` when given; with ``scenario``, a
-    simulated forecast of ``patients`` x ``replicates`` (``seed``)."""
+                patients: int = 20, replicates: int = 5, seed: int = 0, arm: str | None = None,
+                branches: Mapping[str, str] | None = None) -> str:
+    """The page for a protocol file — of one path through a study with arms or decisions (``arm``, ``branches``;
+    the first arm's by default, and the page names the others) — dated from ``start`` when given; with
+    ``scenario``, a simulated forecast of ``patients`` x ``replicates`` (``seed``) of the whole study."""
     try:
         from bokeh.embed import components
         from bokeh.resources import Resources
@@ -98,7 +101,7 @@ def report_html(path: str | Path, start: date | None = None, scenario: str | Pat
 
     inline = Resources(mode="inline", components=["bokeh"])  # the plotting library only: about 1.3 MB
 
-    timeline = compile_file(path)
+    timeline = compile_file(path, arm=arm, branches=branches)
     schedule = build_schedule(timeline, start)
     script, div = _stable_ids(*components(gantt_figure(schedule)), timeline.protocol_id)
     report = check_file(path, start=start)
@@ -106,6 +109,7 @@ def report_html(path: str | Path, start: date | None = None, scenario: str | Pat
              f'<p class="meta">Protocol <code>{escape(timeline.protocol_id)}</code> — {escape(str(path))}'
              + (f" — day 1: {start.isoformat()}" if start else " — study days (no start date)")
              + (f" — {escape(timeline.design.label)}" if timeline.design.label else "") + "</p>",
+             _paths_note(timeline),
              "<h2>Timeline</h2>", "<p>Drag to pan, scroll to zoom, hover an event for its date, window, the chain "
                                   "of anchors that fixes it and the assumptions it rests on.</p>", div,
              "<h2>Schedule of activities</h2>", tables_html(build_soa(timeline, start)),
@@ -148,15 +152,40 @@ def _findings(report: Any) -> str:
     return f'<table class="plain"><tr><th>level</th><th>rule</th><th>finding</th><th>where</th></tr>{rows}</table>'
 
 
+def _paths_note(timeline: Any) -> str:
+    """For a study with arms or decisions: which path this page shows, and the others (``--arm``, ``--branch``)."""
+    design = timeline.design
+    if len(design.arms) < 2 and not design.decisions:
+        return ""
+    parts = []
+    if len(design.arms) > 1:
+        others = ", ".join(f"{escape(a)} ({escape(label)})" for a, label in design.arms if a != design.arm)
+        parts.append(f"arm <b>{escape(design.arm or '')}</b> ({escape(design.arm_label or '')}); other arms: "
+                     f"{others} (choose with <code>--arm</code>)")
+    for decision in design.decisions:
+        others = ", ".join(escape(b) for b, _ in decision.branches if b != decision.branch)
+        parts.append(f"at {escape(decision.id)} ({escape(decision.label)}) the branch <b>{escape(decision.branch)}"
+                     f"</b>; other branches: {others} (choose with <code>--branch {escape(decision.id)}=...</code>)")
+    return (f'<p class="meta">This study has more than one path; this page shows {"; ".join(parts)}. The check '
+            f"findings cover every path; the forecast simulates the whole study.</p>")
+
+
+_ITEMS = ("phases", "assessments", "time_points", "timepoints", "decisions", "constraints", "outcomes", "follow_up",
+          "blocks", "regimens", "visits")
+
+
 def _assumptions(timeline: Any, used: set[str], path: str | Path) -> str:
-    """The assumptions the protocol rests on: those written in its own file, and those of included blocks and
-    regimens that some scheduled event rests on (a library file's other blocks are not this protocol's)."""
+    """The assumptions this path rests on: those some scheduled event rests on, and the protocol's own study-wide
+    ones (conventions, horizon ...). A library file's other blocks, and another arm's items, are not this page's."""
     own = Path(path).resolve()
+    shown = [a for a in timeline.assumptions.values() if a.id in used or (
+        Path(a.file).resolve() == own and a.field.split(".")[0] not in _ITEMS)]
     rows = "".join(f"<tr><td>{escape(a.id)}</td><td>{escape(a.rationale)}</td><td>{escape(a.file)}:{a.line or ''} "
-                   f"{escape(a.field)}</td></tr>" for a in timeline.assumptions.values()
-                   if a.id in used or Path(a.file).resolve() == own)
-    return (f'<table class="plain"><tr><th>id</th><th>assumed, and why</th><th>written at</th></tr>{rows}</table>'
-            if rows else "<p>No assumptions.</p>")
+                   f"{escape(a.field)}</td></tr>" for a in shown)
+    count = (f"<p>{len(shown)} assumptions this page's path rests on, of {len(timeline.assumptions)} written in the "
+             f"protocol and the library files it includes (the check's SCH302 counts them all).</p>")
+    return (f'{count}<table class="plain"><tr><th>id</th><th>assumed, and why</th><th>written at</th></tr>{rows}'
+            f"</table>" if rows else "<p>No assumptions.</p>")
 
 
 def _forecast(path: str | Path, scenario: str | Path, patients: int, replicates: int, seed: int) -> str:
