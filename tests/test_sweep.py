@@ -222,6 +222,13 @@ def test_workers_choose_the_executor(monkeypatch: pytest.MonkeyPatch) -> None:
     ("parameters:\n  enrolment.rate_per_month: [2]\n", ["--scheduler", "garbage"],
      "--scheduler: cannot reach the Dask scheduler at 'garbage'"),
     ("parameters:\n  enrolment.rate_per_month: [2]\n", ["-n", "0"], "--patients: give 1 to 20,000, not 0"),
+    ("points:\n  - {dropout.induction: {progression: 2027-01-04}}\n", [],
+     'grid.yaml:2: dropout.induction: Input should be a valid number (grid point 0: {"progression": "2027-01-04"})'),
+    ("parameters:\n  enrolment.rate_per_month: [2]\nextra: 1\n", [], "grid.yaml:3: extra: unknown field"),
+    ("points:\n  - {enrolment.rate_per_month: 2}\n  - {resources.manufacturing_slots: 2}\n", [],
+     "grid.yaml:2: points.0: lacks resources.manufacturing_slots"),
+    ("parameters:\n" + "".join(f"  p{k}: [{', '.join(map(str, range(100)))}]\n" for k in range(4)), [],
+     "parameters: 100,000,000 grid points: at most 1,000"),
     ("parameters:\n  enrolment.rate_per_month: [2]\n", ["--seed", "-1"], "--seed: give a seed of 0 or more"),
 ])
 def test_sweep_errors_name_where_the_mistake_is(tmp_path: Path, grid_text: str, args: list[str],
@@ -264,3 +271,17 @@ def test_a_distribution_can_be_swept(tmp_path: Path) -> None:
 
 def runner_invoke(args: list[str]):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(app, args)
+
+
+def test_dates_can_be_swept(tmp_path: Path) -> None:
+    """The scenario's own start, unquoted dates in YAML: two grid points enrolling half a year apart."""
+    pandas = pytest.importorskip("pandas")
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("parameters:\n  start: [2027-01-04, 2027-07-01]\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner_invoke(["sweep", str(PROTOCOL), "--scenario", str(SCENARIO), "--grid", str(grid), "-r", "2",
+                            "-n", "3", "--seed", "4", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert list(pandas.read_csv(out / "grid.csv")["start"]) == ["2027-01-04", "2027-07-01"]
+    summary = pandas.read_csv(out / "summary.csv")
+    assert summary["completion_p50"][1] > summary["completion_p50"][0]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,12 +42,12 @@ class Grid:
     def shown(self, point: int) -> tuple[Any, ...]:
         """The point's values for tables and plots: numbers, text and booleans as they are; a mapping or a list (a
         distribution, say) as compact JSON text."""
-        return tuple(json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
+        return tuple(json.dumps(v, ensure_ascii=False, default=str) if isinstance(v, dict | list) else v
                      for v in self.points[point])
 
     def problem(self, point: int, name: str, message: str) -> Problem:
         """``message`` about the value of ``name`` at ``point``, at its line in the grid file."""
-        value = json.dumps(self.shown(point)[self.names.index(name)], ensure_ascii=False).strip('"')
+        value = self.shown(point)[self.names.index(name)]
         return Problem(self.source, self.lines.get((point, name)), name, f"{message} (grid point {point}: {value})")
 
 
@@ -56,6 +57,10 @@ def grid_of(data: Any, source: str = "grid", doc: SourceDoc | None = None) -> Gr
     def line(*path: str | int) -> int | None:
         return doc.line(path) if doc is not None else None
 
+    unknown = sorted(set(map(str, data)) - {"parameters", "points"}) if isinstance(data, dict) else []
+    if unknown:
+        raise InputError(Problem(source, line(unknown[0]), unknown[0], "unknown field: a grid gives 'parameters' or "
+                                                                       "'points'"))
     if not isinstance(data, dict) or (("parameters" in data) == ("points" in data)):
         raise InputError(Problem(source, line(), "", "a grid gives either 'parameters' (name: [values]) or "
                                                      "'points' (a list of {name: value})"))
@@ -67,12 +72,18 @@ def grid_of(data: Any, source: str = "grid", doc: SourceDoc | None = None) -> Gr
             raise InputError(Problem(source, line("parameters"), "parameters",
                                      "give each parameter a non-empty list of values"))
         names = tuple(str(name) for name in parameters)
+        count = math.prod(len(values) for values in parameters.values())
+        if count > MAX_POINTS:  # before anything is built: a grid of millions is refused at once
+            raise InputError(Problem(source, line("parameters"), "parameters",
+                                     f"{count:,} grid points: at most {MAX_POINTS:,}"))
         for key, values in parameters.items():
-            shown = [json.dumps(v, sort_keys=True) for v in values]
-            twice = next((k for k, v in enumerate(shown) if v in shown[:k]), None)
-            if twice is not None:
-                raise InputError(Problem(source, line("parameters", key, twice), f"parameters.{key}",
-                                         f"the value {values[twice]!r} is given twice: each grid point once"))
+            seen: set[str] = set()
+            for k, value in enumerate(values):
+                text = json.dumps(value, sort_keys=True, default=str)
+                if text in seen:
+                    raise InputError(Problem(source, line("parameters", key, k), f"parameters.{key}",
+                                             f"the value {value!r} is given twice: each grid point once"))
+                seen.add(text)
         choices = list(itertools.product(*(range(len(v)) for v in parameters.values())))
         points = tuple(tuple(values[k] for values, k in zip(parameters.values(), ks, strict=True)) for ks in choices)
         for point, ks in enumerate(choices):
@@ -80,13 +91,17 @@ def grid_of(data: Any, source: str = "grid", doc: SourceDoc | None = None) -> Gr
                 lines[(point, name)] = line("parameters", key, k)
     else:
         listed = data["points"]
-        if not isinstance(listed, list) or not listed or not all(isinstance(p, dict) for p in listed):
+        if not isinstance(listed, list) or not listed or not all(isinstance(p, dict) and p for p in listed):
             raise InputError(Problem(source, line("points"), "points", "give a list of {parameter: value} mappings"))
+        if len(listed) > MAX_POINTS:
+            raise InputError(Problem(source, line("points"), "points",
+                                     f"{len(listed):,} grid points: at most {MAX_POINTS:,}"))
         names = tuple(dict.fromkeys(str(name) for point in listed for name in point))
-        missing = [i for i, point in enumerate(listed) if set(map(str, point)) != set(names)]
-        if missing:
-            raise InputError(Problem(source, line("points", missing[0]), f"points.{missing[0]}",
-                                     f"every point gives {', '.join(names)}"))
+        for i, point in enumerate(listed):
+            lacking = [name for name in names if name not in set(map(str, point))]
+            if lacking:
+                raise InputError(Problem(source, line("points", i), f"points.{i}",
+                                         f"lacks {', '.join(lacking)}: every point gives {', '.join(names)}"))
         points = tuple(tuple(point[name] for name in names) for point in listed)
         lines = {(i, name): line("points", i, name) for i in range(len(listed)) for name in names}
     if len(points) > MAX_POINTS:
