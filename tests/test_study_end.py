@@ -67,3 +67,27 @@ def test_a_dropout_leaves_its_day_whole(tmp_path: Path) -> None:
         assert all(events[e].window_status == "on_time" for e in events if nominal[e] <= day)  # type: ignore[attr-defined]
         later = [e for e in events if nominal[e] > day]
         assert later and all(events[e].window_status == "cancelled" for e in later)  # type: ignore[attr-defined]
+
+
+def test_a_dropout_that_cancels_nothing_is_no_dropout(tmp_path: Path) -> None:
+    """Found by a review: in one grid point of a sweep (seed 1, enrolment 2/month, 2 manufacturing slots),
+    replicate 1's patient 8 drew 'progression in maintenance' on their horizon day, after every event of theirs had
+    happened. Nothing is left to cancel: they finished the study and are not counted among the dropouts."""
+    from schedsim.inputs import read_input
+    from schedsim.language.yamlsource import parse_yaml
+    from schedsim.simulation.grid import grid_of, point_scenario
+    from schedsim.simulation.sweep import point_seed
+
+    scenario = Path(SEED_000).parent / "scenarios" / "ppcl-baseline.yaml"
+    base = parse_yaml(read_input(scenario, "scenario"), str(scenario)).data
+    grid = grid_of({"parameters": {"enrolment.rate_per_month": [2, 4, 6], "resources.manufacturing_slots": [1, 2]}})
+    path = tmp_path / "point1.yaml"
+    path.write_text(point_scenario(base, grid, 1), encoding="utf-8")
+    result = simulate(SEED_000, patients=30, replicates=2, seed=point_seed(1, 1), scenario=path)
+    mine = [r for r in result.records() if r.replicate == 1 and r.subject == 8]
+    assert len(mine) > 500 and all(r.window_status != "cancelled" for r in mine)
+    assert not [d for d in result.replicates[1].dropouts if d[0] == 8]
+    for replicate in result.replicates:  # every dropout counted cancels something of its patient's
+        cancelled = {r.subject for r in result.records() if r.replicate == replicate.replicate
+                     and r.shift_reason.startswith("dropout")}
+        assert {d[0] for d in replicate.dropouts} == cancelled

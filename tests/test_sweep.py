@@ -222,6 +222,8 @@ def test_workers_choose_the_executor(monkeypatch: pytest.MonkeyPatch) -> None:
     ("parameters:\n  enrolment.rate_per_month: [2]\n", ["--scheduler", "garbage"],
      "--scheduler: cannot reach the Dask scheduler at 'garbage'"),
     ("parameters:\n  enrolment.rate_per_month: [2]\n", ["-n", "0"], "--patients: give 1 to 20,000, not 0"),
+    ("parameters:\n  enrolment.rate_per_month: [2]\n", ["-w", "2", "--scheduler", "tcp://127.0.0.1:8786"],
+     "--workers: give --workers (a cluster on this machine) or --scheduler (an existing one), not both"),
     ("points:\n  - {dropout.induction: {progression: 2027-01-04}}\n", [],
      'grid.yaml:2: dropout.induction: Input should be a valid number (grid point 0: {"progression": "2027-01-04"})'),
     ("parameters:\n  enrolment.rate_per_month: [2]\nextra: 1\n", [], "grid.yaml:3: extra: unknown field"),

@@ -111,6 +111,9 @@ def sweep(
             raise InputError(Problem("--output", None, "", f"{output} has an extension; sweep writes a folder"))
         folder_target(output, SWEEP_FILES)
         cpus = os.cpu_count() or 1
+        if workers is not None and scheduler is not None:
+            raise InputError(Problem("--workers", None, "", "give --workers (a cluster on this machine) or "
+                                                            "--scheduler (an existing one), not both"))
         if workers is not None and not 1 <= workers <= cpus:
             raise InputError(Problem("--workers", None, "", f"give 1 to {cpus} workers (the CPUs here)"))
         for option, value, low, high in (("--replicates", replicates, 1, 10_000), ("--patients", patients, 1, 20_000)):

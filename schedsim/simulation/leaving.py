@@ -33,7 +33,7 @@ class Patient(Protocol):
     visits: dict[int, int]
     completion: dict[int, int]
 
-    def flush(self, until: int | None = None, reason: str = "") -> None: ...
+    def flush(self, until: int | None = None, reason: str = "") -> int: ...
 
     def free_bed(self) -> None: ...
 
@@ -55,17 +55,17 @@ class OnDay(simpy.Event):
 FIRST, LAST = URGENT, NORMAL + 1
 
 
-def leave(patient: Patient, until: int, reason: str, unstarted: frozenset[int] = frozenset()) -> None:
+def leave(patient: Patient, until: int, reason: str, unstarted: frozenset[int] = frozenset()) -> int:
     """The patient leaves after day ``until``: the events dated up to it are recorded, every later one is cancelled
     for ``reason``, and so are the events in ``unstarted`` whatever their day (the end of a phase that never
-    started); the patient's bed is freed and their working state let go."""
+    started); the patient's bed is freed and their working state let go. How many events were cancelled."""
     shared = patient.shared
     patient.dropped = True
     for k, i in enumerate(patient.pending):
         if i in unstarted:
             patient.moved[k] = until + 1
     dated = np.frombuffer(patient.pending, dtype=np.int32).copy()
-    patient.flush(until=until, reason=reason)
+    cancelled = patient.flush(until=until, reason=reason)
     left = (np.frombuffer(patient.fired, dtype=np.int32) == MISSING) & shared.included_mask
     left[dated] = False
     events = np.flatnonzero(left)
@@ -74,6 +74,7 @@ def leave(patient: Patient, until: int, reason: str, unstarted: frozenset[int] =
         patient.free_bed()
     patient.fired = patient.waiting = patient.pending = patient.pending_days = array("i")
     patient.streams, patient.reasons, patient.visits, patient.completion = {}, {}, {}, {}
+    return cancelled + len(events)
 
 
 def end_of_study(patient: Patient) -> None:

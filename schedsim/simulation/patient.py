@@ -225,10 +225,11 @@ class Patient:
         self.fired = self.waiting = self.pending = self.pending_days = array("i")
         self.streams, self.reasons, self.visits, self.completion = {}, {}, {}, {}
 
-    def flush(self, until: int | None = None, reason: str = "") -> None:
-        """Record the passive events dated so far (those after ``until`` are cancelled for ``reason``)."""
+    def flush(self, until: int | None = None, reason: str = "") -> int:
+        """Record the passive events dated so far (those after ``until`` are cancelled for ``reason``); how many were
+        cancelled."""
         if not self.pending:
-            return
+            return 0
         shared = self.shared
         events = np.frombuffer(self.pending, dtype=np.int32)
         days = np.frombuffer(self.pending_days, dtype=np.int32)
@@ -244,15 +245,18 @@ class Patient:
         done = kept[on_time]
         shared.records.extend_on_time(self.subject, events[done], days[done])
         if len(done) == len(kept):
-            return
+            return 0
+        cancelled = 0
         windows, add = shared.windows, shared.records.add
         for i, day, moved in zip(events[kept].tolist(), days[kept].tolist(), actual[kept].tolist(), strict=True):
             if until is not None and moved > until:
                 add(self.subject, i, day, MISSING, CANCELLED, reason)
+                cancelled += 1
             elif moved != day:
                 early, late = windows[i]
                 status = IN_WINDOW if day - early <= moved <= day + late else EARLY if moved < day else LATE
                 add(self.subject, i, day, moved, status, "no visit slot")
+        return cancelled
 
     def free_bed(self) -> None:
         request, resource, use, since, _release = self.bed  # type: ignore[misc]
@@ -291,5 +295,5 @@ class Patient:
             return
         shared = self.shared
         now = int(shared.env.now) - self.offset
-        shared.dropouts.append((self.subject, phase, cause, now))
-        leave(self, now, f"dropout: {cause} in {phase}")
+        if leave(self, now, f"dropout: {cause} in {phase}"):  # a dropout that cancels nothing: they had finished
+            shared.dropouts.append((self.subject, phase, cause, now))
