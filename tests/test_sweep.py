@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -119,6 +120,9 @@ def test_summary_and_plot(tmp_path: Path) -> None:
     assert (f"point 0 (enrolment.rate_per_month=2, resources.manufacturing_slots=1): completion p50 "
             f"{first['completion_p50']} (p5 {first['completion_p5']}, p95 {first['completion_p95']}), "
             f"{first['dropouts']} dropouts") in result.output
+    noted = re.search(r"note: at points ([\d, ]+) patients waited up to (\d+) d", result.output)
+    assert noted, result.output  # one manufacturing slot for these patients: waits past four weeks are pointed out
+    assert {int(p) for p in noted[1].split(", ")} & {0, 2, 4}
     assert (summary["completion_days_p5"] <= summary["completion_days_p50"]).all()
     assert (summary["completion_days_p50"] <= summary["completion_days_p95"]).all()
     assert same_table(summary, pandas.read_parquet(out / "summary.parquet"))

@@ -94,7 +94,8 @@ def sweep_figure(result: SweepResult, title: str = "") -> Any:
                             loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(len(groups), 4),
                             frameon=False)  # above the column: never over a point
             axis.grid(alpha=0.3)
-    figure.suptitle(title or "Forecasts against the swept parameters", fontsize=11)
+    width = int(figure.get_figwidth() * 11)  # characters that fit across the figure at this size
+    figure.suptitle("\n".join(textwrap.wrap(title or "Forecasts against the swept parameters", width)), fontsize=11)
     figure.tight_layout()
     return figure
 

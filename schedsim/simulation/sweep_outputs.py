@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from schedsim.errors import InputError, Problem
-from schedsim.simulation.outputs import events_parquet, record_columns, study_days
+from schedsim.simulation.outputs import LONG_WAIT, events_parquet, record_columns, study_days
 from schedsim.simulation.records import CANCELLED, MISSING
 from schedsim.simulation.run import SimulationResult
 from schedsim.simulation.summary import QUANTILES, milestone_events
@@ -62,8 +62,10 @@ def summary_rows(result: SweepResult, summaries: list[dict[str, Any]] | None = N
 
 
 def sweep_lines(result: SweepResult) -> list[str]:
-    """A few lines for the terminal: each grid point's study completion (p50, p5–p95) and its dropouts."""
-    table = summary_rows(result)
+    """A few lines for the terminal: each grid point's study completion (p50, p5–p95) and its dropouts, and a note
+    when patients waited long for a manufacturing slot."""
+    summaries = [simulation.summary() for simulation in result.results]
+    table = summary_rows(result, summaries)
     at = {name: i for i, name in enumerate(table.columns)}
     lines = []
     for row in table.rows:
@@ -71,6 +73,13 @@ def sweep_lines(result: SweepResult) -> list[str]:
         p5, p50, p95 = (row[at[f"completion_{q}"]] for q in ("p5", "p50", "p95"))
         lines.append(f"point {row[0]} ({values}): completion p50 {p50} (p5 {p5}, p95 {p95}), "
                      f"{row[at['dropouts']]} dropouts")
+    waits = [((s["resources"].get("manufacturing_slots") or {}).get("queueing_days") or {}).get("max") or 0
+             for s in summaries]
+    long = [point for point, wait in enumerate(waits) if wait > LONG_WAIT]
+    if long:
+        lines.append(f"note: at points {', '.join(map(str, long))} patients waited up to {max(waits)} d for a "
+                     f"manufacturing slot; bridging therapy, and progression or death while waiting, are not "
+                     f"simulated beyond the dropout hazards given")
     return lines
 
 
