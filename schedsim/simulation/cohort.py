@@ -20,6 +20,7 @@ from schedsim.compile.ir import Event, Timeline
 from schedsim.compile.paths import PathChoice, all_paths
 from schedsim.engine.sampling import stream
 from schedsim.language.loader import LoadedProtocol
+from schedsim.language.yamlsource import SourceDoc
 from schedsim.simulation.parameters import SimParameters, load_scenario, references
 
 
@@ -61,8 +62,8 @@ def compile_paths(loaded: LoadedProtocol, arm: str | None = None, branches: Mapp
     return paths, timelines, every
 
 
-def cohort_from(loaded: LoadedProtocol, compiled: Compiled, scenario: str | Path | None, arm: str | None = None,
-                branches: Mapping[str, str] | None = None) -> Cohort:
+def cohort_from(loaded: LoadedProtocol, compiled: Compiled, scenario: str | Path | SourceDoc | None,
+                arm: str | None = None, branches: Mapping[str, str] | None = None) -> Cohort:
     """A cohort of compiled paths under one scenario."""
     paths, timelines, every = compiled
     known = references(every)  # a scenario for the study may name another arm's phases

@@ -61,7 +61,7 @@ class DaskCluster:
             from dask.distributed import Client, LocalCluster
         except ImportError:
             raise InputError(Problem("--workers", None, "", "running on Dask needs dask[distributed]: install "
-                                                            "schedsim[sweep] (or give --workers 1)")) from None
+                                                            "schedsim[sweep] (or leave out --workers)")) from None
         cluster = None
         try:
             if self.scheduler is None:

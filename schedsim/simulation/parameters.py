@@ -73,13 +73,14 @@ def references(timelines: Sequence[Timeline]) -> Known:
     return Known(frozenset(steps), frozenset(p.id for t in timelines for p in t.phases))
 
 
-def load_scenario(loaded: LoadedProtocol, timeline: Timeline, path: str | Path | None = None,
+def load_scenario(loaded: LoadedProtocol, timeline: Timeline, path: str | Path | SourceDoc | None = None,
                   known: Known | None = None) -> SimParameters:
-    """The scenario of ``path``, else the protocol's ``simulation:`` section, resolved against the timeline (a step
-    or phase it names that only ``known`` paths have is left out of this one)."""
+    """The scenario of ``path`` (a file, or one parsed already: a sweep's grid point), else the protocol's
+    ``simulation:`` section, resolved against the timeline (a step or phase it names that only ``known`` paths have is
+    left out of this one)."""
     if path is not None:
-        doc = load_yaml(Path(path), str(path))
-        return resolve(validate_model(Scenario, doc), timeline, loaded, doc, (), str(path), known)
+        doc = path if isinstance(path, SourceDoc) else load_yaml(Path(path), str(path))
+        return resolve(validate_model(Scenario, doc), timeline, loaded, doc, (), doc.file, known)
     scenario = loaded.protocol.simulation
     if scenario is None:
         raise InputError(loaded.doc.problem((), "the protocol has no 'simulation:' section: give --scenario FILE"))

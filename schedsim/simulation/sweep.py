@@ -10,7 +10,6 @@ runs them, in whatever order: the serial loop, one Dask worker or many.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ import numpy as np
 from schedsim.errors import InputError, Problem
 from schedsim.inputs import read_input
 from schedsim.language.loader import load_protocol
-from schedsim.language.yamlsource import parse_yaml
+from schedsim.language.yamlsource import SourceDoc, parse_yaml
 from schedsim.simulation.cohort import Cohort, cohort_from, compile_paths
 from schedsim.simulation.engine import ReplicateResult
 from schedsim.simulation.executors import DaskCluster, Serial
@@ -37,29 +36,28 @@ def point_seed(seed: int, point: int) -> int:
 #: (protocol, scenario text, patients, point, point seed, first replicate, replicates): a few replicates of one grid
 #: point, each with its own random streams, so that a task is worth sending to a worker.
 Task = tuple[str, str, int, int, int, int, int]
-_cohorts: dict[tuple[str, str, int], Any] = {}  # per process: each grid point's cohort
+_cohorts: dict[tuple[str, str, int], Cohort] = {}  # per process: each grid point's cohort
 _compiled: dict[str, tuple[Any, Any]] = {}  # per process: each protocol, loaded and compiled once
 
 
 def cohort_for(protocol: str, scenario: str, patients: int) -> Cohort:
-    """The cohort of a grid point (its scenario's text), the protocol compiled once per process."""
-    if protocol not in _compiled:
-        loaded = load_protocol(protocol)
-        _compiled[protocol] = (loaded, compile_paths(loaded))
-    loaded, compiled = _compiled[protocol]
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "scenario.yaml"
-        path.write_text(scenario, encoding="utf-8")
-        return checked_cohort(cohort_from(loaded, compiled, path), patients)
+    """The cohort of a grid point (its scenario's text), made once per process from the protocol compiled once."""
+    key = (protocol, scenario, patients)
+    if key not in _cohorts:
+        if protocol not in _compiled:
+            loaded = load_protocol(protocol)
+            _compiled[protocol] = (loaded, compile_paths(loaded))
+        loaded, compiled = _compiled[protocol]
+        doc = parse_yaml(scenario, "scenario")
+        _cohorts[key] = checked_cohort(cohort_from(loaded, compiled, doc), patients)
+    return _cohorts[key]
 
 
 def run_task(task: Task) -> list[tuple[int, int, ReplicateResult]]:
     """Replicates of one grid point (in whatever process runs it): (point, replicate, its records) each."""
     protocol, scenario, patients, point, seed, first, count = task
-    key = (protocol, scenario, patients)
-    if key not in _cohorts:
-        _cohorts[key] = cohort_for(protocol, scenario, patients)
-    return [(point, replicate, _run((protocol, None, patients, seed, replicate), _cohorts[key], None))
+    cohort = cohort_for(protocol, scenario, patients)
+    return [(point, replicate, _run((protocol, None, patients, seed, replicate), cohort, None))
             for replicate in range(first, first + count)]
 
 
@@ -91,34 +89,34 @@ def sweep(protocol: str | Path, scenario: str | Path, grid: Grid, *, patients: i
         raise InputError(Problem("--replicates", None, "", f"{patients:,} patients x {replicates:,} replicates x "
                                                           f"{len(grid.points)} grid points is more than "
                                                           f"{MAX_PATIENT_RUNS:,} simulated patients: give fewer"))
-    base = parse_yaml(read_input(scenario, "scenario"), str(scenario)).data
-    texts = [point_scenario(base, grid, point) for point in range(len(grid.points))]
+    base = parse_yaml(read_input(scenario, "scenario"), str(scenario))
+    texts = [point_scenario(base.data, grid, point) for point in range(len(grid.points))]
     cohorts = []
     for point, text in enumerate(texts):  # every point checked before any runs: a bad value is said at once
         try:
             cohorts.append(cohort_for(str(protocol), text, patients))
         except InputError as error:
-            raise InputError([_blame(grid, point, str(scenario), p) for p in error.problems]) from None
+            raise InputError([_blame(grid, point, base, p) for p in error.problems]) from None
     tasks = _tasks(str(protocol), texts, patients, seed, replicates, 8 if scheduler else workers or 1)
-    outcomes = [outcome for done in run_tasks(tasks, workers=workers, scheduler=scheduler) for outcome in done]
-    results = []
-    for point, cohort in enumerate(cohorts):
-        result = SimulationResult(str(protocol), cohort.timelines[0], cohort.params[0], point_seed(seed, point),
-                                  patients, cohort=cohort if len(cohort.paths) > 1 else None)
-        result.replicates = [r for p, _, r in sorted(outcomes, key=lambda o: (o[0], o[1])) if p == point]
-        results.append(result)
+    results = [SimulationResult(str(protocol), cohort.timelines[0], cohort.params[0], point_seed(seed, point),
+                                patients, cohort=cohort if len(cohort.paths) > 1 else None)
+               for point, cohort in enumerate(cohorts)]
+    for done in run_tasks(tasks, workers=workers, scheduler=scheduler):  # in task order: point, then replicate
+        for point, _replicate, records in done:
+            results[point].replicates.append(records)
     return SweepResult(grid, seed, results)
 
 
-def _blame(grid: Grid, point: int, scenario: str, problem: Problem) -> Problem:
+def _blame(grid: Grid, point: int, base: SourceDoc, problem: Problem) -> Problem:
     """A problem the scenario of a grid point has: at the grid's line when a swept value causes it (the field is
-    the parameter, inside it, or holds it), else at the base scenario's field."""
+    the parameter, inside it, or holds it), else at the base scenario's line of the field."""
     field = problem.field or ""
     for name in grid.names:
         if field == name or field.startswith(f"{name}.") or (field and name.startswith(f"{field}.")):
             return grid.problem(point, name, problem.message)
     where = ", ".join(f"{k}={v}" for k, v in zip(grid.names, grid.shown(point), strict=True))
-    return Problem(scenario, problem.line, field, f"{problem.message} (grid point {point}: {where})")
+    path = tuple(int(part) if part.isdigit() else part for part in field.split(".")) if field else ()
+    return Problem(base.file, base.line(path), field, f"{problem.message} (grid point {point}: {where})")
 
 
 def run_tasks(tasks: Sequence[Task], *, workers: int | None = None, scheduler: str | None = None
