@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,11 @@ class SweepResult:
     grid: Grid
     seed: int
     results: list[SimulationResult]
+
+    @cached_property
+    def summaries(self) -> list[dict[str, Any]]:
+        """Each grid point's ``summary()``, made once for the tables, the plot and the terminal."""
+        return [simulation.summary() for simulation in self.results]
 
 
 def sweep(protocol: str | Path, scenario: str | Path, grid: Grid, *, patients: int, replicates: int, seed: int = 0,

@@ -37,12 +37,12 @@ def require_pyarrow(command: str) -> None:
                                                     "schedsim[sweep]")) from None
 
 
-def summary_rows(result: SweepResult, summaries: list[dict[str, Any]] | None = None) -> Table:
+def summary_rows(result: SweepResult) -> Table:
     """One row per grid point: its parameters, then completion (date and days from the scenario start, p5/p50/p95),
-    each resource's utilisation and the dropouts. ``summaries``: each point's ``summary()``, when already made."""
+    each resource's utilisation and the dropouts."""
     rows = []
     resources: list[str] = []
-    summaries = summaries or [simulation.summary() for simulation in result.results]
+    summaries = result.summaries
     for summary in summaries:
         resources += [name for name in summary.get("resources", {}) if name not in resources]
     for point, (simulation, summary) in enumerate(zip(result.results, summaries, strict=True)):
@@ -64,8 +64,8 @@ def summary_rows(result: SweepResult, summaries: list[dict[str, Any]] | None = N
 def sweep_lines(result: SweepResult) -> list[str]:
     """A few lines for the terminal: each grid point's study completion (p50, p5–p95) and its dropouts, and a note
     when patients waited long for a manufacturing slot."""
-    summaries = [simulation.summary() for simulation in result.results]
-    table = summary_rows(result, summaries)
+    summaries = result.summaries
+    table = summary_rows(result)
     at = {name: i for i, name in enumerate(table.columns)}
     lines = []
     for row in table.rows:
@@ -83,12 +83,11 @@ def sweep_lines(result: SweepResult) -> list[str]:
     return lines
 
 
-def milestone_rows(result: SweepResult, summaries: list[dict[str, Any]] | None = None) -> Table:
+def milestone_rows(result: SweepResult) -> Table:
     """One row per grid point and milestone (each block's day 0, the primary assessments, every milestone event):
     how many patient-replicates reached it, and its study day and date at p5/p50/p95."""
-    summaries = summaries or [simulation.summary() for simulation in result.results]
     rows = []
-    for point, summary in enumerate(summaries):
+    for point, summary in enumerate(result.summaries):
         for milestone, found in (summary.get("milestones") or {}).items():
             dates = found.get("dates") or {}
             rows.append([point, *result.grid.shown(point), milestone, found.get("reached", 0),
@@ -166,8 +165,7 @@ def write_sweep_tables(result: SweepResult, folder: Path) -> list[str]:
             part.mkdir(parents=True)
             (part / f"{name}.parquet").write_bytes(canonical_parquet(content))
             names.append(f"{name}/point={point}/{name}.parquet")
-    summaries = [simulation.summary() for simulation in result.results]
-    for table in (summary_rows(result, summaries), milestone_rows(result, summaries)):
+    for table in (summary_rows(result), milestone_rows(result)):
         (folder / f"{table.name}.csv").write_text(csv_text(table), encoding="utf-8")
         (folder / f"{table.name}.parquet").write_bytes(table_parquet(table))
         names += [f"{table.name}.csv", f"{table.name}.parquet"]
