@@ -3,7 +3,6 @@ the simulation over a grid of scenarios, on Dask."""
 
 from __future__ import annotations
 
-import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -110,17 +109,6 @@ def sweep(
         if output.suffix:
             raise InputError(Problem("--output", None, "", f"{output} has an extension; sweep writes a folder"))
         folder_target(output, SWEEP_FILES)
-        cpus = os.cpu_count() or 1
-        if workers is not None and scheduler is not None:
-            raise InputError(Problem("--workers", None, "", "give --workers (a cluster on this machine) or "
-                                                            "--scheduler (an existing one), not both"))
-        if workers is not None and not 1 <= workers <= cpus:
-            raise InputError(Problem("--workers", None, "", f"give 1 to {cpus} workers (the CPUs here)"))
-        for option, value, low, high in (("--replicates", replicates, 1, 10_000), ("--patients", patients, 1, 20_000)):
-            if not low <= value <= high:
-                raise InputError(Problem(option, None, "", f"give {low:,} to {high:,}, not {value:,}"))
-        if seed < 0:
-            raise InputError(Problem("--seed", None, "", f"give a seed of 0 or more, not {seed}"))
         require_pyarrow("sweep")
         result = run(file, scenario, load_grid(grid), patients=patients, replicates=replicates, seed=seed,
                      workers=workers, scheduler=scheduler)

@@ -60,8 +60,8 @@ def sweep_figure(result: SweepResult, title: str = "") -> Any:
     names = result.grid.names
     figure, axes = plt.subplots(len(rows), len(names), figsize=(4.2 * len(names) + 1, 2.6 * len(rows) + 1.2),
                                 squeeze=False)
+    shown = [result.grid.shown(point) for point in range(len(result.grid.points))]
     for c, name in enumerate(names):
-        shown = [result.grid.shown(point) for point in range(len(result.grid.points))]
         values = [point[c] for point in shown]
         numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
         distinct = sorted(set(values)) if numeric else list(dict.fromkeys(values))
@@ -74,13 +74,13 @@ def sweep_figure(result: SweepResult, title: str = "") -> Any:
         for r, (label, quantiles) in enumerate(rows):
             axis = axes[r][c]
             for g, group in enumerate(groups):
-                shown = [(position[values[k]] + (g - (len(groups) - 1) / 2) * nudge, q)
-                         for k, q in enumerate(quantiles) if others[k] == group and q[1] is not None]
-                if not shown:
+                dots = [(position[values[k]] + (g - (len(groups) - 1) / 2) * nudge, q)
+                        for k, q in enumerate(quantiles) if others[k] == group and q[1] is not None]
+                if not dots:
                     continue
                 legend = ", ".join(value_label(v) for v in group)
-                axis.errorbar([x for x, _ in shown], [q[1] for _, q in shown],
-                              yerr=[[q[1] - q[0] for _, q in shown], [q[2] - q[1] for _, q in shown]], fmt="o",
+                axis.errorbar([x for x, _ in dots], [q[1] for _, q in dots],
+                              yerr=[[q[1] - q[0] for _, q in dots], [q[2] - q[1] for _, q in dots]], fmt="o",
                               capsize=3, color=PALETTE[g % len(PALETTE)], label=legend or None)
             axis.set_xticks([position[v] for v in distinct],
                             [value_label(v) if r == len(rows) - 1 else "" for v in distinct],

@@ -157,20 +157,7 @@ def simulate(protocol: str | Path, *, patients: int, replicates: int = 1, seed: 
     >>> result.summary()["patients"], sorted(result.summary()["completion"])
     (3, ['p5', 'p50', 'p95'])
     """
-    problems = []
-    if not 1 <= patients <= MAX_PATIENTS:
-        problems.append(Problem("--patients", None, "", f"give 1 to {MAX_PATIENTS:,} patients, not {patients}"))
-    if not 1 <= replicates <= MAX_REPLICATES:
-        problems.append(Problem("--replicates", None, "", f"give 1 to {MAX_REPLICATES:,} replicates"))
-    elif patients * replicates > MAX_PATIENT_RUNS:
-        problems.append(Problem("--replicates", None, "", f"{patients:,} patients x {replicates:,} replicates is more "
-                                                          f"than {MAX_PATIENT_RUNS:,} simulated patients (hours of "
-                                                          f"work): give fewer"))
-    cpus = os.cpu_count() or 1
-    if not 1 <= workers <= cpus:
-        problems.append(Problem("--workers", None, "", f"give 1 to {cpus} workers (the CPUs here), not {workers}"))
-    if seed < 0:
-        problems.append(Problem("--seed", None, "", "the seed is a non-negative integer"))
+    problems = size_problems(patients, replicates, seed) + workers_problems(workers)
     if problems:
         raise InputError(problems)
     choice = (arm, tuple(sorted((branches or {}).items())))
@@ -192,6 +179,31 @@ def simulate(protocol: str | Path, *, patients: int, replicates: int = 1, seed: 
             if progress is not None:
                 progress(done * patients, total)
     return result
+
+
+def size_problems(patients: int, replicates: int, seed: int, points: int = 1) -> list[Problem]:
+    """What is wrong with a run's size (``points``: a sweep's grid points), each named by its option."""
+    problems = []
+    if not 1 <= patients <= MAX_PATIENTS:
+        problems.append(Problem("--patients", None, "", f"give 1 to {MAX_PATIENTS:,}, not {patients:,}"))
+    if not 1 <= replicates <= MAX_REPLICATES:
+        problems.append(Problem("--replicates", None, "", f"give 1 to {MAX_REPLICATES:,}, not {replicates:,}"))
+    elif patients * replicates * points > MAX_PATIENT_RUNS:
+        grid = f" x {points:,} grid points" if points > 1 else ""
+        problems.append(Problem("--replicates", None, "", f"{patients:,} patients x {replicates:,} replicates{grid} "
+                                                          f"is more than {MAX_PATIENT_RUNS:,} simulated patients "
+                                                          f"(hours of work): give fewer"))
+    if seed < 0:
+        problems.append(Problem("--seed", None, "", f"give a seed of 0 or more, not {seed}"))
+    return problems
+
+
+def workers_problems(workers: int | None) -> list[Problem]:
+    """Worker processes on this machine: 1 to its CPUs (``None``: none asked for)."""
+    cpus = os.cpu_count() or 1
+    if workers is not None and not 1 <= workers <= cpus:
+        return [Problem("--workers", None, "", f"give 1 to {cpus} workers (the CPUs here), not {workers}")]
+    return []
 
 
 Choice = tuple[str | None, tuple[tuple[str, str], ...]]  # the arm and branches fixed for every patient

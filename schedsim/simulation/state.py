@@ -89,8 +89,8 @@ class SharedState:
         self.horizon = self.index[timeline.horizon] if timeline.horizon in self.index else -1
         self.phase_ends = {self.index[p.end]: self.index[p.start] for p in timeline.phases
                            if p.end in self.index and p.start in self.index}  # a phase's end → its start
-        active = ({self.horizon} - {-1}  # the horizon fires: the patient's study ends with its day
-                  | set(self.step_days) | set(self.step_durations) | set(self.failures) | set(self.hazards)
+        ends_study = {self.horizon} if self.horizon >= 0 else set()  # it fires: the patient's study ends with its day
+        active = (ends_study | set(self.step_days) | set(self.step_durations) | set(self.failures) | set(self.hazards)
                   | set(self.bed_release) | set(self.bed_release.values())
                   | (self.cycle_delay[2] if self.cycle_delay else set())
                   | (self.manufactured if self.manufacturing else set())

@@ -26,7 +26,7 @@ from schedsim.simulation.cohort import Cohort, cohort_from, compile_paths
 from schedsim.simulation.engine import ReplicateResult
 from schedsim.simulation.executors import DaskCluster, Serial
 from schedsim.simulation.grid import Grid, point_scenario
-from schedsim.simulation.run import MAX_PATIENT_RUNS, SimulationResult, _run, checked_cohort
+from schedsim.simulation.run import SimulationResult, _run, checked_cohort, size_problems, workers_problems
 
 
 def point_seed(seed: int, point: int) -> int:
@@ -91,10 +91,12 @@ def sweep(protocol: str | Path, scenario: str | Path, grid: Grid, *, patients: i
     """Simulate every grid point ``replicates`` times: in this process (no ``workers``, no ``scheduler``), on a Dask
     LocalCluster of ``workers`` processes, or on the Dask scheduler at ``scheduler`` (its workers must see the
     protocol's files). The results are the same whichever runs them."""
-    if patients * replicates * len(grid.points) > MAX_PATIENT_RUNS:
-        raise InputError(Problem("--replicates", None, "", f"{patients:,} patients x {replicates:,} replicates x "
-                                                          f"{len(grid.points)} grid points is more than "
-                                                          f"{MAX_PATIENT_RUNS:,} simulated patients: give fewer"))
+    problems = size_problems(patients, replicates, seed, len(grid.points)) + workers_problems(workers)
+    if workers is not None and scheduler is not None:
+        problems.append(Problem("--workers", None, "", "give --workers (a cluster on this machine) or --scheduler "
+                                                       "(an existing one), not both"))
+    if problems:
+        raise InputError(problems)
     base = parse_yaml(read_input(scenario, "scenario"), str(scenario))
     texts = [point_scenario(base.data, grid, point) for point in range(len(grid.points))]
     cohorts = []
