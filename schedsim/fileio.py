@@ -149,3 +149,19 @@ def format_for(output: str | Path | None, given: str | None, suffixes: Mapping[s
     if suffix and named is None:
         raise InputError(Problem("--output", None, "", f"{output}: unknown extension {suffix!r}; known: {known}"))
     return named or default
+
+
+def write_folder(path: str | Path, contents: Mapping[str, str | bytes], owned: Iterable[str]) -> list[Path]:
+    """Files named in ``contents`` (text as UTF-8, or bytes) as one run in the folder ``path``
+    (``replace_folder``); the paths written, in name order."""
+
+    def write(folder: Path) -> list[str]:
+        for name, content in contents.items():
+            if isinstance(content, bytes):
+                (folder / name).write_bytes(content)
+            else:
+                (folder / name).write_text(content, encoding="utf-8")
+        return sorted(contents)
+
+    final = Path(path)
+    return [final / name for name in replace_folder(final, write, owned)]

@@ -112,22 +112,11 @@ def export_redcap(
 ) -> None:
     """REDCap arms, events (day offsets and windows) and an instrument-event mapping template, in REDCap's import
     format, and a map for turning REDCap record exports into actuals."""
-    from schedsim.fileio import replace_folder
-    from schedsim.standards.redcap import FILES, redcap_project
+    from schedsim.standards.redcap import write_redcap
 
     def run() -> None:
-        if output.suffix:
-            raise InputError(Problem(str(output), None, "", "give a folder (no extension): the files are arms.csv, "
-                                                            "events.csv, instrument_designation.csv, actuals-map.yaml"))
-        files = redcap_project(file).files()
-
-        def write(folder: Path) -> list[str]:
-            for name, text in files.items():
-                (folder / name).write_text(text, encoding="utf-8")
-            return sorted(files)
-
-        for name in replace_folder(output, write, FILES):
-            typer.echo(f"wrote {output / name}")
+        for path in write_redcap(file, output):
+            typer.echo(f"wrote {path}")
 
     guard(run)
 
@@ -150,17 +139,9 @@ def actuals_from_redcap_command(
     def run() -> None:
         pick_format(None, output, {".csv": "csv"}, "csv")
         found = actuals_from_redcap(export, map_file)
-        records = found.records
-        known = ", ".join(sorted(records)[:10]) or "none"
-        if record is not None and record not in records:
-            raise InputError(Problem(str(export), None, "--record", f"record {record!r} has no dated event the map "
-                                                                    f"names (records with dates: {known})"))
-        chosen = record if record is not None else (next(iter(records)) if len(records) == 1 else None)
-        if chosen is None:
-            raise InputError(Problem(str(export), None, "--record", f"the export holds {len(records)} records with "
-                                                                    f"dates: choose one with --record ({known})"))
+        chosen = found.of(record, str(export))
         for warning in found.warnings:
             typer.echo(f"warning: {warning}", err=True)
-        emit(records[chosen], output)
+        emit(chosen, output)
 
     guard(run)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from schedsim.errors import InputError, Problem
-from schedsim.fileio import replace_folder
+from schedsim.fileio import write_folder
 from schedsim.standards.sdtm import Dataset, sdtm_tables
 from schedsim.version import __version__
 
@@ -103,15 +103,4 @@ def write_sdtm(path: str | Path, output: str | Path, formats: Sequence[str] = FO
                                                                  ensure_ascii=False) + "\n"
         if "xpt" in formats:
             contents[f"{table.name.lower()}.xpt"] = xpt_bytes(table, created)
-
-    def write(folder: Path) -> list[str]:
-        for name, content in contents.items():
-            target = folder / name
-            if isinstance(content, bytes):
-                target.write_bytes(content)
-            else:
-                target.write_text(content, encoding="utf-8")
-        return sorted(contents)
-
-    final = Path(output)
-    return [final / name for name in replace_folder(final, write, OWNED)]
+    return write_folder(output, contents, OWNED)

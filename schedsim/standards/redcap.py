@@ -26,6 +26,7 @@ from typing import Any
 from schedsim.compile.compiler import compile_file
 from schedsim.engine.schedule import build_schedule
 from schedsim.errors import InputError, Problem
+from schedsim.fileio import write_folder
 from schedsim.inputs import date_problem, read_input
 from schedsim.language.yamlsource import parse_yaml
 from schedsim.standards.soa.model import activities_of
@@ -65,6 +66,14 @@ class RedcapProject:
         return {"arms.csv": _csv(ARM_COLUMNS, self.arms), "events.csv": _csv(EVENT_COLUMNS, self.events),
                 "instrument_designation.csv": _csv(MAPPING_COLUMNS, self.mappings),
                 "actuals-map.yaml": _map_yaml(self.actual_map)}
+
+
+def write_redcap(path: str | Path, output: str | Path) -> list[Path]:
+    """Write a protocol's REDCap project files into the folder ``output``; the files written."""
+    if Path(output).suffix:
+        raise InputError(Problem(str(output), None, "", f"give a folder (no extension): the files are "
+                                                        f"{', '.join(FILES)}"))
+    return write_folder(output, redcap_project(path).files(), FILES)
 
 
 def redcap_project(path: str | Path) -> RedcapProject:
@@ -112,6 +121,17 @@ class RedcapActuals:
 
     records: dict[str, str]
     warnings: list[str]
+
+    def of(self, record: str | None, export: str) -> str:
+        """The actuals of ``record``; without one, of the export's only record with dates."""
+        known = ", ".join(sorted(self.records)[:10]) or "none"
+        if record is not None and record not in self.records:
+            raise InputError(Problem(export, None, "--record", f"record {record!r} has no dated event the map names "
+                                                               f"(records with dates: {known})"))
+        if record is None and len(self.records) != 1:
+            raise InputError(Problem(export, None, "--record", f"the export holds {len(self.records)} records with "
+                                                               f"dates: choose one with --record ({known})"))
+        return self.records[record if record is not None else next(iter(self.records))]
 
 
 def actuals_from_redcap(export: str | Path, map_path: str | Path) -> RedcapActuals:
