@@ -135,6 +135,10 @@ def test_a_redcap_export_becomes_actuals_the_calendar_reads(tmp_path: Path) -> N
     assert late[events[1]["custom_event_label"]] == start + timedelta(days=days[events[1]["custom_event_label"]] + 1)
     found = actuals_from_redcap(export, tmp_path / "rc" / "actuals-map.yaml")
     assert set(found.records) == {"P001", "P002"} and found.warnings == []
+    for extra, says in (([], "holds 2 records with dates: choose one with --record (P001, P002)"),
+                        (["--record", "P009"], "record 'P009' has no dated event the map names")):
+        refused = runner.invoke(app, ["actuals", "from-redcap", str(export), "--map", mapping, *extra])
+        assert refused.exit_code == 2 and says in " ".join(refused.output.split()), refused.output
     result = runner.invoke(app, ["check", str(PPCL), "--start", "2027-01-04", "--actuals", str(out)])
     assert result.exit_code in (0, 1), result.output  # checked (2 would be an unreadable actuals file)
     assert "SCH153" not in result.output  # no dose of a done visit reported missed
